@@ -1,0 +1,135 @@
+"""Bytes on the wire, compressed, against the budgets in design.md.
+
+Starts Loa (`loa serve`) on a free port with a temporary instance and prints, for gzip
+(what any phone gets) and Brotli (HTTPS browsers):
+  - each topic page with what it needs to show its text (HTML + CSS), per language;
+  - all JavaScript;
+  - everything the service worker precaches for one language.
+
+Usage: .venv/bin/python bench/payload.py [--json]
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOA = str(Path(sys.executable).parent / "loa")
+BUDGET_PAGE = 14 * 1024
+BUDGET_JS = 30 * 1024
+BUDGET_PRECACHE = 300 * 1024
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.port = free_port()
+        self.env = dict(os.environ, LOA_INSTANCE_DIR=self.tmp.name, PORT=str(self.port),
+                        LOA_SECRET_KEY="bench", LOA_LOG_LEVEL="WARNING")
+
+    def __enter__(self):
+        subprocess.run([LOA, "init-db"], env=self.env, check=True, capture_output=True)
+        self.proc = subprocess.Popen([LOA, "serve", "--port", str(self.port)], env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(self.url("/healthz"), timeout=1)
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("Loa did not start")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait()
+        self.tmp.cleanup()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wire_bytes(self, path: str, encoding: str) -> int:
+        """Body bytes as sent with Accept-Encoding: encoding (compressed, not decoded)."""
+        request = urllib.request.Request(self.url(path), headers={"Accept-Encoding": encoding})
+        with urllib.request.urlopen(request) as response:
+            return len(response.read())
+
+    def json(self, path: str):
+        with urllib.request.urlopen(self.url(path)) as response:
+            return json.load(response)
+
+
+def stylesheets(html: str) -> list[str]:
+    import re
+    return re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+
+
+def measure() -> dict:
+    results = {"topic_pages": [], "javascript": {}, "precache": []}
+    with Server() as server:
+        sw = urllib.request.urlopen(server.url("/sw.js")).read().decode()
+        manifest = json.loads(sw[sw.index("start(") + 6: sw.rindex(");")])
+        for lang in manifest["pages"]:
+            index = server.json(f"/api/v1/content/{lang}")
+            for topic in index["topics"]:
+                html = urllib.request.urlopen(server.url(topic["url"])).read().decode()
+                parts = [topic["url"], *stylesheets(html)]
+                results["topic_pages"].append({
+                    "lang": lang, "url": topic["url"],
+                    "gzip": sum(server.wire_bytes(p, "gzip") for p in parts),
+                    "br": sum(server.wire_bytes(p, "br") for p in parts),
+                })
+        js = [u for u, _ in manifest["shell"] if u.endswith(".js")] + ["/sw.js"]
+        results["javascript"] = {
+            "files": len(js),
+            "gzip": sum(server.wire_bytes(u, "gzip") for u in js),
+            "br": sum(server.wire_bytes(u, "br") for u in js),
+        }
+        for lang, pages in manifest["pages"].items():
+            urls = [u for u, _ in manifest["shell"]] + [u for u, _ in pages] + ["/sw.js"]
+            results["precache"].append({
+                "lang": lang, "urls": len(urls),
+                "gzip": sum(server.wire_bytes(u, "gzip") for u in urls),
+                "br": sum(server.wire_bytes(u, "br") for u in urls),
+            })
+    return results
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:6.1f} KB"
+
+
+def main() -> None:
+    results = measure()
+    if "--json" in sys.argv:
+        print(json.dumps(results, indent=2))
+        return
+    print("Topic page with what it needs to show its text (HTML + CSS), compressed; budget 14 KB")
+    for row in results["topic_pages"]:
+        flag = "ok" if row["gzip"] <= BUDGET_PAGE else "OVER"
+        print(f"  {row['url']:<32} gzip {kb(row['gzip'])}  br {kb(row['br'])}  {flag}")
+    worst = max(results["topic_pages"], key=lambda r: r["gzip"])
+    print(f"  largest: {worst['url']} {kb(worst['gzip'])} gzip")
+    js = results["javascript"]
+    print(f"All JavaScript ({js['files']} files incl. sw.js): gzip {kb(js['gzip'])}  br {kb(js['br'])}  "
+          f"budget 30 KB  {'ok' if js['gzip'] <= BUDGET_JS else 'OVER'}")
+    print("Everything precached for one language (shell + pages + fonts + sw.js); budget 300 KB")
+    for row in results["precache"]:
+        flag = "ok" if row["gzip"] <= BUDGET_PRECACHE else "OVER"
+        print(f"  {row['lang']:<4} {row['urls']:3d} URLs  gzip {kb(row['gzip'])}  br {kb(row['br'])}  {flag}")
+
+
+if __name__ == "__main__":
+    main()

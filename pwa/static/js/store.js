@@ -1,0 +1,70 @@
+// IndexedDB: what must survive a closed tab, a killed browser and a phone restart.
+// Separate from the Cache Storage the service worker manages: clearing caches never
+// touches settings or records waiting to be sent. Every write is committed with
+// strict durability (flushed to disk) before the promise resolves.
+
+const DB_NAME = 'loa';
+const DB_VERSION = 1;
+const STORES = {
+  settings: { keyPath: 'key' },   // {key, value}: chosen language, last send, ...
+  outbox: { keyPath: 'id' },      // records waiting to be sent (sync protocol v1)
+  attention: { keyPath: 'id' },   // records the server rejected or saw in conflict
+  drafts: { keyPath: 'key' },     // unfinished forms, so a reload loses nothing
+};
+
+let opening = null;
+
+export function openDB() {
+  if (!opening) {
+    opening = new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, DB_VERSION);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        for (const [name, options] of Object.entries(STORES)) {
+          if (!db.objectStoreNames.contains(name)) db.createObjectStore(name, options);
+        }
+      };
+      request.onsuccess = () => {
+        const db = request.result;
+        db.onversionchange = () => { db.close(); opening = null; };
+        resolve(db);
+      };
+      request.onerror = () => { opening = null; reject(request.error); };
+    });
+  }
+  return opening;
+}
+
+async function run(storeName, mode, work) {
+  const db = await openDB();
+  return new Promise((resolve, reject) => {
+    const options = mode === 'readwrite' ? { durability: 'strict' } : undefined;
+    const tx = db.transaction(storeName, mode, options);
+    let result;
+    Promise.resolve(work(tx.objectStore(storeName))).then((value) => { result = value; });
+    tx.oncomplete = () => resolve(result);
+    tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+function wrap(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+export const get = (store, key) => run(store, 'readonly', (s) => wrap(s.get(key)));
+export const getAll = (store) => run(store, 'readonly', (s) => wrap(s.getAll()));
+export const count = (store) => run(store, 'readonly', (s) => wrap(s.count()));
+export const put = (store, ...values) => run(store, 'readwrite', (s) => { values.forEach((v) => s.put(v)); });
+export const remove = (store, ...keys) => run(store, 'readwrite', (s) => { keys.forEach((k) => s.delete(k)); });
+
+export const settings = {
+  async get(key, fallback = null) {
+    const row = await get('settings', key);
+    return row === undefined ? fallback : row.value;
+  },
+  set: (key, value) => put('settings', { key, value }),
+};

@@ -1,0 +1,203 @@
+// Service worker logic. /sw.js (rendered by the server) calls start(manifest) with:
+//   {version, shell: [[url, revision]], pages: {lang: [[url, revision]]}}
+//
+// One versioned cache per service worker version ("loa-<version>"), old ones deleted on
+// activate. A first install caches the app shell and takes over at once; each page then
+// asks for its language ("cache-lang") and is told when everything is saved. An update
+// re-downloads only entries whose revision changed, then waits until the person taps
+// "Reload" (message "skip-waiting"), so nobody loses what they were doing.
+
+import { settings } from './store.js';
+
+const PREFIX = 'loa-';
+const META = '/__loa/meta.json';      // which languages a cache holds
+const REV_HEADER = 'x-loa-revision';
+const PARALLEL = 3;                   // gentle on 2G
+
+let manifest;
+let CACHE;
+
+export function start(m) {
+  manifest = m;
+  CACHE = PREFIX + m.version;
+  self.addEventListener('install', (event) => event.waitUntil(install()));
+  self.addEventListener('activate', (event) => event.waitUntil(activate()));
+  self.addEventListener('fetch', onFetch);
+  self.addEventListener('message', (event) => event.waitUntil(onMessage(event)));
+}
+
+// -- caching ------------------------------------------------------------------------------
+
+async function loaCaches() {
+  return (await caches.keys()).filter((name) => name.startsWith(PREFIX));
+}
+
+async function langsIn(cacheName) {
+  const response = await (await caches.open(cacheName)).match(META);
+  return response ? (await response.json()).langs : [];
+}
+
+async function allCachedLangs() {
+  const langs = new Set();
+  for (const name of await loaCaches()) (await langsIn(name)).forEach((l) => langs.add(l));
+  return [...langs].filter((l) => manifest.pages[l]);
+}
+
+async function writeMeta(langs) {
+  const cache = await caches.open(CACHE);
+  const body = JSON.stringify({ version: manifest.version, langs: [...new Set(langs)] });
+  await cache.put(META, new Response(body, { headers: { 'content-type': 'application/json' } }));
+}
+
+// A response already stored under this revision, in this or an older Loa cache.
+async function stored(url, revision) {
+  for (const name of await loaCaches()) {
+    const response = await (await caches.open(name)).match(url);
+    if (response && response.headers.get(REV_HEADER) === revision) return response;
+  }
+  return null;
+}
+
+async function fetchEntry(url, revision) {
+  const response = await fetch(url, { cache: 'no-cache', credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const headers = new Headers(response.headers);
+  headers.set(REV_HEADER, revision);
+  // A fresh Response: never "redirected", so it may answer a navigation.
+  return new Response(await response.blob(), { status: 200, statusText: 'OK', headers });
+}
+
+async function precache(entries, onProgress = () => {}) {
+  const cache = await caches.open(CACHE);
+  let done = 0;
+  let fetched = 0;
+  const queue = [...entries];
+  async function worker() {
+    while (queue.length) {
+      const [url, revision] = queue.shift();
+      const current = await cache.match(url);
+      if (!current || current.headers.get(REV_HEADER) !== revision) {
+        const old = await stored(url, revision);
+        if (old) {
+          await cache.put(url, old);
+        } else {
+          await cache.put(url, await fetchEntry(url, revision));
+          fetched += 1;
+        }
+      }
+      done += 1;
+      onProgress(done, entries.length);
+    }
+  }
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  return fetched;
+}
+
+async function install() {
+  const langs = await allCachedLangs();
+  await precache([...manifest.shell, ...langs.flatMap((l) => manifest.pages[l])]);
+  await writeMeta(langs);
+  if (!self.registration.active) await self.skipWaiting(); // first install: no one to disturb
+}
+
+async function activate() {
+  // Languages cached by the old version after this one installed: carry them over if we can.
+  const mine = await langsIn(CACHE);
+  const wanted = await allCachedLangs();
+  const missing = wanted.filter((l) => !mine.includes(l));
+  try {
+    if (missing.length) {
+      await precache(missing.flatMap((l) => manifest.pages[l]));
+      await writeMeta([...mine, ...missing]);
+    }
+  } catch (err) {
+    // offline: they will be downloaded again the next time the page asks
+  }
+  for (const name of await loaCaches()) if (name !== CACHE) await caches.delete(name);
+  await self.clients.claim();
+}
+
+async function broadcast(message) {
+  for (const client of await self.clients.matchAll({ includeUncontrolled: true })) client.postMessage(message);
+}
+
+async function cacheLang(lang) {
+  if (!manifest.pages[lang]) {
+    await broadcast({ type: 'cache-failed', lang, error: 'unknown language' });
+    return;
+  }
+  const entries = [...manifest.shell, ...manifest.pages[lang]];
+  try {
+    const fetched = await precache(entries, (done, total) => {
+      if (done === total || done % 4 === 0) broadcast({ type: 'cache-progress', lang, done, total });
+    });
+    await writeMeta([...(await langsIn(CACHE)), lang]);
+    await broadcast({ type: 'lang-cached', lang, fetched, version: manifest.version });
+  } catch (err) {
+    await broadcast({ type: 'cache-failed', lang, error: String(err) });
+  }
+}
+
+async function onMessage(event) {
+  const message = event.data || {};
+  if (message.type === 'cache-lang') return cacheLang(message.lang);
+  if (message.type === 'skip-waiting') return self.skipWaiting();
+  if (message.type === 'status') {
+    const langs = await langsIn(CACHE);
+    event.source?.postMessage({ type: 'status', version: manifest.version, langs });
+  }
+  return undefined;
+}
+
+// -- answering requests ---------------------------------------------------------------------
+
+const NETWORK_ONLY = [/^\/api\//, /^\/sw\.js$/, /^\/healthz$/];
+
+function onFetch(event) {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (NETWORK_ONLY.some((re) => re.test(url.pathname))) return;
+  event.respondWith(respond(request, url));
+}
+
+async function savedLanguage() {
+  const langs = await langsIn(CACHE);
+  let lang = null;
+  try { lang = await settings.get('lang'); } catch (err) { /* storage unavailable */ }
+  if (lang && langs.includes(lang)) return lang;
+  return langs[0] || lang || 'vi';
+}
+
+async function respond(request, url) {
+  const cache = await caches.open(CACHE);
+  if (url.pathname === '/' && request.mode === 'navigate') {
+    try {
+      return await fetch(request);
+    } catch (err) {
+      return Response.redirect(`/${await savedLanguage()}/`, 302);
+    }
+  }
+  const hit = await cache.match(url.pathname + url.search);
+  if (hit) return hit;
+  try {
+    return await fetch(request);
+  } catch (err) {
+    if (request.mode !== 'navigate') throw err;
+    return offlinePage(url, cache);
+  }
+}
+
+async function offlinePage(url, cache) {
+  const first = url.pathname.split('/')[1];
+  const langs = await langsIn(CACHE);
+  const lang = langs.includes(first) ? first : await savedLanguage();
+  const page = await cache.match(`/${lang}/offline`);
+  if (page) return page;
+  return new Response(
+    '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+    + '<title>Loa</title><p>Không có mạng. / You are offline.</p><p><a href="/">Loa</a> · <a href="tel:18006838">1800.6838</a></p>',
+    { status: 503, headers: { 'content-type': 'text/html; charset=utf-8' } },
+  );
+}

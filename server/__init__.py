@@ -1,0 +1,63 @@
+"""Loa: consumer-rights campaigns for places with no signal."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import PROJECT_ROOT, Config, ensure_secret_key
+
+TEMPLATES = PROJECT_ROOT / "pwa" / "templates"
+STATIC = PROJECT_ROOT / "pwa" / "static"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the Loa app. Settings come from LOA_* variables (server/config.py); `test_config`
+    overrides them. Refuses to build (ContentInvalid) when the campaign content is broken."""
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
+    app.config.update(Config().as_dict())
+    if test_config:
+        app.config.update(test_config)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    app.instance_path = app.config["INSTANCE_DIR"]
+    ensure_secret_key(app.config)
+
+    from . import assets, catalogues, content, models, security, web  # noqa: F401 (models: register tables)
+    from .extensions import babel, compress, csrf, db, migrate
+
+    app.extensions["loa.content"] = content.load_content(app.config["CONTENT_DIR"])
+    for problem in catalogues.compile_catalogues(Path(app.config["TRANSLATIONS_DIR"])):
+        app.logger.warning("translation left out: %s", problem)
+    app.extensions["loa.assets"] = assets.Assets(STATIC)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=lambda: g.get("lang") or app.config["DEFAULT_LANG"])
+    compress.init_app(app)
+    csrf.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+
+    from .api import bp as api_bp
+    from .public import bp as public_bp, root_bp
+
+    app.register_blueprint(root_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(public_bp)
+    csrf.exempt(api_bp)  # the JSON API authenticates with bearer tokens, not cookies
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite in WAL mode with foreign keys on; waits for a busy writer instead of failing."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

@@ -1,0 +1,109 @@
+"""Every setting Loa reads, in one place.
+
+Each setting comes from a ``LOA_*`` environment variable, falling back to the default
+written here. ``create_app(test_config)`` may override any of them. The README lists them
+all (a test checks that it does).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# name -> (default, one-line description). The README table is checked against this.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "LOA_INSTANCE_DIR": (str(PROJECT_ROOT / "instance"), "folder for the SQLite database, secret key and generated files"),
+    "LOA_DATABASE_URL": ("", "SQLAlchemy URL; empty means SQLite at <instance>/loa.sqlite3 (WAL mode)"),
+    "LOA_SECRET_KEY": ("", "key for signing cookies; empty means one generated once into <instance>/secret_key"),
+    "LOA_CONTENT_DIR": (str(PROJECT_ROOT / "content"), "folder of campaign content (topics, quizzes, events)"),
+    "LOA_TRANSLATIONS_DIR": (str(PROJECT_ROOT / "translations"), "folder of Babel catalogues"),
+    "LOA_PUBLIC_URL": ("http://127.0.0.1:5000", "public address, used in leaflet QR codes and to decide secure cookies"),
+    "LOA_DEFAULT_LANG": ("vi", "language used when nothing else chooses one"),
+    "LOA_BEHIND_PROXY": ("0", "1 to trust one proxy's X-Forwarded-For/-Proto/-Host headers"),
+    "LOA_SYNC_MAX_RECORDS": ("500", "most records in one sync batch (more is 413)"),
+    "LOA_MAX_BODY_BYTES": ("1048576", "largest request body, after gzip is undone (more is 413)"),
+    "LOA_SYNC_RATE_PER_MINUTE": ("120", "sync requests one device may make per minute (more is 429)"),
+    "LOA_LOGIN_RATE_PER_MINUTE": ("10", "login attempts per address per minute (more is 429)"),
+    "LOA_LOG_LEVEL": ("INFO", "log level of the structured request log"),
+    "LOA_WORKERS": ("4", "threads of the production server (loa serve)"),
+    "LOA_HOST": ("127.0.0.1", "address loa serve listens on"),
+    "PORT": ("5000", "port of make run / loa serve"),
+}
+
+
+def env(name: str) -> str:
+    """The value of a setting: the environment, else its default."""
+    default, _ = SETTINGS[name]
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str) -> bool:
+    return env(name).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_dir: Path) -> str:
+    configured = env("LOA_SECRET_KEY")
+    if configured:
+        return configured
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions before writing the key.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+class Config:
+    """Flask configuration built from the environment at app creation time."""
+
+    def __init__(self) -> None:
+        instance = Path(env("LOA_INSTANCE_DIR")).resolve()
+        self.INSTANCE_DIR = str(instance)
+        self.SQLALCHEMY_DATABASE_URI = env("LOA_DATABASE_URL") or sqlite_url(instance / "loa.sqlite3")
+        self.SECRET_KEY = None  # filled lazily by create_app (needs the instance folder)
+        self.CONTENT_DIR = env("LOA_CONTENT_DIR")
+        self.TRANSLATIONS_DIR = env("LOA_TRANSLATIONS_DIR")
+        self.PUBLIC_URL = env("LOA_PUBLIC_URL").rstrip("/")
+        self.DEFAULT_LANG = env("LOA_DEFAULT_LANG")
+        self.BEHIND_PROXY = env_bool("LOA_BEHIND_PROXY")
+        self.SYNC_MAX_RECORDS = int(env("LOA_SYNC_MAX_RECORDS"))
+        self.MAX_CONTENT_LENGTH = int(env("LOA_MAX_BODY_BYTES"))
+        self.SYNC_RATE_PER_MINUTE = int(env("LOA_SYNC_RATE_PER_MINUTE"))
+        self.LOGIN_RATE_PER_MINUTE = int(env("LOA_LOGIN_RATE_PER_MINUTE"))
+        self.LOG_LEVEL = env("LOA_LOG_LEVEL")
+        self.WORKERS = int(env("LOA_WORKERS"))
+        self.HOST = env("LOA_HOST")
+        self.PORT = int(env("PORT"))
+        secure = self.PUBLIC_URL.startswith("https://")
+        self.SESSION_COOKIE_SECURE = secure
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_NAME = "loa_session"
+        self.WTF_CSRF_TIME_LIMIT = None  # forms on a phone can stay open for hours
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.COMPRESS_MIMETYPES = [
+            "text/html", "text/css", "text/javascript", "application/javascript",
+            "application/json", "application/manifest+json", "image/svg+xml", "text/plain",
+        ]
+        self.COMPRESS_MIN_SIZE = 300
+        self.COMPRESS_ALGORITHM = ["br", "gzip"]
+        self.BABEL_DEFAULT_LOCALE = self.DEFAULT_LANG
+        self.BABEL_TRANSLATION_DIRECTORIES = self.TRANSLATIONS_DIR
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def ensure_secret_key(config: dict) -> None:
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret_key(Path(config["INSTANCE_DIR"]))

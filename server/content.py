@@ -1,0 +1,613 @@
+"""Campaign content: load `content/` into an in-memory index, validate it, version it.
+
+Layout (translators edit these files; see README "Content"):
+
+    content/languages.yaml              the languages Loa publishes
+    content/<lang>/topics/<id>.md       a topic: YAML front matter, then Markdown
+    content/<lang>/quizzes/<id>.yaml    a quiz for a topic
+    content/events.yaml                 Consumer Rights Day theme and events (organisers edit)
+
+`load_content(path)` returns a `Content` or raises `ContentInvalid` listing every problem
+with its file and field. Loa never serves half of a broken content folder.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+
+from . import communes
+
+REQUIRED_TOPICS = ("counterfeit", "complaints", "consumer-day")
+SOURCE_LANG = "vi"
+STATUSES = ("draft", "reviewed")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+KEY_POINT_MAX = 140
+
+# Raw HTML off: content can never inject markup or script. markdown-it also refuses
+# javascript:, vbscript:, file: and data: links (except images) by default.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def render_markdown(text: str) -> str:
+    return _markdown.render(text)
+
+
+class ContentError(Exception):
+    """One problem in one content file."""
+
+    def __init__(self, path: Path | str, field: str | None, message: str):
+        self.path = str(path)
+        self.field = field
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}: field '{self.field}'" if self.field else self.path
+        return f"{where}: {self.message}"
+
+
+class ContentInvalid(Exception):
+    """The content folder has problems; `errors` lists each one."""
+
+    def __init__(self, errors: list[ContentError]):
+        self.errors = errors
+        lines = "\n".join(f"  - {e}" for e in errors)
+        super().__init__(f"{len(errors)} problem(s) in the campaign content:\n{lines}")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    english_name: str
+    cldr: bool = True
+    font: str | None = None
+
+
+@dataclass
+class Topic:
+    id: str
+    lang: str
+    title: str
+    summary: str
+    order: int
+    key_points: list[str]
+    body_html: str
+    status: str
+    translator: str
+    path: str
+    quiz: str | None = None
+    reviewed_by: str | None = None
+    source_lang: str | None = None
+    updated: dt.date | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+
+
+@dataclass
+class Question:
+    id: str
+    text: str
+    options: list[Option]
+    answer: str
+    explanation: str
+
+
+@dataclass
+class Quiz:
+    id: str
+    lang: str
+    topic: str
+    title: str
+    questions: list[Question]
+    status: str
+    translator: str
+    path: str
+    reviewed_by: str | None = None
+    source_lang: str | None = None
+
+    def answer_key(self) -> dict[str, str]:
+        return {q.id: q.answer for q in self.questions}
+
+
+@dataclass
+class Event:
+    id: str
+    date: dt.date
+    end_date: dt.date | None
+    province: int | None
+    commune: int | None
+    title: dict[str, str]
+    place: dict[str, str]
+    description: dict[str, str]
+
+
+@dataclass
+class Theme:
+    year: int
+    title: dict[str, str]
+    note: dict[str, str]
+
+
+@dataclass
+class Localized:
+    """A piece of content in the language asked for, or in Vietnamese as a visible fallback."""
+
+    value: object
+    lang: str
+    fallback: bool
+
+
+@dataclass
+class Content:
+    root: Path
+    languages: dict[str, Language]
+    topics: dict[str, dict[str, Topic]]
+    quizzes: dict[str, dict[str, Quiz]]
+    events: list[Event]
+    theme: Theme | None
+    version: str
+
+    # -- lookups with Vietnamese fallback -------------------------------------------------
+    def topic_ids(self) -> list[str]:
+        source = self.topics[SOURCE_LANG]
+        return sorted(source, key=lambda tid: (source[tid].order, tid))
+
+    def topic(self, lang: str, topic_id: str) -> Localized | None:
+        return self._localized(self.topics, lang, topic_id)
+
+    def quiz(self, lang: str, quiz_id: str) -> Localized | None:
+        return self._localized(self.quizzes, lang, quiz_id)
+
+    def quiz_ids(self) -> list[str]:
+        order = {t.quiz: i for i, t in enumerate(self.topics_in_order(SOURCE_LANG)) if t.quiz}
+        return sorted(self.quizzes[SOURCE_LANG], key=lambda q: (order.get(q, 99), q))
+
+    def topics_in_order(self, lang: str) -> list[Topic]:
+        return [self.topic(lang, tid).value for tid in self.topic_ids()]
+
+    def text(self, mapping: dict[str, str], lang: str) -> Localized:
+        if lang in mapping:
+            return Localized(mapping[lang], lang, False)
+        return Localized(mapping.get(SOURCE_LANG, ""), SOURCE_LANG, lang != SOURCE_LANG)
+
+    def _localized(self, table, lang, item_id) -> Localized | None:
+        if item_id in table.get(lang, {}):
+            return Localized(table[lang][item_id], lang, False)
+        if item_id in table[SOURCE_LANG]:
+            return Localized(table[SOURCE_LANG][item_id], SOURCE_LANG, True)
+        return None
+
+    def files_of(self, lang: str) -> list[dict]:
+        """What exists in a language, for the coverage table."""
+        rows = []
+        for tid in self.topic_ids():
+            t = self.topics.get(lang, {}).get(tid)
+            rows.append({"kind": "topic", "id": tid, "present": t is not None,
+                         "status": t.status if t else None, "reviewed_by": t.reviewed_by if t else None})
+        for qid in self.quiz_ids():
+            q = self.quizzes.get(lang, {}).get(qid)
+            rows.append({"kind": "quiz", "id": qid, "present": q is not None,
+                         "status": q.status if q else None, "reviewed_by": q.reviewed_by if q else None})
+        return rows
+
+
+# -- loading --------------------------------------------------------------------------------
+
+class _Checker:
+    """Collects errors for one file, so one broken file reports every bad field at once."""
+
+    def __init__(self, path: Path, root: Path, errors: list[ContentError], prefix: str = ""):
+        self.path = path
+        self.rel = path.relative_to(root.parent) if path.is_relative_to(root.parent) else path
+        self.errors = errors
+        self.prefix = prefix
+
+    def error(self, field: str | None, message: str) -> None:
+        if self.prefix:
+            field = f"{self.prefix}.{field}" if field else self.prefix
+        self.errors.append(ContentError(self.rel, field, message))
+
+    def text(self, data: dict, name: str, required: bool = True, max_len: int | None = None) -> str | None:
+        value = data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(name, "is required and must be non-empty text")
+            return None
+        if not isinstance(value, str):
+            self.error(name, f"must be text, found {type(value).__name__}")
+            return None
+        if max_len and len(value) > max_len:
+            self.error(name, f"is {len(value)} characters; at most {max_len} fit")
+        return value.strip()
+
+    def slug(self, data: dict, name: str) -> str | None:
+        value = self.text(data, name)
+        if value is not None and not SLUG.match(value):
+            self.error(name, f"'{value}' must be lower-case letters, digits and '-'")
+            return None
+        return value
+
+    def status(self, data: dict) -> tuple[str, str | None]:
+        status = self.text(data, "status") or "draft"
+        if status not in STATUSES:
+            self.error("status", f"'{status}' must be one of: {', '.join(STATUSES)}")
+        reviewed_by = self.text(data, "reviewed_by", required=False)
+        if status == "reviewed" and not reviewed_by:
+            self.error("reviewed_by", "a reviewed file must say who reviewed it")
+        return status, reviewed_by
+
+    def date(self, data: dict, name: str, required: bool = True) -> dt.date | None:
+        value = data.get(name)
+        if value is None:
+            if required:
+                self.error(name, "is required (YYYY-MM-DD)")
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.error(name, f"'{value}' is not a date (YYYY-MM-DD)")
+            return None
+
+    def localized(self, data: dict, name: str, languages: dict, required: bool = True) -> dict[str, str]:
+        value = data.get(name)
+        if value is None:
+            if required:
+                self.error(name, f"is required, with at least a '{SOURCE_LANG}' text")
+            return {}
+        if isinstance(value, str):
+            value = {SOURCE_LANG: value}
+        if not isinstance(value, dict):
+            self.error(name, "must map language codes to text, e.g. {vi: ..., en: ...}")
+            return {}
+        out = {}
+        for lang, text in value.items():
+            if lang not in languages:
+                self.error(f"{name}.{lang}", f"unknown language '{lang}'; known: {', '.join(languages)}")
+            elif not isinstance(text, str) or not text.strip():
+                self.error(f"{name}.{lang}", "must be non-empty text")
+            else:
+                out[lang] = text.strip()
+        if required and SOURCE_LANG not in out:
+            self.error(name, f"needs a '{SOURCE_LANG}' text (the fallback for every language)")
+        return out
+
+
+def _read_yaml(path: Path, check: _Checker):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        check.error(None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        check.error(None, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")
+    return None
+
+
+def _split_front_matter(path: Path, check: _Checker) -> tuple[dict | None, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        check.error(None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None, ""
+    match = re.match(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)(.*)\Z", text, re.S)
+    if not match:
+        check.error(None, "must start with YAML front matter between '---' lines")
+        return None, ""
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        check.error(None, f"front matter is not valid YAML{where}: {getattr(exc, 'problem', exc)}")
+        return None, ""
+    if not isinstance(meta, dict):
+        check.error(None, "front matter must be a mapping of fields")
+        return None, ""
+    return meta, match.group(3)
+
+
+def _load_languages(root: Path, errors: list[ContentError]) -> dict[str, Language]:
+    path = root / "languages.yaml"
+    check = _Checker(path, root, errors)
+    if not path.exists():
+        check.error(None, "is missing: it lists the languages Loa publishes")
+        return {}
+    data = _read_yaml(path, check)
+    if data is None:
+        return {}
+    if not isinstance(data, list):
+        check.error(None, "must be a list of languages")
+        return {}
+    languages: dict[str, Language] = {}
+    for i, entry in enumerate(data):
+        if not isinstance(entry, dict):
+            check.error(f"[{i}]", "must be a mapping with code and name")
+            continue
+        code = entry.get("code")
+        if not isinstance(code, str) or not LANG_CODE.match(code):
+            check.error(f"[{i}].code", f"'{code}' is not a language code like 'vi' or 'hnj'")
+            continue
+        name = check.text(entry, "name")
+        languages[code] = Language(
+            code=code, name=name or code,
+            english_name=entry.get("english_name") or name or code,
+            cldr=bool(entry.get("cldr", True)),
+            font=entry.get("font"),
+        )
+    if SOURCE_LANG not in languages:
+        check.error(None, f"must list the source language '{SOURCE_LANG}'")
+    return languages
+
+
+def _load_topic(path: Path, lang: str, root: Path, errors: list[ContentError]) -> Topic | None:
+    check = _Checker(path, root, errors)
+    before = len(errors)
+    meta, body = _split_front_matter(path, check)
+    if meta is None:
+        return None
+    tid = check.slug(meta, "id")
+    if tid and tid != path.stem:
+        check.error("id", f"'{tid}' must equal the file name '{path.stem}'")
+    title = check.text(meta, "title", max_len=120)
+    summary = check.text(meta, "summary", max_len=400)
+    order = meta.get("order", 99)
+    if not isinstance(order, int):
+        check.error("order", f"must be a whole number, found '{order}'")
+    points = meta.get("key_points")
+    if not isinstance(points, list) or not 4 <= len(points) <= 6:
+        n = len(points) if isinstance(points, list) else "none"
+        check.error("key_points", f"needs 4 to 6 items (they go on leaflets), found {n}")
+        points = []
+    for i, point in enumerate(points):
+        if not isinstance(point, str) or not point.strip():
+            check.error(f"key_points[{i + 1}]", "must be non-empty text")
+        elif len(point) > KEY_POINT_MAX:
+            check.error(f"key_points[{i + 1}]", f"is {len(point)} characters; at most {KEY_POINT_MAX} fit on a leaflet")
+    status, reviewed_by = check.status(meta)
+    translator = check.text(meta, "translator") or ""
+    sources = meta.get("sources") or []
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        check.error("sources", "must be a list of text")
+        sources = []
+    updated = check.date(meta, "updated", required=False)
+    quiz = meta.get("quiz")
+    if not body.strip():
+        check.error("body", "is empty: write the topic below the front matter")
+    if re.search(r"^#\s", body, re.M):
+        check.error("body", "uses a '# ' heading; the title comes from 'title', start sections with '## '")
+    if len(errors) > before:
+        return None
+    return Topic(id=tid, lang=lang, title=title, summary=summary, order=order,
+                 key_points=[p.strip() for p in points], body_html=render_markdown(body),
+                 status=status, translator=translator, reviewed_by=reviewed_by,
+                 source_lang=meta.get("source_lang"), updated=updated, sources=sources,
+                 quiz=quiz, path=str(check.rel))
+
+
+def _load_quiz(path: Path, lang: str, root: Path, errors: list[ContentError]) -> Quiz | None:
+    check = _Checker(path, root, errors)
+    before = len(errors)
+    data = _read_yaml(path, check)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        check.error(None, "must be a mapping with id, topic, title and questions")
+        return None
+    qid = check.slug(data, "id")
+    if qid and qid != path.stem:
+        check.error("id", f"'{qid}' must equal the file name '{path.stem}'")
+    topic = check.slug(data, "topic")
+    title = check.text(data, "title")
+    status, reviewed_by = check.status(data)
+    translator = check.text(data, "translator") or ""
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list) or len(raw_questions) < 5:
+        n = len(raw_questions) if isinstance(raw_questions, list) else "none"
+        check.error("questions", f"needs at least 5 questions, found {n}")
+        raw_questions = []
+    questions, seen = [], set()
+    for i, rq in enumerate(raw_questions, start=1):
+        where = f"questions[{i}]"
+        if not isinstance(rq, dict):
+            check.error(where, "must be a mapping with id, text, options, answer, explanation")
+            continue
+        q_id = rq.get("id")
+        if not isinstance(q_id, str) or not SLUG.match(q_id):
+            check.error(f"{where}.id", f"'{q_id}' must be lower-case letters, digits and '-'")
+            continue
+        qc = _Checker(path, root, errors, prefix=f"questions[{i}] ({q_id})")
+        if q_id in seen:
+            qc.error("id", "is used twice in this quiz")
+        seen.add(q_id)
+        text = qc.text(rq, "text")
+        options, option_ids = [], set()
+        raw_options = rq.get("options")
+        if not isinstance(raw_options, list) or not 2 <= len(raw_options) <= 6:
+            qc.error("options", "needs 2 to 6 options")
+            raw_options = []
+        for j, ro in enumerate(raw_options, start=1):
+            if not isinstance(ro, dict) or not isinstance(ro.get("id"), str) or not isinstance(ro.get("text"), str) \
+                    or not ro["text"].strip():
+                qc.error(f"options[{j}]", "must have an id and a non-empty text")
+                continue
+            if ro["id"] in option_ids:
+                qc.error(f"options[{j}].id", f"'{ro['id']}' is used twice")
+            option_ids.add(ro["id"])
+            options.append(Option(str(ro["id"]), ro["text"].strip()))
+        answer = rq.get("answer")
+        if answer not in option_ids:
+            qc.error("answer", f"'{answer}' is not one of the option ids: {', '.join(sorted(option_ids))}")
+        explanation = qc.text(rq, "explanation") or ""
+        questions.append(Question(q_id, text or "", options, str(answer), explanation))
+    if len(errors) > before:
+        return None
+    return Quiz(id=qid, lang=lang, topic=topic, title=title, questions=questions, status=status,
+                translator=translator, reviewed_by=reviewed_by, source_lang=data.get("source_lang"),
+                path=str(check.rel))
+
+
+def _check_quiz_matches_source(quiz: Quiz, source: Quiz, root: Path, errors: list[ContentError]) -> None:
+    """A translated quiz must ask the same questions with the same option ids and answers,
+    so that results add up across languages and the server scores every language alike."""
+    check = _Checker(root.parent / quiz.path, root, errors)
+    src = {q.id: q for q in source.questions}
+    mine = {q.id: q for q in quiz.questions}
+    for missing in src.keys() - mine.keys():
+        check.error("questions", f"question '{missing}' of the Vietnamese quiz is missing")
+    for extra in mine.keys() - src.keys():
+        check.error("questions", f"question '{extra}' is not in the Vietnamese quiz")
+    for q_id in src.keys() & mine.keys():
+        a, b = src[q_id], mine[q_id]
+        if [o.id for o in a.options] != [o.id for o in b.options]:
+            check.error(f"questions ({q_id}).options", "option ids differ from the Vietnamese quiz")
+        if a.answer != b.answer:
+            check.error(f"questions ({q_id}).answer", f"'{b.answer}' differs from the Vietnamese answer '{a.answer}'")
+
+
+def _load_events(root: Path, languages: dict, errors: list[ContentError]) -> tuple[list[Event], Theme | None]:
+    path = root / "events.yaml"
+    check = _Checker(path, root, errors)
+    if not path.exists():
+        return [], None
+    data = _read_yaml(path, check)
+    if data is None:
+        return [], None
+    if not isinstance(data, dict):
+        check.error(None, "must be a mapping with 'theme' and 'events'")
+        return [], None
+    theme = None
+    raw_theme = data.get("theme")
+    if isinstance(raw_theme, dict):
+        year = raw_theme.get("year")
+        if not isinstance(year, int):
+            check.error("theme.year", f"must be a year like 2027, found '{year}'")
+        theme = Theme(year=year if isinstance(year, int) else 0,
+                      title=check.localized(raw_theme, "title", languages),
+                      note=check.localized(raw_theme, "note", languages, required=False))
+    elif raw_theme is not None:
+        check.error("theme", "must be a mapping with year and title")
+    events, ids = [], set()
+    raw_events = data.get("events") or []
+    if not isinstance(raw_events, list):
+        check.error("events", "must be a list")
+        raw_events = []
+    for i, raw in enumerate(raw_events, start=1):
+        if not isinstance(raw, dict):
+            check.error(f"events[{i}]", "must be a mapping")
+            continue
+        eid = raw.get("id")
+        sub = _Checker(path, root, errors, prefix=f"events[{i}]" + (f" ({eid})" if eid else ""))
+        err = sub.error
+        if not isinstance(eid, str) or not SLUG.match(eid):
+            err("id", f"'{eid}' must be lower-case letters, digits and '-'")
+        elif eid in ids:
+            err("id", "is used twice")
+        ids.add(eid)
+        date = sub.date(raw, "date")
+        end_date = sub.date(raw, "end_date", required=False)
+        if date and end_date and end_date < date:
+            err("end_date", f"{end_date} is before the start date {date}")
+        province = raw.get("province")
+        if province is not None and communes.province(province) is None:
+            err("province", f"'{province}' is not an official province code")
+        commune = raw.get("commune")
+        if commune is not None:
+            info = communes.commune(commune)
+            if info is None:
+                err("commune", f"'{commune}' is not an official commune code")
+            elif province is not None and communes.province(province) and info.province_code != int(province):
+                err("commune", f"{info.name} ({commune}) is not in province {province}")
+            elif province is None:
+                province = info.province_code
+        events.append(Event(
+            id=str(eid), date=date, end_date=end_date,
+            province=int(province) if province is not None and communes.province(province) else None,
+            commune=int(commune) if commune is not None and communes.commune(commune) else None,
+            title=sub.localized(raw, "title", languages),
+            place=sub.localized(raw, "place", languages),
+            description=sub.localized(raw, "description", languages, required=False),
+        ))
+    events.sort(key=lambda e: (e.date or dt.date.min, e.id))
+    return events, theme
+
+
+def content_version(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def load_content(root: Path | str) -> Content:
+    root = Path(root)
+    errors: list[ContentError] = []
+    if not root.is_dir():
+        raise ContentInvalid([ContentError(root, None, "content folder not found")])
+    languages = _load_languages(root, errors)
+    topics: dict[str, dict[str, Topic]] = {}
+    quizzes: dict[str, dict[str, Quiz]] = {}
+    for lang in languages:
+        topics[lang], quizzes[lang] = {}, {}
+        for path in sorted((root / lang / "topics").glob("*.md")):
+            topic = _load_topic(path, lang, root, errors)
+            if topic:
+                topics[lang][topic.id] = topic
+        for path in sorted((root / lang / "quizzes").glob("*.yaml")):
+            quiz = _load_quiz(path, lang, root, errors)
+            if quiz:
+                quizzes[lang][quiz.id] = quiz
+    for child in sorted(root.iterdir()):
+        if child.is_dir() and child.name not in languages:
+            errors.append(ContentError(child.relative_to(root.parent), None,
+                                       f"folder for language '{child.name}', which languages.yaml does not list"))
+    source_topics = topics.get(SOURCE_LANG, {})
+    source_quizzes = quizzes.get(SOURCE_LANG, {})
+    for tid in REQUIRED_TOPICS:
+        if tid not in source_topics and not errors:
+            errors.append(ContentError(root.relative_to(root.parent) / SOURCE_LANG / "topics" / f"{tid}.md", None,
+                                       "is missing: every language falls back to this topic"))
+    for lang in languages:
+        for topic in topics.get(lang, {}).values():
+            if topic.quiz and topic.quiz not in source_quizzes and topic.quiz not in quizzes[lang]:
+                errors.append(ContentError(topic.path, "quiz", f"quiz '{topic.quiz}' does not exist"))
+            if lang != SOURCE_LANG and topic.id not in source_topics:
+                errors.append(ContentError(topic.path, "id", f"topic '{topic.id}' has no Vietnamese original"))
+        for quiz in quizzes.get(lang, {}).values():
+            if quiz.topic not in source_topics:
+                errors.append(ContentError(quiz.path, "topic", f"topic '{quiz.topic}' does not exist"))
+            if lang != SOURCE_LANG:
+                if quiz.id not in source_quizzes:
+                    errors.append(ContentError(quiz.path, "id", f"quiz '{quiz.id}' has no Vietnamese original"))
+                else:
+                    _check_quiz_matches_source(quiz, source_quizzes[quiz.id], root, errors)
+    events, theme = _load_events(root, languages, errors)
+    if errors:
+        raise ContentInvalid(errors)
+    return Content(root=root, languages=languages, topics=topics, quizzes=quizzes,
+                   events=events, theme=theme, version=content_version(root))
+
+
+def score(quiz: Quiz, answers: dict[str, str]) -> tuple[int, int]:
+    """(correct, total) for answers {question id: option id}; unanswered counts as wrong."""
+    key = quiz.answer_key()
+    return sum(1 for q, a in answers.items() if key.get(q) == a), len(key)

@@ -1,0 +1,133 @@
+"""Public pages: home, topics, quizzes, events, offline page; and the root-level PWA files."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import i18n, pwa
+from ..content import score
+from ..web import get_content
+
+bp = Blueprint("public", __name__, url_prefix="/<lang>")
+root_bp = Blueprint("root", __name__)
+
+
+# -- root-level ------------------------------------------------------------------------------
+
+@root_bp.get("/")
+def index():
+    content = get_content()
+    lang = i18n.pick_language(request.cookies.get(i18n.LANG_COOKIE), request.accept_languages,
+                              list(content.languages), current_app.config["DEFAULT_LANG"])
+    response = redirect(url_for("public.home", lang=lang))
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@root_bp.get("/healthz")
+def healthz():
+    return {"status": "ok", "content_version": get_content().version}
+
+
+@root_bp.get("/manifest.webmanifest")
+def manifest():
+    response = current_app.response_class(
+        current_app.json.dumps(pwa.manifest()), mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@root_bp.get("/sw.js")
+def service_worker():
+    body = render_template("sw.js", manifest=pwa.precache_manifest())
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@root_bp.get("/favicon.ico")
+def favicon():
+    from ..web import asset_url
+    return redirect(asset_url("icons/icon-192.png"))
+
+
+# -- pages of one language -------------------------------------------------------------------
+
+@bp.url_value_preprocessor
+def pick_lang(_endpoint, values):
+    lang = values.pop("lang")
+    g.lang = lang
+    if lang not in get_content().languages:
+        abort(404, description=f"unknown language '{lang}'")
+
+
+@bp.url_defaults
+def keep_lang(_endpoint, values):
+    values.setdefault("lang", g.get("lang"))
+
+
+@bp.after_request
+def remember_language(response):
+    """A person who navigates to a language has chosen it: remember it for `/`.
+    (Background fetches, like the service worker's precaching, do not count.)"""
+    if request.headers.get("Sec-Fetch-Mode") == "navigate" and request.cookies.get(i18n.LANG_COOKIE) != g.lang:
+        response.set_cookie(i18n.LANG_COOKIE, g.lang, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.get("/")
+def home():
+    content = get_content()
+    topics = [content.topic(g.lang, tid) for tid in content.topic_ids()]
+    return render_template("home.html", topics=topics)
+
+
+@bp.get("/topics/<topic_id>")
+def topic(topic_id):
+    found = get_content().topic(g.lang, topic_id)
+    if found is None:
+        abort(404, description=_("There is no topic '%(id)s'.", id=topic_id))
+    events = get_content().events if topic_id == "consumer-day" else []
+    return render_template("topic.html", topic=found.value, fallback=found.fallback, events=events)
+
+
+@bp.get("/quiz/<quiz_id>")
+def quiz(quiz_id):
+    found = get_content().quiz(g.lang, quiz_id)
+    if found is None:
+        abort(404, description=_("There is no quiz '%(id)s'.", id=quiz_id))
+    return render_template("quiz.html", quiz=found.value, fallback=found.fallback, result=None)
+
+
+@bp.get("/quiz/<quiz_id>/result")
+def quiz_result(quiz_id):
+    """The quiz scored on the server, for phones without JavaScript. Nothing is stored."""
+    found = get_content().quiz(g.lang, quiz_id)
+    if found is None:
+        abort(404, description=_("There is no quiz '%(id)s'.", id=quiz_id))
+    answers = {q.id: request.args.get(q.id) for q in found.value.questions if request.args.get(q.id)}
+    correct, total = score(found.value, answers)
+    return render_template("quiz.html", quiz=found.value, fallback=found.fallback,
+                           result={"answers": answers, "correct": correct, "total": total})
+
+
+@bp.get("/events")
+def events():
+    return render_template("events.html", events=get_content().events)
+
+
+@bp.get("/offline")
+def offline():
+    return render_template("offline.html")
+
+
+@bp.get("/strings.json")
+def strings():
+    """Interface strings for the page's JavaScript, from the same catalogues as the pages."""
+    from ..strings import js_strings
+    response = make_response(js_strings())
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,99 @@
+"""What every page shares: template helpers, the hashed static route, HTML error pages."""
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from . import communes, i18n
+from .assets import Assets
+from .content import SOURCE_LANG, Content
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def get_content() -> Content:
+    return current_app.extensions["loa.content"]
+
+
+def get_assets() -> Assets:
+    return current_app.extensions["loa.assets"]
+
+
+def asset_url(logical: str) -> str:
+    return get_assets().url(logical)
+
+
+def current_language():
+    content = get_content()
+    return content.languages.get(g.get("lang") or current_app.config["DEFAULT_LANG"]) \
+        or content.languages[SOURCE_LANG]
+
+
+def format_date(value, fmt: str = "long") -> str:
+    lang = current_language()
+    return i18n.format_date(value, lang.code, lang.cldr, fmt)
+
+
+def format_number(value) -> str:
+    lang = current_language()
+    return i18n.format_number(value, lang.code, lang.cldr)
+
+
+def same_page_in(lang: str) -> str:
+    """This page's address in another language (its home page when it has no language)."""
+    current = g.get("lang")
+    path = request.path
+    if current and path.startswith(f"/{current}/"):
+        return f"/{lang}/" + path[len(current) + 2:]
+    return f"/{lang}/"
+
+
+def commune_name(code) -> str:
+    info = communes.commune(code)
+    return info.name if info else str(code)
+
+
+def province_name(code) -> str:
+    info = communes.province(code)
+    return info.name if info else str(code)
+
+
+def serve_static(filename: str):
+    """`/static/<hashed name>` is immutable; the plain name also works, revalidated each time."""
+    assets = get_assets()
+    asset = assets.by_hashed(filename)
+    cache = IMMUTABLE
+    if asset is None:
+        asset = assets.by_logical(filename)
+        cache = "no-cache"
+    if asset is None:
+        abort(404)
+    response = current_app.response_class(asset.body, mimetype=asset.mimetype)
+    response.headers["Cache-Control"] = cache
+    response.set_etag(asset.digest)
+    return response.make_conditional(request)
+
+
+def handle_http_error(error: HTTPException):
+    """HTML error pages in the page's language (Vietnamese when unknown); the API blueprint
+    answers its own errors as JSON."""
+    if request.path.startswith("/api/"):
+        from .api.errors import error_response
+        return error_response(error.code or 500, error.description)
+    if g.get("lang") not in get_content().languages:
+        g.lang = SOURCE_LANG
+    return render_template("error.html", error=error), error.code
+
+
+def init_app(app: Flask) -> None:
+    app.add_url_rule("/static/<path:filename>", "static", serve_static)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.jinja_env.globals.update(
+        asset_url=asset_url,
+        content=get_content,
+        current_language=current_language,
+        same_page_in=same_page_in,
+        commune_name=commune_name,
+        province_name=province_name,
+    )
+    app.jinja_env.filters.update(date=format_date, number=format_number)

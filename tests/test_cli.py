@@ -1,0 +1,41 @@
+"""The `loa` command line."""
+import subprocess
+import sys
+
+from pathlib import Path
+
+from server.cli import cli
+from tests.conftest import make_app
+
+LOA = str(Path(sys.executable).parent / "loa")
+
+
+def test_content_check_ok(runner):
+    result = runner.invoke(cli, ["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: 4 languages")
+
+
+def test_content_check_names_broken_file(runner, content_copy):
+    (content_copy / "en" / "topics" / "complaints.md").write_text("---\nid: [\n---\nx", encoding="utf-8")
+    result = runner.invoke(cli, ["content", "check", "--dir", str(content_copy)])
+    assert result.exit_code == 1
+    assert "content/en/topics/complaints.md" in result.output and "not valid YAML" in result.output
+
+
+def test_init_db_and_demo(tmp_path):
+    runner = make_app(tmp_path, create_tables=False).test_cli_runner()
+    result = runner.invoke(cli, ["init-db"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["demo", "--if-empty"])
+    assert result.exit_code == 0 and "organiser /" in result.output
+    again = runner.invoke(cli, ["demo", "--if-empty"])
+    assert "left alone" in again.output
+
+
+def test_every_command_has_help():
+    for args in (["--help"], ["content", "check", "--help"], ["init-db", "--help"], ["demo", "--help"],
+                 ["serve", "--help"], ["run", "--help"]):
+        out = subprocess.run([LOA, *args], capture_output=True, text=True)
+        assert out.returncode == 0, (args, out.stderr)
+        assert "Usage:" in out.stdout

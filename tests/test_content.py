@@ -1,0 +1,148 @@
+"""Content loading and validation: a broken file is caught, with its name and field."""
+import re
+
+import pytest
+
+from server.content import REQUIRED_TOPICS, ContentInvalid, load_content, render_markdown, score
+from tests.conftest import CONTENT
+
+
+def errors_for(root):
+    with pytest.raises(ContentInvalid) as info:
+        load_content(root)
+    return [str(e) for e in info.value.errors]
+
+
+def test_real_content_loads_in_vietnamese_and_english():
+    content = load_content(CONTENT)
+    for lang in ("vi", "en"):
+        for tid in REQUIRED_TOPICS:
+            topic = content.topics[lang][tid]
+            assert topic.title and 4 <= len(topic.key_points) <= 6
+            assert topic.quiz in content.quizzes[lang]
+            assert len(content.quizzes[lang][topic.quiz].questions) >= 5
+    assert content.events, "the events file lists Consumer Rights Day events"
+    assert content.theme and content.theme.title["vi"]
+
+
+def test_content_facts_that_must_be_right():
+    content = load_content(CONTENT)
+    complaints = content.topics["vi"]["complaints"].body_html
+    assert "1800.6838" in complaints and "tel:18006838" in complaints
+    assert "3 ngày làm việc" in complaints and "7 ngày làm việc" in complaints
+    counterfeit = content.topics["vi"]["counterfeit"].body_html
+    assert "893" in counterfeit and "nhãn phụ" in counterfeit.lower()
+    assert "15" in content.topics["vi"]["consumer-day"].title or "15/3" in content.topics["vi"]["consumer-day"].body_html
+
+
+def test_no_translation_is_marked_reviewed_without_a_reviewer():
+    content = load_content(CONTENT)
+    for lang, topics in content.topics.items():
+        for topic in topics.values():
+            assert topic.status in ("draft", "reviewed")
+            if topic.status == "reviewed":
+                assert topic.reviewed_by
+
+
+def test_missing_field_names_file_and_field(content_copy):
+    path = content_copy / "vi" / "topics" / "counterfeit.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("\ntitle:", "\nuntitled:", 1), encoding="utf-8")
+    errors = errors_for(content_copy)
+    assert any("content/vi/topics/counterfeit.md: field 'title'" in e for e in errors), errors
+
+
+def test_bad_yaml_names_file_and_line(content_copy):
+    path = content_copy / "en" / "quizzes" / "complaints.yaml"
+    path.write_text("id: complaints\nquestions: [unclosed\n", encoding="utf-8")
+    errors = errors_for(content_copy)
+    assert any(e.startswith("content/en/quizzes/complaints.yaml") and "line" in e for e in errors), errors
+
+
+def test_quiz_answer_must_be_an_option(content_copy):
+    path = content_copy / "vi" / "quizzes" / "counterfeit.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(\n\s+answer:\s*)\w+", r"\1zz", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    errors = errors_for(content_copy)
+    assert any("counterfeit.yaml" in e and ".answer'" in e and "'zz'" in e for e in errors), errors
+
+
+def test_translated_quiz_must_match_vietnamese_answers(content_copy):
+    vi = load_content(CONTENT).quizzes["vi"]["complaints"]
+    first = vi.questions[0]
+    other = next(o.id for o in first.options if o.id != first.answer)
+    path = content_copy / "en" / "quizzes" / "complaints.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(\n\s+answer:\s*)\w+", rf"\g<1>{other}", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    errors = errors_for(content_copy)
+    assert any("content/en/quizzes/complaints.yaml" in e and "differs from the Vietnamese answer" in e
+               for e in errors), errors
+
+
+def test_too_few_key_points(content_copy):
+    path = content_copy / "vi" / "topics" / "complaints.md"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"key_points:\n(\s+- .*\n)+", "key_points:\n  - only one\n", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    errors = errors_for(content_copy)
+    assert any("complaints.md: field 'key_points'" in e and "4 to 6" in e for e in errors), errors
+
+
+def test_reviewed_needs_reviewer(content_copy):
+    path = content_copy / "en" / "topics" / "counterfeit.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: draft", "status: reviewed", 1), encoding="utf-8")
+    errors = errors_for(content_copy)
+    assert any("en/topics/counterfeit.md: field 'reviewed_by'" in e for e in errors), errors
+
+
+def test_event_with_unknown_commune(content_copy):
+    path = content_copy / "events.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(\n\s+commune:\s*)\d+", r"\g<1>999999", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    errors = errors_for(content_copy)
+    assert any("content/events.yaml: field 'events[" in e and "commune'" in e and "999999" in e for e in errors), errors
+
+
+def test_missing_vietnamese_topic(content_copy):
+    (content_copy / "vi" / "topics" / "consumer-day.md").unlink()
+    errors = errors_for(content_copy)
+    assert any("consumer-day" in e for e in errors), errors
+
+
+def test_every_problem_is_reported_at_once(content_copy):
+    for name in ("counterfeit", "complaints"):
+        (content_copy / "vi" / "topics" / f"{name}.md").write_text("no front matter", encoding="utf-8")
+    errors = errors_for(content_copy)
+    assert sum("must start with YAML front matter" in e for e in errors) == 2
+
+
+def test_raw_html_in_markdown_is_escaped():
+    html = render_markdown('Hello <script>alert(1)</script> [x](javascript:alert(1)) <b onclick="x">b</b>')
+    assert "<script>" not in html and "<b " not in html
+    assert 'href="javascript:' not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_fallback_to_vietnamese_is_flagged(content_copy):
+    (content_copy / "en" / "topics" / "consumer-day.md").unlink()
+    content = load_content(content_copy)
+    found = content.topic("en", "consumer-day")
+    assert found.fallback and found.lang == "vi"
+    assert not content.topic("en", "complaints").fallback
+
+
+def test_version_changes_with_any_file(content_copy):
+    before = load_content(content_copy).version
+    path = content_copy / "events.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert load_content(content_copy).version != before
+
+
+def test_score_uses_the_answer_key():
+    quiz = load_content(CONTENT).quizzes["vi"]["counterfeit"]
+    key = quiz.answer_key()
+    assert score(quiz, key) == (len(key), len(key))
+    wrong = {q: next(o.id for o in quiz.questions[i].options if o.id != a) for i, (q, a) in enumerate(key.items())}
+    assert score(quiz, wrong) == (0, len(key))
