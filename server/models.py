@@ -127,14 +127,20 @@ class QuizResponse(db.Model):
 
 
 class Leaflet(db.Model):
-    """A printed leaflet: a topic in a language, for a commune (or none). Its code is in the QR."""
+    """A printed leaflet: a topic in a language, for a commune (or none). Its code is in the QR.
+    `scope` ("<topic>/<lang>/<commune or 'all'>") is unique: printing again reuses the code."""
     __tablename__ = "leaflets"
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(96), unique=True)
     topic_id: Mapped[str] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(16))
-    commune_code: Mapped[int | None] = mapped_column(Integer)
-    province_code: Mapped[int | None] = mapped_column(Integer)
+    commune_code: Mapped[int | None] = mapped_column(Integer, index=True)
+    province_code: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    @staticmethod
+    def scope_of(topic_id: str, lang: str, commune_code: int | None) -> str:
+        return f"{topic_id}/{lang}/{commune_code if commune_code is not None else 'all'}"
 
 
 class LeafletScan(db.Model):

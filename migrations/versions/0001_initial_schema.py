@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 01:50:58.080322
+Create Date: 2026-11-23 01:56:01.891241
 
 """
 from alembic import op
@@ -51,13 +51,19 @@ def upgrade():
 
     op.create_table('leaflets',
     sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('scope', sa.String(length=96), nullable=False),
     sa.Column('topic_id', sa.String(length=64), nullable=False),
     sa.Column('lang', sa.String(length=16), nullable=False),
     sa.Column('commune_code', sa.Integer(), nullable=True),
     sa.Column('province_code', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('code', name=op.f('pk_leaflets'))
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_leaflets')),
+    sa.UniqueConstraint('scope', name=op.f('uq_leaflets_scope'))
     )
+    with op.batch_alter_table('leaflets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_leaflets_commune_code'), ['commune_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_leaflets_province_code'), ['province_code'], unique=False)
+
     op.create_table('quiz_responses',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('quiz_id', sa.String(length=64), nullable=False),
@@ -161,6 +167,10 @@ def downgrade():
         batch_op.drop_index('ix_quiz_responses_province_created')
 
     op.drop_table('quiz_responses')
+    with op.batch_alter_table('leaflets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_leaflets_province_code'))
+        batch_op.drop_index(batch_op.f('ix_leaflets_commune_code'))
+
     op.drop_table('leaflets')
     with op.batch_alter_table('leaflet_scans', schema=None) as batch_op:
         batch_op.drop_index('ix_leaflet_scans_province_scanned')
