@@ -145,3 +145,8 @@ def i18n_compile():
                    "catalogues: the original text is shown instead", err=True)
         sys.exit(1)
     click.echo("catalogues compiled")
+
+
+from .leaflet_commands import leaflets  # noqa: E402
+
+cli.add_command(leaflets)
