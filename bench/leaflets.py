@@ -5,7 +5,8 @@ and then in Khmer, times separately:
   - PDF: the combined A5 PDF, the A4 2-up PDF and the split into one PDF per leaflet;
   - PNG: one share-ready PNG per leaflet;
   - the whole `build` (codes in the database, every file written), for reference.
-The QR codes are made afresh for each of the PDF and PNG timings (they are cached within a run).
+The QR codes are made afresh for each timing (a build makes each once and reuses it), and
+their share of the time is printed too.
 It also prints the size of one leaflet's PDF and PNG.
 
 Usage: .venv/bin/python bench/leaflets.py [--count 100] [--province 1] [--content DIR]
@@ -56,10 +57,12 @@ def run(lang: str, codes: list[int], content, out: Path) -> None:
     pdf_seconds, pages = timed(pdfs)
     png_seconds, pngs = timed(lambda: [leaflets.render_png(leaflet, content, PUBLIC_URL) for leaflet in batch])
     build_seconds, _ = timed(lambda: leaflets.build(TOPIC, lang, codes, out / lang, content, PUBLIC_URL))
+    qr_seconds, _ = timed(lambda: [leaflets.qr_modules(leaflets.leaflet_url(PUBLIC_URL, x.code)) for x in batch])
     print(f"{lang}{note}, {n} leaflets")
     print(f"  PDF   {verdict(n / pdf_seconds)}  A5 + A4 2-up + one file each, {pdf_seconds:.2f} s")
     print(f"  PNG   {verdict(n / png_seconds)}  {png_seconds:.2f} s")
     print(f"  build {n / build_seconds:6.1f} leaflets/s  everything written to disk, {build_seconds:.2f} s")
+    print(f"  of each leaflet's time, its QR code (made once per build): {1000 * qr_seconds / n:.0f} ms")
     print(f"  sizes: one leaflet's PDF {len(pages[0]) / 1024:.0f} KB, PNG {len(pngs[0]) / 1024:.0f} KB "
           f"({leaflets.PNG_WIDTH} px wide)")
 

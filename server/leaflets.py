@@ -314,16 +314,20 @@ def _khmer_mark(ch: str) -> bool:
     return "\u17b4" <= ch <= "\u17d3" or ch == "\u17dd"
 
 
+FINAL_SIGNS = "\u17cb\u17cd"  # bantoc and toandakhiat sit on a consonant that closes a syllable
+
+
 def _can_break_before(text: str, i: int) -> bool:
     """May a word too long for a line be broken before text[i]? Never inside a shaped
-    cluster: not before a mark, not before a subscript consonant (after coeng), and not before
-    a Khmer final consonant (a bare consonant right after a vowel sign, as in ការ)."""
+    cluster: not before a mark, nor before a subscript consonant (after coeng). In Khmer only
+    where a syllable surely begins: an independent vowel, or a consonant carrying its own
+    vowel, sign or subscript (a bare consonant may close the syllable before it: ការ, អ្នក)."""
     ch, prev = text[i], text[i - 1]
     if unicodedata.combining(ch) or _khmer_mark(ch) or prev == COENG:
         return False
     if _khmer_base(ch):
         follower = text[i + 1] if i + 1 < len(text) else ""
-        return not (_khmer_mark(prev) and not _khmer_mark(follower))
+        return ch >= "\u17a3" or (bool(follower) and _khmer_mark(follower) and follower not in FINAL_SIGNS)
     return True
 
 
@@ -373,6 +377,14 @@ PT = 25.4 / 72           # millimetres in a typographic point
 QR_SIZE = 34.0           # mm of dark modules, quiet zone not included (at least 30 mm)
 
 
+def font_file(family: str, bold: bool) -> str:
+    """The Noto font file for a family and weight; a clear error when it is not installed."""
+    path = FONTS[(family, bold)]
+    if not path.is_file():
+        raise LeafletError(f"font {path} is missing: install Debian's fonts-noto-core")
+    return str(path)
+
+
 def family_for(text: str) -> str:
     return "NotoSansKhmer" if has_khmer(text) else "NotoSans"
 
@@ -402,6 +414,10 @@ class Page:
     @property
     def inner_width(self) -> float:
         return self.width - 2 * self.margin
+
+    @property
+    def inner_height(self) -> float:
+        return self.height - 2 * self.margin
 
     @property
     def bottom(self) -> float:
@@ -481,40 +497,21 @@ class Canvas:
 
 POINT_SIZES = (14, 13, 12, 11, 10, 9, 8)  # key points shrink until they fit
 TITLE_SIZES = (20, 18, 16)
+RULE = 0.8          # mm, the black rules under the header and above the footer
+POINT_INDENT = 7.0  # mm from a key point's number to its text
+POINT_GAP = 2.5     # mm between key points
+FOOTER_GAP = 6.0    # mm between the last key point and the footer
 
 
 def _fit(canvas: Canvas, texts: Sequence[str], width: float, room: float, sizes: Sequence[float],
-         bold: bool, gap: float) -> list[Paragraph]:
-    """The texts wrapped at the largest size whose paragraphs (and gaps) fit in `room` mm."""
+         bold: bool, gap: float) -> tuple[Paragraph, ...]:
+    """The texts wrapped at the largest size whose paragraphs (and gaps) fit in `room` mm,
+    else at the smallest size."""
     for size in sizes:
-        paras = [canvas.paragraph(t, width, size, bold) for t in texts]
+        paras = tuple(canvas.paragraph(t, width, size, bold) for t in texts)
         if sum(p.height for p in paras) + gap * (len(paras) - 1) <= room:
-            return paras
+            break
     return paras
-
-
-def _draw_header(canvas: Canvas, text: LeafletText, page: Page) -> float:
-    """Campaign line, a black rule, the title and the commune; the y under them."""
-    x, w = page.left, page.inner_width
-    y = canvas.draw(canvas.paragraph(text.header, w, 9), x, page.top, w)
-    canvas.fill_rect(x, y + 1, w, 0.8)
-    y += 4
-    [title] = _fit(canvas, [text.title], w, 3 * line_height(text.title, TITLE_SIZES[0]), TITLE_SIZES, True, 0)
-    y = canvas.draw(title, x, y, w)
-    if text.place:
-        y = canvas.draw(canvas.paragraph(text.place, w, 11), x, y + 1, w)
-    return y + 4
-
-
-def _draw_points(canvas: Canvas, points: Sequence[str], page: Page, top: float, bottom: float) -> None:
-    """The key points, numbered, as large as fits between top and bottom."""
-    indent, gap = 7.0, 2.5
-    width = page.inner_width - indent
-    paras = _fit(canvas, points, width, bottom - top, POINT_SIZES, False, gap)
-    y = top
-    for number, para in enumerate(paras, start=1):
-        canvas.draw_line(page.left, y, para.leading, f"{number}.", para.size, True)
-        y = canvas.draw(para, page.left + indent, y, width) + gap
 
 
 @dataclass(frozen=True)
@@ -543,13 +540,53 @@ def _qr_block(canvas: Canvas, text: LeafletText) -> QrBlock:
                    canvas.paragraph(text.type_hint, box, 8))
 
 
+@dataclass(frozen=True)
+class LeafletLayout:
+    """A leaflet's text wrapped and sized for a page width, and the height it needs."""
+    header: Paragraph
+    title: Paragraph
+    place: Paragraph | None
+    points: tuple[Paragraph, ...]
+    qr: QrBlock
+
+    @property
+    def head_height(self) -> float:
+        """Header, rule, title and commune, down to where the key points start."""
+        place = 1 + self.place.height if self.place else 0
+        return self.header.height + 4 + self.title.height + place + 4
+
+    @property
+    def height(self) -> float:
+        points = sum(p.height for p in self.points) + POINT_GAP * (len(self.points) - 1)
+        return self.head_height + points + FOOTER_GAP + self.qr.height
+
+
+def plan_leaflet(canvas: Canvas, text: LeafletText, width: float, height: float) -> LeafletLayout:
+    """Wrap every text of a leaflet for a page of `width` x `height` mm (inside the margins):
+    the title up to about three lines, the key points as large as fit above the footer."""
+    title_room = 3 * line_height(text.title, TITLE_SIZES[0])
+    [title] = _fit(canvas, [text.title], width, title_room, TITLE_SIZES, True, 0)
+    head = LeafletLayout(canvas.paragraph(text.header, width, 9), title,
+                         canvas.paragraph(text.place, width, 11) if text.place else None, (), _qr_block(canvas, text))
+    room = height - head.head_height - FOOTER_GAP - head.qr.height
+    points = _fit(canvas, text.points, width - POINT_INDENT, room, POINT_SIZES, False, POINT_GAP)
+    return LeafletLayout(head.header, head.title, head.place, points, head.qr)
+
+
+def _draw_points(canvas: Canvas, points: Sequence[Paragraph], x: float, y: float, width: float) -> None:
+    """The key points, numbered in bold."""
+    for number, para in enumerate(points, start=1):
+        canvas.draw_line(x, y, para.leading, f"{number}.", para.size, True)
+        y = canvas.draw(para, x + POINT_INDENT, y, width - POINT_INDENT) + POINT_GAP
+
+
 def _draw_footer(canvas: Canvas, text: LeafletText, page: Page, qr: QrBlock) -> None:
     """Under a black rule: the hotline on the left; the QR code, its code and how to type it
     on the right, down to the bottom margin."""
     top = page.bottom - qr.height
     quiet = QUIET_ZONE * qr.module
     qr_x = page.left + page.inner_width - qr.box
-    canvas.fill_rect(page.left, top - 3, page.inner_width, 0.8)
+    canvas.fill_rect(page.left, top - FOOTER_GAP / 2, page.inner_width, RULE)
     canvas.draw_qr(qr.modules, qr_x + quiet, top + quiet, qr.module)
     y = canvas.draw(qr.code, qr_x, top + qr.box, qr.box, "C")
     canvas.draw(qr.hint, qr_x, y, qr.box, "C")
@@ -559,13 +596,18 @@ def _draw_footer(canvas: Canvas, text: LeafletText, page: Page, qr: QrBlock) -> 
     canvas.draw(canvas.paragraph(text.scan_hint, left_w, 11), page.left, y + 4, left_w)
 
 
-def draw_leaflet(canvas: Canvas, text: LeafletText, page: Page) -> None:
-    """One leaflet on a page: header, key points as large as fit, and the footer with the
-    hotline and the QR code."""
-    qr = _qr_block(canvas, text)
-    y = _draw_header(canvas, text, page)
-    _draw_points(canvas, text.points, page, y, page.bottom - qr.height - 6)
-    _draw_footer(canvas, text, page, qr)
+def draw_leaflet(canvas: Canvas, text: LeafletText, page: Page, layout: LeafletLayout | None = None) -> None:
+    """One leaflet on a page: the header (campaign line, rule, title, commune), the key
+    points, and the footer with the hotline and the QR code."""
+    layout = layout or plan_leaflet(canvas, text, page.inner_width, page.inner_height)
+    x, w = page.left, page.inner_width
+    y = canvas.draw(layout.header, x, page.top, w)
+    canvas.fill_rect(x, y + 1, w, RULE)
+    y = canvas.draw(layout.title, x, y + 4, w)
+    if layout.place:
+        y = canvas.draw(layout.place, x, y + 1, w)
+    _draw_points(canvas, layout.points, x, y + 4, w)
+    _draw_footer(canvas, text, page, layout.qr)
 
 
 # -- PDF -------------------------------------------------------------------------------------
@@ -582,8 +624,8 @@ class PdfCanvas(Canvas):
     def __init__(self, page_size: tuple[float, float]):
         pdf = FPDF(orientation="L" if page_size[0] > page_size[1] else "P", unit="mm",
                    format=tuple(sorted(page_size)))
-        for (family, bold), path in FONTS.items():
-            pdf.add_font(family, "B" if bold else "", str(path))
+        for family, bold in FONTS:
+            pdf.add_font(family, "B" if bold else "", font_file(family, bold))
         pdf.set_text_shaping(True)
         pdf.set_fallback_fonts(["NotoSans", "NotoSansKhmer"])  # digits in Khmer text, Khmer in Latin
         pdf.set_auto_page_break(False)
@@ -689,7 +731,7 @@ PNG_COMPRESSION = 3             # zlib level: the speed and size sweet spot for 
 @lru_cache(maxsize=64)
 def _pil_font(family: str, bold: bool, pixels: int) -> ImageFont.FreeTypeFont:
     """A Noto font at a pixel size, shaped by libraqm; loaded once per process."""
-    return ImageFont.truetype(str(FONTS[(family, bold)]), pixels, layout_engine=ImageFont.Layout.RAQM)
+    return ImageFont.truetype(font_file(family, bold), pixels, layout_engine=ImageFont.Layout.RAQM)
 
 
 def _script_runs(text: str) -> list[tuple[str, str]]:
@@ -724,8 +766,12 @@ def _piece_mask(piece: str, family: str, bold: bool, pixels: int) -> tuple[Image
 class PngCanvas(Canvas):
     """Draws on a Pillow greyscale image; the layout's millimetres scaled to pixels."""
 
-    def __init__(self, width_mm: float, height_mm: float):
+    def __init__(self, width_mm: float):
         self.scale = PNG_WIDTH / width_mm
+        self.image: Image.Image | None = None
+
+    def new_image(self, height_mm: float) -> None:
+        """A white image for a page this tall; measuring works before there is one."""
         self.image = Image.new("L", (PNG_WIDTH, round(height_mm * self.scale)), 255)
         self.draw_on = ImageDraw.Draw(self.image)
 
@@ -760,10 +806,15 @@ class PngCanvas(Canvas):
 
 
 def render_png(leaflet: Leaflet, content: Content, public_url: str) -> bytes:
-    """A share-ready portrait PNG (1080 px wide) with the same words and QR code as the PDF."""
+    """A share-ready portrait PNG (1080 px wide) with the same words and QR code as the PDF;
+    taller than usual when the text needs it, never overlapping."""
     width, height, margin = PNG_PAGE
-    canvas = PngCanvas(width, height)
-    draw_leaflet(canvas, leaflet_text(leaflet, content, public_url), Page(0, 0, width, height, margin))
+    text = leaflet_text(leaflet, content, public_url)
+    canvas = PngCanvas(width)
+    layout = plan_leaflet(canvas, text, width - 2 * margin, height - 2 * margin)
+    height = max(height, layout.height + 2 * margin)
+    canvas.new_image(height)
+    draw_leaflet(canvas, text, Page(0, 0, width, height, margin), layout)
     return canvas.output()
 
 

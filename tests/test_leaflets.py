@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from server import communes, leaflets
 from server.cli import cli
+from server.content import KEY_POINT_MAX
 from server.extensions import db
 from server.models import Leaflet
 from tests.conftest import make_app
@@ -137,6 +138,28 @@ def test_a_long_khmer_word_breaks_only_between_clusters():
     for line in lines:
         assert not leaflets._khmer_mark(line[0]) and not unicodedata.combining(line[0])
         assert not line.endswith(leaflets.COENG)
+
+
+@pytest.mark.parametrize("point, title", [
+    ("Người tiêu dùng có quyền được bồi thường, đổi hàng hoặc trả lại hàng khi hàng hóa không đúng chất lượng, "
+     "số lượng như đã công bố", "Cách nhận biết hàng giả, hàng nhái, hàng kém chất lượng và quyền của người tiêu "
+     "dùng khi mua phải hàng"),
+    ("អ្នកប្រើប្រាស់មានសិទ្ធិទទួលបានសំណង ប្តូរទំនិញ ឬប្រគល់ទំនិញវិញ នៅពេលទំនិញមិនត្រឹមត្រូវតាមគុណភាព "
+     "បរិមាណ ដូចដែលបានប្រកាសនៅលើស្លាក", "របៀបសម្គាល់ទំនិញក្លែងក្លាយ ទំនិញគុណភាពអន់ "
+     "និងសិទ្ធិរបស់អ្នកប្រើប្រាស់ នៅពេលទិញទំនិញដែលគ្មានប្រភពច្បាស់លាស់ពីអ្នកលក់"),
+])
+def test_the_longest_content_allowed_fits_an_a5_page(point, title):
+    """Six key points of the most characters the content check allows, a long title and the
+    longest commune name still fit on A5 without overlapping the footer."""
+    point = point[:KEY_POINT_MAX]
+    text = leaflets.LeafletText(
+        code="ABCDEF", url=leaflets.leaflet_url(PUBLIC_URL, "ABCDEF"), lang="km", header=leaflets.WORDS["km"]["header"],
+        title=title[:120], place="Phường Văn Miếu - Quốc Tử Giám · Thành phố Hà Nội", points=(point,) * 6,
+        hotline_label="Tổng đài miễn phí", scan_hint="Quét mã", type_hint="Không quét được? Gõ mã này tại x/l")
+    page = leaflets.Page(0, 0, *leaflets.A5, leaflets.PDF_MARGIN)
+    layout = leaflets.plan_leaflet(leaflets.PdfCanvas(leaflets.A5), text, page.inner_width, page.inner_height)
+    assert layout.height <= page.inner_height
+    assert min(p.size for p in layout.points) >= 8
 
 
 def test_wrap_breaks_at_spaces_first():
