@@ -70,7 +70,7 @@ def new_code() -> str:
 
 def normalize_code(text: str) -> str:
     """A code as typed by a person ("k7p-q2m ") in its stored form ("K7PQ2M")."""
-    return re.sub(r"[\s\-‐-―]+", "", text or "").upper()
+    return re.sub(r"[\s\-\u2010-\u2015]+", "", text or "").upper()
 
 
 def code_is_valid(code: str) -> bool:
@@ -837,15 +837,17 @@ def build_steps(n_leaflets: int) -> int:
 
 
 def write_atomic(path: Path, data: bytes, made: int = 0) -> Path:
-    """Write a file under a temporary name, then rename it: a reader never sees half a file.
-    A full disk or another write error is a LeafletError saying which file and that the
-    `made` codes already stored stay valid."""
+    """Write a file under a temporary name, then rename it: neither a reader nor an
+    interrupted run ever leaves half a file. A full disk or another write error is a
+    LeafletError saying which file and that the `made` codes already stored stay valid."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:  # a full disk, or Ctrl-C in the middle of a write
         tmp.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
         what = "disk full" if exc.errno == errno.ENOSPC else "cannot write"
         raise LeafletError(f"{what} while writing {path}: {exc.strerror or exc}; "
                            f"the {made} leaflet codes already made stay valid, "

@@ -285,6 +285,19 @@ def test_full_disk_says_so_and_codes_stay_valid(ctx, tmp_path, monkeypatch):
     assert codes == [leaflet.code for leaflet in rebuilt.leaflets]
 
 
+def test_an_interrupted_write_leaves_no_half_file(tmp_path, monkeypatch):
+    real_write = Path.write_bytes
+
+    def interrupted(path, data):
+        real_write(path, data[: len(data) // 2])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_bytes", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        leaflets.write_atomic(tmp_path / "ABCDEF.pdf", b"%PDF-1.4 " * 100)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_zip_of_a_build(ctx, tmp_path):
     result = leaflets.build("counterfeit", "vi", lai_chau(2), tmp_path / "out", ctx, PUBLIC_URL)
     archive = zipfile.ZipFile(io.BytesIO(leaflets.zip_build(result.files)))
