@@ -42,11 +42,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from .api import bp as api_bp
+    from .organiser import bp as organiser_bp
     from .public import bp as public_bp, root_bp
+    from .staff import bp as staff_bp
 
     app.register_blueprint(root_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(organiser_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp)
     csrf.exempt(api_bp)  # the JSON API authenticates with bearer tokens, not cookies
     return app
 

@@ -147,6 +147,111 @@ def i18n_compile():
     click.echo("catalogues compiled")
 
 
+# -- accounts and devices -------------------------------------------------------------------
+
+@cli.group("users")
+def users_group():
+    """Organiser and staff accounts."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["organiser", "staff"]), required=True)
+@click.option("--province", "province_code", type=int, help="official province code (staff)")
+@click.option("--commune", "commune_codes", type=int, multiple=True,
+              help="official commune code the staff member works in; repeat for several (default: all of the province)")
+@click.option("--name", "display_name", default="", help="name shown on screens")
+@click.password_option(help="the password (asked twice when not given)")
+def users_create(username, role, province_code, commune_codes, display_name, password):
+    """Create an account USERNAME."""
+    from .accounts import AccountError, create_user
+    try:
+        user = create_user(username, password, role, display_name=display_name, province_code=province_code,
+                           commune_codes=list(commune_codes))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {user.role} '{user.username}' with {len(user.communes)} communes")
+
+
+@users_group.command("list")
+def users_list():
+    """List accounts with their role and communes."""
+    from .extensions import db
+    from .models import User
+    for user in db.session.execute(db.select(User).order_by(User.username)).scalars():
+        state = "" if user.active else " (disabled)"
+        click.echo(f"{user.username:<20} {user.role:<10} province {user.province_code or '-':<4} "
+                   f"{len(user.communes):4d} communes{state}")
+
+
+@cli.group("devices")
+def devices_group():
+    """Device tokens that phones and scripts use to send records."""
+
+
+@devices_group.command("enroll")
+@click.option("--user", "username", required=True, help="the account the token acts for")
+@click.option("--label", default="script", help="a name to recognise the device by")
+def devices_enroll(username, label):
+    """Print a new device token for USER (shown once; only its hash is stored)."""
+    from .devices import issue_token
+    from .extensions import db
+    from .models import User
+    user = db.session.execute(db.select(User).filter_by(username=username.lower())).scalar()
+    if user is None:
+        raise click.ClickException(f"no user '{username}'")
+    token, _ = issue_token(user, None, label)
+    click.echo(token)
+
+
+@devices_group.command("list")
+def devices_list():
+    """List device tokens with their last sync."""
+    from .devices import list_devices
+    for row in list_devices():
+        state = "revoked" if row.revoked_at else "active"
+        last = row.last_sync_at.isoformat(timespec="minutes") if row.last_sync_at else "never"
+        click.echo(f"{row.id:6d} {row.user.username if row.user else '-':<20} {row.label:<20} last sync {last} {state}")
+
+
+@devices_group.command("revoke")
+@click.argument("token_id", type=int)
+def devices_revoke(token_id):
+    """Revoke device token TOKEN_ID: the phone must log in again (its records stay on it)."""
+    from .devices import revoke
+    if not revoke(token_id):
+        raise click.ClickException(f"no active token {token_id}")
+    click.echo(f"revoked {token_id}")
+
+
+# -- sync -----------------------------------------------------------------------------------
+
+@cli.group("sync")
+def sync_group():
+    """Records made offline on phones."""
+
+
+@sync_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "username", required=True, help="the account the records are imported for")
+def sync_import(files, username):
+    """Import FILES exported from phones ("Export unsent records"), through the same idempotent
+    path as POST /api/v1/sync: importing a file twice counts nothing twice."""
+    from .sync_import import import_file
+    exit_code = 0
+    for path in files:
+        try:
+            summary = import_file(path, username)
+        except ValueError as exc:
+            click.echo(f"error: {path}: {exc}", err=True)
+            exit_code = 1
+            continue
+        click.echo(f"{path}: {summary}")
+        if summary.problems:
+            exit_code = 1
+    sys.exit(exit_code)
+
+
 from .leaflet_commands import leaflets  # noqa: E402
 
 cli.add_command(leaflets)

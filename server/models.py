@@ -43,17 +43,17 @@ class UserCommune(db.Model):
 
 
 class DeviceToken(db.Model):
-    """A phone's bearer token. Only its SHA-256 is stored."""
+    """A phone's bearer token. Only its SHA-256 is stored. No user: a resident's phone."""
     __tablename__ = "device_tokens"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     device_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_sync_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship(lazy="joined")
 
 
 class SyncRecord(db.Model):
@@ -66,6 +66,7 @@ class SyncRecord(db.Model):
     type: Mapped[str] = mapped_column(String(32))
     fingerprint: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    token_id: Mapped[int | None] = mapped_column(Integer)
     user_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

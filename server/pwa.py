@@ -49,8 +49,7 @@ def language_pages(lang: str) -> list[str]:
             url_for("public.offline", lang=lang), url_for("public.strings", lang=lang)]
     urls += [url_for("public.topic", lang=lang, topic_id=t) for t in content.topic_ids()]
     urls += [url_for("public.quiz", lang=lang, quiz_id=q) for q in content.quiz_ids()]
-    for endpoint in current_app.config.get("LOA_EXTRA_PAGES", ()):  # staff screens etc.
-        urls.append(url_for(endpoint, lang=lang))
+    urls.append(url_for("staff.app_shell", lang=lang))
     return urls
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 01:56:01.891241
+Create Date: 2026-11-23 01:59:06.579314
 
 """
 from alembic import op
@@ -106,6 +106,7 @@ def upgrade():
     sa.Column('type', sa.String(length=32), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('device_id', sa.String(length=36), nullable=True),
+    sa.Column('token_id', sa.Integer(), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('received_at', sa.DateTime(), nullable=False),
@@ -125,7 +126,7 @@ def upgrade():
     )
     op.create_table('device_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('device_id', sa.String(length=36), nullable=True),
     sa.Column('label', sa.String(length=120), nullable=False),

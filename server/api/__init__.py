@@ -1,7 +1,7 @@
 """The JSON API under /api/v1. Errors are JSON too (see errors.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort, current_app, url_for
 
 from .. import pwa
 from ..web import get_content
@@ -12,10 +12,17 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.errorhandler(Exception)
 def api_error(error):
+    """Every API error is JSON. A database that is down or busy is 503, never a bare 500."""
+    from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException
     if isinstance(error, HTTPException):
         return error_response(error.code or 500, error.description)
-    raise error
+    current_app.logger.exception("API error")
+    if isinstance(error, OperationalError):
+        response = error_response(503, "the database is busy or unreachable; nothing was stored, try again")
+        response.headers["Retry-After"] = "30"
+        return response
+    return error_response(500, "unexpected server error; nothing was stored, try again later")
 
 
 @bp.get("/content/<lang>")
@@ -58,3 +65,6 @@ def content_index(lang):
         "events": events,
         "precache": pwa.precache_urls(lang),
     }
+
+
+from . import auth_views, sync_views  # noqa: E402,F401  (routes register on bp)

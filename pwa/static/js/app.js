@@ -1,13 +1,21 @@
-// Every page's script. Pages are readable without it; it adds offline use and quiz scoring.
+// Every page's script. Pages are readable without it; it adds offline use, quiz scoring,
+// and sends whatever waits in the outbox whenever there is a network.
 
+import { startSending } from './outbox.js';
 import { startPWA } from './pwa.js';
 import { loadStrings } from './strings.js';
 
 const lang = document.body.dataset.lang;
 
 startPWA(lang).catch((err) => console.warn('Loa offline support unavailable:', err));
+startSending();
 
 const quizForm = document.querySelector('form.quiz');
 if (quizForm) {
-  Promise.all([import('./quiz.js'), loadStrings(lang)]).then(([quiz, strings]) => quiz.enhanceQuiz(quizForm, strings));
+  Promise.all([import('./quiz.js'), import('./quiz-record.js'), loadStrings(lang)])
+    .then(([quiz, recording, strings]) => {
+      quiz.enhanceQuiz(quizForm, strings);
+      return recording.enableRecording(quizForm, strings);
+    });
 }
+if (document.getElementById('staff')) import('./staff.js');

@@ -27,6 +27,7 @@ export function rememberLanguage(lang) {
 }
 
 async function showPersistence(strings) {
+  if (document.getElementById('staff')) return; // the staff screen shows it beside the outbox
   if (!navigator.storage || !navigator.storage.persist) {
     say('storage', strings.storage_unknown);
     return;

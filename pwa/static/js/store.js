@@ -6,10 +6,12 @@
 const DB_NAME = 'loa';
 const DB_VERSION = 1;
 const STORES = {
-  settings: { keyPath: 'key' },   // {key, value}: chosen language, last send, ...
-  outbox: { keyPath: 'id' },      // records waiting to be sent (sync protocol v1)
-  attention: { keyPath: 'id' },   // records the server rejected or saw in conflict
-  drafts: { keyPath: 'key' },     // unfinished forms, so a reload loses nothing
+  settings: { keyPath: 'key' },    // {key, value}: chosen language, device id, last send, ...
+  outbox: { keyPath: 'id' },       // records waiting to be sent (sync protocol v1)
+  attention: { keyPath: 'id' },    // records the server rejected or saw in conflict, with its message
+  accounts: { keyPath: 'username' }, // staff who logged in on this phone, with their device tokens
+  sessions: { keyPath: 'id' },     // this phone's sessions, with running totals, for the staff screens
+  drafts: { keyPath: 'key' },      // unfinished forms, so a reload loses nothing
 };
 
 let opening = null;
@@ -35,20 +37,25 @@ export function openDB() {
   return opening;
 }
 
-async function run(storeName, mode, work) {
+// Run `work` in one transaction over one or more stores; resolves when it is committed.
+export async function transact(storeNames, mode, work) {
   const db = await openDB();
+  const names = Array.isArray(storeNames) ? storeNames : [storeNames];
   return new Promise((resolve, reject) => {
     const options = mode === 'readwrite' ? { durability: 'strict' } : undefined;
-    const tx = db.transaction(storeName, mode, options);
+    const tx = db.transaction(names, mode, options);
     let result;
-    Promise.resolve(work(tx.objectStore(storeName))).then((value) => { result = value; });
+    const stores = names.map((n) => tx.objectStore(n));
+    Promise.resolve(work(...stores)).then((value) => { result = value; });
     tx.oncomplete = () => resolve(result);
     tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
     tx.onerror = () => reject(tx.error);
   });
 }
 
-function wrap(request) {
+const run = (storeName, mode, work) => transact(storeName, mode, work);
+
+export function wrap(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);

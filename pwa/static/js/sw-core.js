@@ -7,6 +7,7 @@
 // re-downloads only entries whose revision changed, then waits until the person taps
 // "Reload" (message "skip-waiting"), so nobody loses what they were doing.
 
+import { sendAll } from './outbox.js';
 import { settings } from './store.js';
 
 const PREFIX = 'loa-';
@@ -24,6 +25,9 @@ export function start(m) {
   self.addEventListener('activate', (event) => event.waitUntil(activate()));
   self.addEventListener('fetch', onFetch);
   self.addEventListener('message', (event) => event.waitUntil(onMessage(event)));
+  self.addEventListener('sync', (event) => {
+    if (event.tag === 'loa-outbox') event.waitUntil(sendAll());
+  });
 }
 
 // -- caching ------------------------------------------------------------------------------
@@ -179,7 +183,9 @@ async function respond(request, url) {
       return Response.redirect(`/${await savedLanguage()}/`, 302);
     }
   }
-  const hit = await cache.match(url.pathname + url.search);
+  // A saved page answers with or without a query (?session=... on quiz pages).
+  const hit = await cache.match(url.pathname + url.search)
+    || (request.mode === 'navigate' && url.search ? await cache.match(url.pathname) : undefined);
   if (hit) return hit;
   try {
     return await fetch(request);

@@ -1,0 +1,272 @@
+// The outbox: every record made offline waits here until the server has it.
+//
+// A record is written with strict durability before the screen says "saved", so a dead
+// battery, a closed tab or a phone restart loses nothing. It leaves the outbox only when
+// the server lists it as accepted or duplicate; conflicts and rejections move to the
+// "needs attention" list with the server's message and never block the rest. Sending
+// happens on start, when the network returns, when the page becomes visible, on a timer
+// with capped exponential backoff and jitter, through Background Sync, and on "Send now".
+// This module runs in pages and in the service worker.
+
+import { count, getAll, get, put, settings, transact } from './store.js';
+
+const MAX_RECORDS = 500;        // sync protocol v1 batch limit
+const MAX_BYTES = 900 * 1024;   // below the server's 1 MB body limit
+const BASE_DELAY = 15 * 1000;
+const MAX_DELAY = 15 * 60 * 1000;
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('loa-outbox') : null;
+
+export const RESIDENT = '';      // owner of records made by a resident's phone (no login)
+
+export function rfc3339(date = new Date()) {
+  const pad = (n) => String(n).padStart(2, '0');
+  const offset = -date.getTimezoneOffset();
+  const abs = Math.abs(offset);
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+    + `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+    + `${offset >= 0 ? '+' : '-'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+export function uuid() {
+  return crypto.randomUUID();
+}
+
+export async function deviceId() {
+  let id = await settings.get('device_id');
+  if (!id) {
+    id = uuid();
+    await settings.set('device_id', id);
+  }
+  return id;
+}
+
+function notify(change) {
+  channel?.postMessage(change);
+  if (typeof window !== 'undefined') window.dispatchEvent(new CustomEvent('loa:outbox', { detail: change }));
+}
+
+export function onChange(listener) {
+  channel?.addEventListener('message', (event) => listener(event.data));
+  if (typeof window !== 'undefined') window.addEventListener('loa:outbox', (event) => listener(event.detail));
+}
+
+async function requestBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker?.ready;
+    await registration?.sync?.register('loa-outbox');
+  } catch (err) { /* not supported: the timers and events still send */ }
+}
+
+// Save a record in the outbox. Resolves once it is on disk.
+export async function queue(type, data, owner = RESIDENT, id = uuid()) {
+  const record = { id, type, created_at: rfc3339(), data };
+  await put('outbox', { id, owner, record, queued_at: Date.now() });
+  notify({ type: 'queued', id });
+  requestBackgroundSync();
+  if (typeof window !== 'undefined') scheduleSoon();
+  return record;
+}
+
+export async function status() {
+  return {
+    waiting: await count('outbox'),
+    attention: await count('attention'),
+    lastSuccess: await settings.get('last_success'),
+    lastError: await settings.get('last_error'),
+  };
+}
+
+// -- tokens ---------------------------------------------------------------------------------
+
+async function residentToken() {
+  let token = await settings.get('resident_token');
+  if (!token) {
+    const response = await fetch('/api/v1/devices/anonymous', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ device_id: await deviceId() }),
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    token = (await response.json()).token;
+    await settings.set('resident_token', token);
+  }
+  return token;
+}
+
+async function tokenFor(owner) {
+  if (owner === RESIDENT) return residentToken();
+  const account = await get('accounts', owner);
+  return account && !account.needs_login ? account.token : null;
+}
+
+async function tokenRefused(owner) {
+  if (owner === RESIDENT) {
+    await settings.set('resident_token', null);
+    return;
+  }
+  const account = await get('accounts', owner);
+  if (account) await put('accounts', { ...account, needs_login: true });
+}
+
+// -- sending --------------------------------------------------------------------------------
+
+function batches(items) {
+  const out = [];
+  let batch = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = JSON.stringify(item.record).length + 1;
+    if (batch.length && (batch.length >= MAX_RECORDS || bytes + size > MAX_BYTES)) {
+      out.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(item);
+    bytes += size;
+  }
+  if (batch.length) out.push(batch);
+  return out;
+}
+
+// Apply the server's answer in one transaction: forget what it has, set aside what needs a person.
+async function settle(batch, result) {
+  const byId = new Map(batch.map((item) => [item.id, item]));
+  const done = [...result.accepted, ...result.duplicates];
+  const problems = [
+    ...result.conflicts.map((c) => ({ ...c, kind: 'conflict' })),
+    ...result.rejected.map((r) => ({ ...r, kind: 'rejected' })),
+  ].filter((p) => byId.has(p.id));
+  await transact(['outbox', 'attention'], 'readwrite', (outbox, attention) => {
+    for (const id of done) if (byId.has(id)) outbox.delete(id);
+    for (const p of problems) {
+      attention.put({ ...byId.get(p.id), kind: p.kind, error: p.error, at: Date.now() });
+      outbox.delete(p.id);
+    }
+  });
+  return { done: done.length, problems: problems.length };
+}
+
+async function postBatch(token, batch) {
+  return fetch('/api/v1/sync', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ device_id: await deviceId(), records: batch.map((item) => item.record) }),
+  });
+}
+
+class SendFailed extends Error {}
+
+async function sendOwner(owner, items) {
+  let sent = 0;
+  const token = await tokenFor(owner);
+  if (!token) return { sent, needsLogin: true };
+  for (const batch of batches(items)) {
+    let response;
+    try {
+      response = await postBatch(token, batch);
+    } catch (err) {
+      throw new SendFailed('network');
+    }
+    if (response.status === 401) {
+      await tokenRefused(owner);
+      return { sent, needsLogin: owner !== RESIDENT };
+    }
+    if (!response.ok) throw new SendFailed(`HTTP ${response.status}`);
+    const result = await response.json();
+    sent += (await settle(batch, result)).done;
+    notify({ type: 'sent', count: sent });
+  }
+  return { sent, needsLogin: false };
+}
+
+async function sendEverything() {
+  const items = (await getAll('outbox')).sort((a, b) => a.queued_at - b.queued_at);
+  const owners = new Map();
+  for (const item of items) {
+    if (!owners.has(item.owner)) owners.set(item.owner, []);
+    owners.get(item.owner).push(item);
+  }
+  const summary = { sent: 0, needsLogin: [] };
+  for (const [owner, list] of owners) {
+    const { sent, needsLogin } = await sendOwner(owner, list);
+    summary.sent += sent;
+    if (needsLogin) summary.needsLogin.push(owner);
+  }
+  if (items.length && summary.needsLogin.length < owners.size) await settings.set('last_success', new Date().toISOString());
+  await settings.set('last_error', null);
+  return summary;
+}
+
+// Send everything waiting. One sender at a time per phone (Web Locks), whoever asks.
+export async function sendAll() {
+  try {
+    if (navigator.locks) {
+      return await navigator.locks.request('loa-outbox-send', { ifAvailable: true },
+        (lock) => (lock ? sendEverything() : { sent: 0, busy: true }));
+    }
+    return await sendEverything();
+  } catch (err) {
+    await settings.set('last_error', String(err.message || err));
+    throw err;
+  } finally {
+    notify({ type: 'attempted' });
+  }
+}
+
+// -- when to send ---------------------------------------------------------------------------
+
+let timer = null;
+let delay = BASE_DELAY;
+let started = false;
+
+async function attempt() {
+  clearTimeout(timer);
+  timer = null;
+  let failed = false;
+  try {
+    if (navigator.onLine !== false) await sendAll();
+    else failed = true;
+  } catch (err) {
+    failed = true;
+  }
+  delay = failed ? Math.min(delay * 2, MAX_DELAY) : BASE_DELAY;
+  if (await count('outbox')) {
+    const jittered = delay / 2 + Math.random() * (delay / 2);
+    timer = setTimeout(attempt, jittered);
+  }
+}
+
+function scheduleSoon() {
+  clearTimeout(timer);
+  timer = setTimeout(attempt, 500);
+}
+
+export function startSending() {
+  if (started) return attempt;
+  started = true;
+  window.addEventListener('online', () => { delay = BASE_DELAY; attempt(); });
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') attempt(); });
+  attempt();
+  return attempt;
+}
+
+export async function sendNow() {
+  delay = BASE_DELAY;
+  await attempt();
+  return status();
+}
+
+// -- export ---------------------------------------------------------------------------------
+
+// Everything not yet on the server, as a file an organiser imports with `loa sync import`.
+export async function exportUnsent() {
+  const items = [...await getAll('outbox'), ...await getAll('attention')];
+  return {
+    format: 'loa-outbox',
+    version: 1,
+    device_id: await deviceId(),
+    exported_at: rfc3339(),
+    records: items.map((item) => item.record),
+    owners: Object.fromEntries(items.map((item) => [item.id, item.owner])),
+  };
+}
+

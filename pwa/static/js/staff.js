@@ -1,0 +1,369 @@
+// Staff screens: log in once online, then open sessions, count people and run quizzes with
+// no network. Every action is a record in the outbox (outbox.js) before the screen says so.
+
+import { deviceId, exportUnsent, onChange, queue, rfc3339, sendNow, startSending, status } from './outbox.js';
+import { addToSession } from './session-log.js';
+import { get, getAll, put, remove, settings } from './store.js';
+import { format, loadStrings } from './strings.js';
+
+const root = document.getElementById('staff');
+const lang = document.body.dataset.lang;
+let strings = {};
+let account = null;
+
+const $ = (selector, scope = root) => scope.querySelector(selector);
+const field = (name) => $(`[data-field="${name}"]`);
+
+export function fold(text) {
+  return String(text).normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D')
+    .toLowerCase();
+}
+
+function say(text) {
+  $('[data-outbox="message"]').textContent = text;
+}
+
+function formatTime(iso) {
+  if (!iso) return strings.never || '-';
+  return new Date(iso).toLocaleString(lang === 'hnj' ? 'en-GB' : lang, { dateStyle: 'short', timeStyle: 'short' });
+}
+
+// -- the outbox panel ----------------------------------------------------------------------
+
+async function showStorage() {
+  const element = $('[data-outbox="storage"]');
+  if (!navigator.storage?.persist) {
+    element.textContent = strings.storage_unknown;
+    return;
+  }
+  const persisted = (await navigator.storage.persisted()) || (await navigator.storage.persist().catch(() => false));
+  element.textContent = persisted ? strings.storage_persistent : strings.storage_not_persistent;
+  element.dataset.persistent = String(persisted);
+}
+
+async function refreshOutbox() {
+  const s = await status();
+  root.querySelectorAll('[data-outbox="waiting"]').forEach((e) => { e.textContent = s.waiting; });
+  root.dataset.waiting = s.waiting;
+  $('[data-outbox="last"]').textContent = formatTime(s.lastSuccess);
+  const box = $('[data-outbox="attention-box"]');
+  box.hidden = s.attention === 0;
+  $('[data-outbox="attention-count"]').textContent = s.attention;
+  const list = $('[data-outbox="attention"]');
+  list.replaceChildren(...(await getAll('attention')).map((item) => {
+    const li = document.createElement('li');
+    li.textContent = `${item.record.type} ${item.record.created_at}: ${item.error}`;
+    return li;
+  }));
+}
+
+async function download(filename, data) {
+  const blob = new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' });
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+function bindOutbox() {
+  $('[data-action="send-now"]').addEventListener('click', async () => {
+    say(strings.sending);
+    const s = await sendNow();
+    say(s.lastError ? format(strings.send_failed, { error: s.lastError })
+      : format(strings.send_done, { waiting: s.waiting }));
+    refreshOutbox();
+  });
+  $('[data-action="export"]').addEventListener('click', async () => {
+    const data = await exportUnsent();
+    const stamp = data.exported_at.slice(0, 16).replace(/[:T]/g, '-');
+    await download(`loa-unsent-${stamp}.json`, data);
+    say(format(strings.exported, { count: data.records.length }));
+  });
+  onChange(() => refreshOutbox());
+}
+
+// -- accounts --------------------------------------------------------------------------------
+
+async function currentAccount() {
+  const username = await settings.get('current_user');
+  return username ? get('accounts', username) : null;
+}
+
+async function useAccount(username) {
+  await settings.set('current_user', username);
+  account = await get('accounts', username);
+  field('who').textContent = account.display_name || account.username;
+  if (account.needs_login) say(format(strings.needs_login, { name: account.username }));
+}
+
+async function logIn(form) {
+  const error = field('login-error');
+  error.textContent = '';
+  if (navigator.onLine === false) {
+    error.textContent = strings.login_needs_network;
+    return;
+  }
+  let response;
+  try {
+    response = await fetch('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: form.username.value, password: form.password.value,
+        device_id: await deviceId(), label: navigator.userAgent.slice(0, 100),
+      }),
+    });
+  } catch (err) {
+    error.textContent = strings.login_needs_network;
+    return;
+  }
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    error.textContent = body.message || `HTTP ${response.status}`;
+    return;
+  }
+  await put('accounts', {
+    username: body.username, token: body.token, token_id: body.token_id, role: body.role,
+    display_name: body.display_name, communes: body.communes, logged_in_at: new Date().toISOString(),
+  });
+  form.reset();
+  await useAccount(body.username);
+  sendNow().then(refreshOutbox);
+  go('#sessions');
+}
+
+async function showLogin() {
+  const accounts = await getAll('accounts');
+  field('accounts-box').hidden = accounts.length === 0;
+  $('[data-list="accounts"]').replaceChildren(...accounts.map((a) => {
+    const li = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button secondary';
+    button.textContent = a.display_name || a.username;
+    button.addEventListener('click', async () => { await useAccount(a.username); go('#sessions'); });
+    li.append(button);
+    return li;
+  }));
+}
+
+// -- sessions --------------------------------------------------------------------------------
+
+async function showSessions() {
+  const mine = (await getAll('sessions')).filter((s) => s.owner === account.username)
+    .sort((a, b) => b.starts_at.localeCompare(a.starts_at));
+  field('no-sessions').hidden = mine.length > 0;
+  $('[data-list="sessions"]').replaceChildren(...mine.map((s) => {
+    const li = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = `#session/${s.id}`;
+    link.textContent = `${s.commune_name} · ${formatTime(s.starts_at)}`;
+    const meta = document.createElement('span');
+    meta.className = 'meta';
+    meta.textContent = ` ${format(strings.session_counts, { count: s.attendance.count, answers: s.quiz.pre + s.quiz.post })}`;
+    li.append(link, meta);
+    return li;
+  }));
+}
+
+function communeChoices(query) {
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  const communes = account.communes || [];
+  const found = communes.filter((c) => words.every((w) => fold(`${c.name} ${c.province}`).includes(w)));
+  const box = $('[data-commune-results]');
+  const chosen = $('[data-form="session"]').dataset.commune;
+  box.replaceChildren(...found.slice(0, 30).map((c) => {
+    const label = document.createElement('label');
+    label.className = 'option';
+    const input = document.createElement('input');
+    input.type = 'radio';
+    input.name = 'commune_code';
+    input.value = c.code;
+    input.checked = String(c.code) === chosen || communes.length === 1;
+    input.addEventListener('change', () => { $('[data-form="session"]').dataset.commune = c.code; saveDraft(); });
+    const span = document.createElement('span');
+    span.textContent = `${c.name}, ${c.province}`;
+    label.append(input, span);
+    return label;
+  }));
+  if (communes.length === 1) $('[data-form="session"]').dataset.commune = communes[0].code;
+}
+
+function localInputValue(date = new Date()) {
+  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return shifted.toISOString().slice(0, 16);
+}
+
+async function saveDraft() {
+  const form = $('[data-form="session"]');
+  await put('drafts', {
+    key: `session-form:${account.username}`,
+    commune: form.dataset.commune || '',
+    search: $('[data-commune-search]').value,
+    topic_ids: [...form.querySelectorAll('input[name=topic_ids]:checked')].map((i) => i.value),
+    place: form.place.value, starts_at: form.starts_at.value, facilitator: form.facilitator.value,
+  });
+}
+
+async function showNewSession() {
+  const form = $('[data-form="session"]');
+  const draft = await get('drafts', `session-form:${account.username}`);
+  form.reset();
+  form.dataset.commune = draft?.commune || '';
+  $('[data-commune-search]').value = draft?.search || '';
+  for (const input of form.querySelectorAll('input[name=topic_ids]')) input.checked = !!draft?.topic_ids.includes(input.value);
+  form.place.value = draft?.place || '';
+  form.starts_at.value = draft?.starts_at || localInputValue();
+  form.facilitator.value = draft?.facilitator || account.display_name || '';
+  field('session-error').textContent = '';
+  communeChoices($('[data-commune-search]').value);
+}
+
+async function saveSession(form) {
+  const error = field('session-error');
+  const commune = (account.communes || []).find((c) => String(c.code) === form.dataset.commune);
+  const topicIds = [...form.querySelectorAll('input[name=topic_ids]:checked')].map((i) => i.value);
+  const starts = form.starts_at.value ? new Date(form.starts_at.value) : null;
+  if (!commune) error.textContent = strings.choose_commune;
+  else if (!topicIds.length) error.textContent = strings.choose_topic;
+  else if (!starts || Number.isNaN(starts.getTime())) error.textContent = strings.choose_time;
+  else error.textContent = '';
+  if (error.textContent) return;
+  const data = {
+    commune_code: commune.code, topic_ids: topicIds, starts_at: rfc3339(starts),
+    place: form.place.value.trim(), facilitator: form.facilitator.value.trim(),
+  };
+  const record = await queue('session', data, account.username);
+  await put('sessions', {
+    id: record.id, owner: account.username, commune_name: commune.name, province: commune.province,
+    ...data, attendance: { count: 0, women: 0, ethnic_minority: 0 }, quiz: { pre: 0, post: 0 },
+  });
+  await remove('drafts', `session-form:${account.username}`);
+  say(strings.saved);
+  go(`#session/${record.id}`);
+}
+
+async function showSession(id) {
+  const session = await get('sessions', id);
+  if (!session) {
+    go('#sessions');
+    return;
+  }
+  root.dataset.session = id;
+  field('session-title').textContent = `${session.commune_name}, ${session.province}`;
+  field('session-meta').textContent = [formatTime(session.starts_at), session.place, session.facilitator]
+    .filter(Boolean).join(' · ');
+  field('count').textContent = session.attendance.count;
+  field('women').textContent = session.attendance.women;
+  field('minority').textContent = session.attendance.ethnic_minority;
+  field('quiz-pre').textContent = session.quiz.pre;
+  field('quiz-post').textContent = session.quiz.post;
+  field('qr').hidden = true;
+}
+
+async function addAttendance(count, women, minority) {
+  const id = root.dataset.session;
+  await queue('attendance', { session_id: id, count, women, ethnic_minority: minority }, account.username);
+  await addToSession(id, { attendance: { count, women, ethnic_minority: minority } });
+  say(format(strings.attendance_saved, { count }));
+  await showSession(id);
+}
+
+function readTally(form) {
+  const number = (input) => (input.value === '' ? 0 : Number(input.value));
+  const count = number(form.count);
+  const women = number(form.women);
+  const minority = number(form.ethnic_minority);
+  if (!Number.isInteger(count) || count < 1 || count > 1000) return { error: strings.tally_count };
+  if (!Number.isInteger(women) || women < 0 || women > count) return { error: format(strings.tally_part, { count }) };
+  if (!Number.isInteger(minority) || minority < 0 || minority > count) return { error: format(strings.tally_part, { count }) };
+  return { count, women, minority };
+}
+
+async function showQr(form) {
+  const quiz = form.quiz.value;
+  const phase = form.phase.value;
+  const url = `${location.origin}/${lang}/quiz/${quiz}?session=${root.dataset.session}&phase=${phase}&mode=resident`;
+  const { qrcode } = await import('./vendor/qrcode-generator-2.0.4.js');
+  const qr = qrcode(0, 'M');
+  qr.addData(url);
+  qr.make();
+  const image = document.createElement('img');
+  image.src = qr.createDataURL(8, 4);
+  image.alt = strings.qr_alt;
+  image.width = qr.getModuleCount() * 8 + 64;
+  field('qr-image').replaceChildren(image);
+  field('qr-url').textContent = url;
+  field('qr').hidden = false;
+}
+
+function bindSessionScreens() {
+  $('[data-form="login"]').addEventListener('submit', (event) => { event.preventDefault(); logIn(event.target); });
+  $('[data-action="switch"]').addEventListener('click', () => go('#login'));
+  const sessionForm = $('[data-form="session"]');
+  sessionForm.addEventListener('submit', (event) => { event.preventDefault(); saveSession(sessionForm); });
+  sessionForm.addEventListener('input', () => saveDraft());
+  $('[data-commune-search]').addEventListener('input', (event) => communeChoices(event.target.value));
+  $('[data-action="add-one"]').addEventListener('click', async () => {
+    const woman = $('[data-person="woman"]');
+    const minority = $('[data-person="minority"]');
+    await addAttendance(1, woman.checked ? 1 : 0, minority.checked ? 1 : 0);
+    woman.checked = false;
+    minority.checked = false;
+  });
+  const tally = $('[data-form="tally"]');
+  tally.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const values = readTally(tally);
+    field('tally-error').textContent = values.error || '';
+    if (values.error) return;
+    await addAttendance(values.count, values.women, values.minority);
+    tally.reset();
+  });
+  const quizForm = $('[data-form="quiz"]');
+  quizForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    location.href = `/${lang}/quiz/${quizForm.quiz.value}?session=${root.dataset.session}&phase=${quizForm.phase.value}`;
+  });
+  $('[data-action="show-qr"]').addEventListener('click', () => showQr(quizForm));
+}
+
+// -- screens ---------------------------------------------------------------------------------
+
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+async function route() {
+  const [screen, id] = (location.hash.slice(1) || 'sessions').split('/');
+  account = await currentAccount();
+  const target = !account ? 'login' : screen;
+  for (const section of root.querySelectorAll('[data-screen]')) section.hidden = section.dataset.screen !== target;
+  if (target === 'login') await showLogin();
+  else if (target === 'new') await showNewSession();
+  else if (target === 'session') await showSession(id);
+  else await showSessions();
+  if (account) field('who').textContent = account.display_name || account.username;
+  const heading = root.querySelector(`[data-screen="${target}"] h1`);
+  heading?.setAttribute('tabindex', '-1');
+  heading?.focus({ preventScroll: false });
+  root.dataset.screen = target;
+}
+
+async function start() {
+  strings = await loadStrings(lang);
+  bindOutbox();
+  bindSessionScreens();
+  window.addEventListener('hashchange', route);
+  await route();
+  await showStorage();
+  await refreshOutbox();
+  startSending();
+  root.dataset.ready = 'true';
+}
+
+if (root) start();

@@ -1,0 +1,89 @@
+"""Reading API requests safely: bearer tokens, rate limits, JSON bodies (gzip accepted)."""
+from __future__ import annotations
+
+import json
+import zlib
+from functools import wraps
+
+from flask import abort, current_app, g, request
+
+from .. import devices
+from ..ratelimit import RateLimiter
+from .errors import error_response
+
+
+class TooLarge(Exception):
+    pass
+
+
+def gunzip_limited(raw: bytes, limit: int) -> bytes:
+    """Undo gzip without ever holding more than limit + 1 bytes (no zip bombs)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = inflater.decompress(raw, limit + 1)
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise TooLarge()
+    if not inflater.eof:
+        raise zlib.error("truncated gzip stream")
+    return out
+
+
+def json_body():
+    """The request's JSON, or a 400/413 that says what is wrong with it."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    raw = request.get_data(cache=False)  # Werkzeug answers 413 beyond MAX_CONTENT_LENGTH
+    if request.headers.get("Content-Encoding", "").strip().lower() == "gzip":
+        try:
+            raw = gunzip_limited(raw, limit)
+        except TooLarge:
+            abort(413, description=f"the body is larger than {limit} bytes once decompressed")
+        except zlib.error as exc:
+            abort(400, description=f"the body is not valid gzip: {exc}")
+    if len(raw) > limit:
+        abort(413, description=f"the body is larger than {limit} bytes")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        abort(400, description="the body is not UTF-8 text")
+    except json.JSONDecodeError as exc:
+        abort(400, description=f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+
+
+def limiter(name: str, per_minute: int) -> RateLimiter:
+    limiters = current_app.extensions.setdefault("loa.limiters", {})
+    if name not in limiters or limiters[name].limit != per_minute:
+        limiters[name] = RateLimiter(per_minute)
+    return limiters[name]
+
+
+def rate_limited(name: str, key: str, per_minute: int):
+    """None when allowed, else a 429 response with Retry-After."""
+    allowed, wait = limiter(name, per_minute).allow(key)
+    if allowed:
+        return None
+    response = error_response(429, f"too many requests; try again in {wait} s")
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def require_token(*roles: str):
+    """The view needs a valid device token (of one of `roles`, if given): 401 or 403 otherwise."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            actor = devices.actor_for(bearer_token())
+            if actor is None:
+                response = error_response(401, "missing, unknown or revoked device token; log in again")
+                response.headers["WWW-Authenticate"] = 'Bearer realm="loa"'
+                return response
+            if roles and actor.role not in roles:
+                return error_response(403, f"this needs the role {' or '.join(roles)}; you are {actor.role}")
+            g.actor = actor
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
