@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -13,7 +14,8 @@ class LoginForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=64)])
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=[("staff", _l("Commune staff")), ("organiser", _l("Organiser"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("staff", _l("Commune staff")),
+                                            SelectChoice("organiser", _l("Organiser"))])
     province = IntegerField(_l("Province code"), validators=[Optional()])
     communes = TextAreaField(_l("Commune codes (separated by spaces or commas; empty: the whole province)"),
                              validators=[Optional(), Length(max=20000)])
