@@ -444,9 +444,13 @@ def _load_quiz(path: Path, lang: str, root: Path, errors: list[ContentError]) ->
             qc.error("options", "needs 2 to 6 options")
             raw_options = []
         for j, ro in enumerate(raw_options, start=1):
-            if not isinstance(ro, dict) or not isinstance(ro.get("id"), str) or not isinstance(ro.get("text"), str) \
-                    or not ro["text"].strip():
-                qc.error(f"options[{j}]", "must have an id and a non-empty text")
+            if not isinstance(ro, dict) or not isinstance(ro.get("id"), str):
+                qc.error(f"options[{j}]", "must have an id (a, b, c...) and a text")
+                continue
+            if not isinstance(ro.get("text"), str) or not ro["text"].strip():
+                found = type(ro.get("text")).__name__
+                hint = "; put numbers like 1800.6838 in quotes" if found in ("int", "float") else ""
+                qc.error(f"options[{j}].text", f"must be non-empty text, found {found}{hint}")
                 continue
             if ro["id"] in option_ids:
                 qc.error(f"options[{j}].id", f"'{ro['id']}' is used twice")
