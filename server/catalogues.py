@@ -57,9 +57,25 @@ def _display(path: Path) -> str:
     return "/".join(parts[parts.index("translations"):]) if "translations" in parts else str(path)
 
 
+QUOTED_LINE = re.compile(r'^(?:#~\s*)?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*"(?:[^"\\]|\\.)*"\s*$')
+STRING_LINE = re.compile(r'^(?:#~\s*)?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?\s|")')
+
+
+def _unterminated(path: Path) -> Problem | None:
+    """Babel quietly accepts a string missing its closing quote; a translator should hear of it."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        if STRING_LINE.match(stripped) and not QUOTED_LINE.match(stripped):
+            return Problem(_display(path), number, f"not a valid PO file: badly quoted string: {stripped[:60]}")
+    return None
+
+
 def read_catalogue(path: Path):
     """(catalog, problems). An unreadable file gives no catalog and one problem."""
     try:
+        bad_quote = _unterminated(path)
+        if bad_quote:
+            return None, [bad_quote]
         with open(path, "rb") as fh:
             return read_po(fh, abort_invalid=True), []
     except (PoFileError, UnicodeDecodeError, ValueError) as exc:

@@ -147,6 +147,24 @@ def i18n_compile():
     click.echo("catalogues compiled")
 
 
+@i18n_group.command("coverage", with_appcontext=False)
+@click.option("--dir", "content_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=lambda: env("LOA_CONTENT_DIR"), show_default="LOA_CONTENT_DIR")
+def i18n_coverage(content_dir: Path):
+    """Per language: interface strings translated, content files and their review status,
+    what falls back to Vietnamese. Exits 1 when a catalogue is broken."""
+    from .content import ContentInvalid, load_content
+    from .coverage import coverage, format_table
+    try:
+        content = load_content(content_dir)
+    except ContentInvalid as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = coverage(content, _translations_dir())
+    click.echo(format_table(rows))
+    if any(row.problems for row in rows):
+        sys.exit(1)
+
+
 # -- accounts and devices -------------------------------------------------------------------
 
 @cli.group("users")

@@ -1,6 +1,7 @@
 // The page's side of offline: register the service worker, ask it to save this language,
 // show what is saved, whether storage is persistent, and offer new content when it comes.
 
+import { onLanguageCached, watchLanguages } from './languages.js';
 import { settings } from './store.js';
 import { format, loadStrings } from './strings.js';
 
@@ -76,7 +77,9 @@ function watchUpdates(registration, strings) {
 }
 
 function onWorkerMessage(message, lang, strings) {
-  if (!message || message.lang !== lang) return;
+  if (!message) return;
+  onLanguageCached(message, strings);
+  if (message.lang !== lang) return;
   const status = document.getElementById('status');
   if (message.type === 'cache-progress' && message.done < message.total) {
     say('offline', format(strings.offline_saving, message));
@@ -98,6 +101,7 @@ export async function startPWA(lang) {
   showPersistence(strings);
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', (event) => onWorkerMessage(event.data, lang, strings));
+  watchLanguages(lang, strings);
   const registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
   watchUpdates(registration, strings);
   const ready = await navigator.serviceWorker.ready;
