@@ -561,15 +561,17 @@ class LeafletLayout:
         return self.head_height + points + FOOTER_GAP + self.qr.height
 
 
-def plan_leaflet(canvas: Canvas, text: LeafletText, width: float, height: float) -> LeafletLayout:
+def plan_leaflet(canvas: Canvas, text: LeafletText, width: float, height: float,
+                 point_sizes: Sequence[float] = POINT_SIZES) -> LeafletLayout:
     """Wrap every text of a leaflet for a page of `width` x `height` mm (inside the margins):
-    the title up to about three lines, the key points as large as fit above the footer."""
+    the title up to about three lines, the key points as large as fit above the footer (at
+    the smallest of `point_sizes` when none fits)."""
     title_room = 3 * line_height(text.title, TITLE_SIZES[0])
     [title] = _fit(canvas, [text.title], width, title_room, TITLE_SIZES, True, 0)
     head = LeafletLayout(canvas.paragraph(text.header, width, 9), title,
                          canvas.paragraph(text.place, width, 11) if text.place else None, (), _qr_block(canvas, text))
     room = height - head.head_height - FOOTER_GAP - head.qr.height
-    points = _fit(canvas, text.points, width - POINT_INDENT, room, POINT_SIZES, False, POINT_GAP)
+    points = _fit(canvas, text.points, width - POINT_INDENT, room, point_sizes, False, POINT_GAP)
     return LeafletLayout(head.header, head.title, head.place, points, head.qr)
 
 
@@ -725,6 +727,7 @@ def split_pdf(pdf: bytes) -> list[bytes]:
 
 PNG_WIDTH = 1080                  # pixels; Zalo and Facebook show it full width
 PNG_PAGE = (124.0, 176.0, 8.0)    # the layout's millimetres for the PNG: bigger type than A5
+PNG_POINT_SIZES = POINT_SIZES[:4]  # read on a phone: the image grows rather than the type shrinking
 PNG_COMPRESSION = 3             # zlib level: the speed and size sweet spot for leaflets
 
 
@@ -811,7 +814,7 @@ def render_png(leaflet: Leaflet, content: Content, public_url: str) -> bytes:
     width, height, margin = PNG_PAGE
     text = leaflet_text(leaflet, content, public_url)
     canvas = PngCanvas(width)
-    layout = plan_leaflet(canvas, text, width - 2 * margin, height - 2 * margin)
+    layout = plan_leaflet(canvas, text, width - 2 * margin, height - 2 * margin, PNG_POINT_SIZES)
     height = max(height, layout.height + 2 * margin)
     canvas.new_image(height)
     draw_leaflet(canvas, text, Page(0, 0, width, height, margin), layout)
