@@ -42,6 +42,10 @@ class Server:
 
     def __enter__(self):
         subprocess.run([LOA, "init-db"], env=self.env, check=True, capture_output=True)
+        for topic, lang in (("complaints", "vi"), ("counterfeit", "km"), ("complaints", "hnj")):
+            subprocess.run([LOA, "leaflets", "build", "--topic", topic, "--lang", lang, "--commune", "3637",
+                            "--out", os.path.join(self.tmp.name, "leaflets"), "--layout", "a5"],
+                           env=self.env, check=True, capture_output=True)
         self.proc = subprocess.Popen([LOA, "serve", "--port", str(self.port)], env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(300):
@@ -77,7 +81,7 @@ def stylesheets(html: str) -> list[str]:
 
 
 def measure() -> dict:
-    results = {"topic_pages": [], "javascript": {}, "precache": []}
+    results = {"topic_pages": [], "landing_pages": [], "javascript": {}, "precache": []}
     with Server() as server:
         sw = urllib.request.urlopen(server.url("/sw.js")).read().decode()
         manifest = json.loads(sw[sw.index("start(") + 6: sw.rindex(");")])
@@ -91,6 +95,16 @@ def measure() -> dict:
                     "gzip": sum(server.wire_bytes(p, "gzip") for p in parts),
                     "br": sum(server.wire_bytes(p, "br") for p in parts),
                 })
+        listing = subprocess.run([LOA, "leaflets", "list"], env=server.env, check=True, capture_output=True, text=True)
+        for line in listing.stdout.splitlines():
+            code, _topic, lang = line.split()[:3]
+            html = urllib.request.urlopen(server.url(f"/l/{code}")).read().decode()
+            parts = [f"/l/{code}", *stylesheets(html)]
+            results["landing_pages"].append({
+                "lang": lang, "url": f"/l/{code}",
+                "gzip": sum(server.wire_bytes(p, "gzip") for p in parts),
+                "br": sum(server.wire_bytes(p, "br") for p in parts),
+            })
         js = [u for u, _ in manifest["shell"] if u.endswith(".js")] + ["/sw.js"]
         results["javascript"] = {
             "files": len(js),
@@ -122,6 +136,10 @@ def main() -> None:
         print(f"  {row['url']:<32} gzip {kb(row['gzip'])}  br {kb(row['br'])}  {flag}")
     worst = max(results["topic_pages"], key=lambda r: r["gzip"])
     print(f"  largest: {worst['url']} {kb(worst['gzip'])} gzip")
+    print("Leaflet landing page /l/<code>, all bytes before the text shows (HTML + CSS); budget 14 KB")
+    for row in results["landing_pages"]:
+        flag = "ok" if row["gzip"] <= BUDGET_PAGE else "OVER"
+        print(f"  {row['url']:<14} ({row['lang']:<3}) gzip {kb(row['gzip'])}  br {kb(row['br'])}  {flag}")
     js = results["javascript"]
     print(f"All JavaScript ({js['files']} files incl. sw.js): gzip {kb(js['gzip'])}  br {kb(js['br'])}  "
           f"budget 30 KB  {'ok' if js['gzip'] <= BUDGET_JS else 'OVER'}")

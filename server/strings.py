@@ -26,6 +26,7 @@ def js_strings() -> dict[str, str]:
         "lang_not_cached": _("%(language)s is not saved on this phone yet. Connect to the internet to download it."),
         "lang_download": _("Download when online"),
         "lang_download_pending": _("%(language)s will be downloaded as soon as there is a network."),
+        "install": _("Install Loa on this phone"),
         "lang_ready": _("%(language)s is now saved on this phone."),
         # quizzes recorded as survey answers
         "quiz_saved": _("Saved on this phone."),

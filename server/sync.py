@@ -27,6 +27,7 @@ from . import communes
 from .content import Content, score
 from .devices import RESIDENT, Actor
 from .extensions import db
+from .leaflets import normalize_code
 from .models import Attendance, Leaflet, LeafletScan, QuizResponse, SyncRecord, VillageSession, utcnow
 
 PROTOCOL_VERSION = 1
@@ -193,7 +194,7 @@ def _leaflet_scan(data: dict, _actor: Actor, _content: Content) -> dict:
     code = data.get("code")
     if not isinstance(code, str) or not code.strip():
         raise RecordInvalid("code must be the leaflet's code")
-    return {"code": code.strip().upper()[:16], "scanned_at": parse_time(data.get("scanned_at"), "scanned_at"),
+    return {"code": normalize_code(code)[:16], "scanned_at": parse_time(data.get("scanned_at"), "scanned_at"),
             "source": "offline"}
 
 

@@ -131,3 +131,6 @@ def strings():
     response = make_response(js_strings())
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+from . import leaflet_views  # noqa: E402,F401  (routes register on root_bp)

@@ -52,7 +52,7 @@ export function onChange(listener) {
 
 async function requestBackgroundSync() {
   try {
-    const registration = await navigator.serviceWorker?.ready;
+    const registration = self.registration || await navigator.serviceWorker?.ready;
     await registration?.sync?.register('loa-outbox');
   } catch (err) { /* not supported: the timers and events still send */ }
 }

@@ -95,10 +95,26 @@ function onWorkerMessage(message, lang, strings) {
   }
 }
 
+// Offer to install Loa where the browser allows it (the page also says how, for the others).
+function offerInstall(strings) {
+  window.addEventListener('beforeinstallprompt', (event) => {
+    const place = document.querySelector('[data-install]');
+    if (!place) return;
+    event.preventDefault();
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button secondary';
+    button.textContent = strings.install;
+    button.addEventListener('click', () => { event.prompt(); button.remove(); });
+    place.append(' ', button);
+  });
+}
+
 export async function startPWA(lang) {
   const strings = await loadStrings(lang);
   rememberLanguage(lang);
   showPersistence(strings);
+  offerInstall(strings);
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', (event) => onWorkerMessage(event.data, lang, strings));
   watchLanguages(lang, strings);
@@ -106,4 +122,6 @@ export async function startPWA(lang) {
   watchUpdates(registration, strings);
   const ready = await navigator.serviceWorker.ready;
   ready.active.postMessage({ type: 'cache-lang', lang });
+  const leaflet = document.querySelector('[data-leaflet]');
+  if (leaflet) ready.active.postMessage({ type: 'keep-leaflet', code: leaflet.dataset.leaflet });
 }

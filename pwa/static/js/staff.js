@@ -262,6 +262,10 @@ async function showSession(id) {
   field('quiz-pre').textContent = session.quiz.pre;
   field('quiz-post').textContent = session.quiz.post;
   field('qr').hidden = true;
+  // The quiz of the session's first topic, ready to run.
+  const picker = $('[data-form="quiz"]').quiz;
+  const option = [...picker.options].find((o) => session.topic_ids.includes(o.dataset.topic));
+  if (option) picker.value = option.value;
 }
 
 async function addAttendance(count, women, minority) {
@@ -283,19 +287,46 @@ function readTally(form) {
   return { count, women, minority };
 }
 
+// The QR code as SVG: one path of dark runs per row, 4 modules of quiet zone.
+function qrSvg(qr) {
+  const n = qr.getModuleCount();
+  const size = n + 8;
+  let d = '';
+  for (let row = 0; row < n; row += 1) {
+    for (let col = 0; col < n; col += 1) {
+      if (!qr.isDark(row, col)) continue;
+      let end = col;
+      while (end + 1 < n && qr.isDark(row, end + 1)) end += 1;
+      d += `M${col + 4} ${row + 4}h${end - col + 1}v1h-${end - col + 1}z`;
+      col = end;
+    }
+  }
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${size} ${size}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', strings.qr_alt);
+  svg.setAttribute('class', 'qr');
+  const background = document.createElementNS(ns, 'rect');
+  background.setAttribute('width', size);
+  background.setAttribute('height', size);
+  background.setAttribute('fill', '#fff');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', d);
+  path.setAttribute('fill', '#000');
+  svg.append(background, path);
+  return svg;
+}
+
 async function showQr(form) {
   const quiz = form.quiz.value;
   const phase = form.phase.value;
   const url = `${location.origin}/${lang}/quiz/${quiz}?session=${root.dataset.session}&phase=${phase}&mode=resident`;
-  const { qrcode } = await import('./vendor/qrcode-generator-2.0.4.js');
+  const { qrcode } = await import('./vendor/qrcode-generator-2.0.4-encoder.js');
   const qr = qrcode(0, 'M');
   qr.addData(url);
   qr.make();
-  const image = document.createElement('img');
-  image.src = qr.createDataURL(8, 4);
-  image.alt = strings.qr_alt;
-  image.width = qr.getModuleCount() * 8 + 64;
-  field('qr-image').replaceChildren(image);
+  field('qr-image').replaceChildren(qrSvg(qr));
   field('qr-url').textContent = url;
   field('qr').hidden = false;
 }
@@ -351,7 +382,7 @@ async function route() {
   const heading = root.querySelector(`[data-screen="${target}"] h1`);
   heading?.setAttribute('tabindex', '-1');
   heading?.focus({ preventScroll: false });
-  root.dataset.screen = target;
+  root.dataset.currentScreen = target;
 }
 
 async function start() {

@@ -7,7 +7,8 @@
 // re-downloads only entries whose revision changed, then waits until the person taps
 // "Reload" (message "skip-waiting"), so nobody loses what they were doing.
 
-import { sendAll } from './outbox.js';
+import { leafletCode } from './leaflet-code.js';
+import { RESIDENT, queue, rfc3339, sendAll } from './outbox.js';
 import { settings } from './store.js';
 
 const PREFIX = 'loa-';
@@ -146,6 +147,7 @@ async function onMessage(event) {
   const message = event.data || {};
   if (message.type === 'cache-lang') return cacheLang(message.lang);
   if (message.type === 'skip-waiting') return self.skipWaiting();
+  if (message.type === 'keep-leaflet') return keepLeafletPage(message.code);
   if (message.type === 'status') {
     const langs = await langsIn(CACHE);
     event.source?.postMessage({ type: 'status', version: manifest.version, langs });
@@ -174,7 +176,39 @@ async function savedLanguage() {
   return langs[0] || lang || 'vi';
 }
 
+// A leaflet's QR code: online, the server counts the scan and the page is kept for later;
+// offline, the scan waits in the outbox and the page kept earlier (or the offline page) shows.
+const LEAFLETS = 'leaflet-pages';  // not a versioned 'loa-' cache: kept across updates
+
+// The leaflet page that brought this phone to Loa, kept for offline (not counted again).
+async function keepLeafletPage(text) {
+  const code = leafletCode(text);
+  if (!code) return;
+  const kept = await caches.open(LEAFLETS);
+  if (await kept.match(`/l/${code}`)) return;
+  const response = await fetch(`/l/${code}`, { headers: { 'X-Loa-No-Scan': '1' }, credentials: 'same-origin' });
+  if (response.ok) await kept.put(`/l/${code}`, response);
+}
+
+async function respondLeaflet(request, url) {
+  const code = leafletCode(decodeURIComponent(url.pathname.slice(3)));
+  const kept = await caches.open(LEAFLETS);
+  try {
+    const response = await fetch(request);
+    if (response.ok && code) await kept.put(`/l/${code}`, response.clone());
+    return response;
+  } catch (err) {
+    if (code) {
+      await queue('leaflet_scan', { code, scanned_at: rfc3339() }, RESIDENT).catch(() => {});
+      const page = await kept.match(`/l/${code}`);
+      if (page) return page;
+    }
+    return offlinePage(url, await caches.open(CACHE));
+  }
+}
+
 async function respond(request, url) {
+  if (request.mode === 'navigate' && /^\/l\/[^/]+$/.test(url.pathname)) return respondLeaflet(request, url);
   const cache = await caches.open(CACHE);
   if (url.pathname === '/' && request.mode === 'navigate') {
     try {

@@ -1,0 +1,112 @@
+"""Organisers print leaflets (ZIP or one combined PDF) and see what their scans show."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import tempfile
+from pathlib import Path
+
+from flask import current_app, render_template, request, send_file
+from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from .. import communes, leaflets, reports
+from ..web import get_content
+from . import bp, organiser_required
+
+MAX_WEB_LEAFLETS = 400  # larger runs belong to `loa leaflets build`
+
+
+class LeafletForm(FlaskForm):
+    topic = SelectField(_l("Topic"))
+    lang = SelectField(_l("Language"))
+    province = SelectField(_l("Province"), validators=[Optional()])
+    communes = TextAreaField(_l("Or commune codes (spaces or commas)"), validators=[Optional(), Length(max=20000)])
+    output = SelectField(_l("Download"), choices=[
+        SelectChoice("pdf", _l("One PDF for the print shop (A5)")),
+        SelectChoice("pdf-2up", _l("One PDF, two leaflets per A4 page")),
+        SelectChoice("zip", _l("ZIP: every leaflet as PDF and PNG, combined PDFs, list of codes"))])
+
+
+def leaflet_form() -> LeafletForm:
+    content = get_content()
+    form = LeafletForm()
+    form.topic.choices = [SelectChoice(t.id, t.title) for t in content.topics_in_order("vi")]
+    form.lang.choices = [SelectChoice(code, lang.name) for code, lang in content.languages.items()]
+    form.province.choices = [SelectChoice("", "–")] + [SelectChoice(str(p.code), p.name)
+                                                       for p in sorted(communes.provinces().values(),
+                                                                       key=lambda p: communes.fold(p.name))]
+    return form
+
+
+def requested_communes(form: LeafletForm) -> list[int | None]:
+    typed = [w for w in re.split(r"[\s,;]+", form.communes.data or "") if w]
+    bad = [w for w in typed if not w.isdigit()]
+    if bad:
+        raise leaflets.LeafletError(f"commune code '{bad[0]}' is not a number")
+    if typed:
+        return [int(w) for w in typed]
+    if form.province.data:
+        return [c.code for c in communes.communes_of(int(form.province.data))]
+    return [None]
+
+
+def scan_filter() -> tuple[reports.ScanFilter, str | None]:
+    """The filter from the query string, or an error message naming what is wrong."""
+    province = request.args.get("province") or None
+    if province is not None and (not province.isdigit() or communes.province(province) is None):
+        return reports.ScanFilter(), f"unknown province code '{province}'"
+    try:
+        start = dt.date.fromisoformat(request.args["from"]) if request.args.get("from") else None
+        end = dt.date.fromisoformat(request.args["to"]) if request.args.get("to") else None
+    except ValueError as exc:
+        return reports.ScanFilter(), f"dates must be YYYY-MM-DD: {exc}"
+    if start and end and end < start:
+        return reports.ScanFilter(), f"'to' ({end}) is before 'from' ({start})"
+    return reports.ScanFilter(int(province) if province else None, start, end), None
+
+
+@bp.route("/leaflets", methods=["GET", "POST"])
+@organiser_required
+def leaflets_page():
+    form = leaflet_form()
+    error = None
+    if form.validate_on_submit():
+        try:
+            wanted = requested_communes(form)
+            if len(wanted) > MAX_WEB_LEAFLETS:
+                raise leaflets.LeafletError(f"{len(wanted)} leaflets at once is too many for the web page "
+                                            f"(at most {MAX_WEB_LEAFLETS}); use `loa leaflets build`")
+            return build_download(form, wanted)
+        except leaflets.LeafletError as exc:
+            error = str(exc)
+    flt, filter_error = scan_filter()
+    tables = {} if filter_error else {
+        "by_leaflet": reports.scans_by_leaflet(flt)[:200], "by_commune": reports.scans_by_commune(flt),
+        "by_language": reports.scans_by_language(flt), "by_week": reports.scans_by_week(flt),
+        "never": reports.communes_never_scanned(flt)}
+    status = 400 if (error or form.errors or filter_error) else 200
+    return render_template("organiser/leaflets.html", form=form, error=error, filter_error=filter_error,
+                           flt=flt, tables=tables, provinces=sorted(communes.provinces().values(),
+                                                                    key=lambda p: communes.fold(p.name))), status
+
+
+def build_download(form: LeafletForm, wanted: list[int | None]):
+    content = get_content()
+    public_url = current_app.config["PUBLIC_URL"]
+    topic, lang, output = form.topic.data, form.lang.data, form.output.data
+    if output in ("pdf", "pdf-2up"):
+        made = leaflets.get_or_create_leaflets(topic, lang, wanted, content)
+        pdf = leaflets.render_pdf(made, content, public_url, "a5" if output == "pdf" else "a4-2up")
+        name = f"leaflets-{topic}-{lang}{'' if output == 'pdf' else '-a4-2up'}.pdf"
+        return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=name)
+    with tempfile.TemporaryDirectory() as tmp:
+        result = leaflets.build(topic, lang, wanted, Path(tmp), content, public_url)
+        data = leaflets.zip_build(result.files)
+    return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
+                     download_name=f"leaflets-{topic}-{lang}.zip")

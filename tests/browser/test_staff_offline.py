@@ -1,0 +1,131 @@
+"""A village session with no signal: log in, lose the network, record a session, attendance
+and 20 quiz answers, close the browser, reopen it, get the network back, and find every
+record on the server exactly once, through a server error and a lost answer."""
+import io
+import sqlite3
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LOA, PHONE, LiveServer, wait_offline_ready
+from tests.browser.faulty_proxy import FaultyProxy
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+RESIDENTS = 20
+
+
+def counts(server):
+    with sqlite3.connect(server.root / "instance" / "loa.sqlite3") as db:
+        return {
+            "sessions": db.execute("select count(*) from sessions").fetchone()[0],
+            "attendance": db.execute("select coalesce(sum(count),0), coalesce(sum(women),0), "
+                                     "coalesce(sum(ethnic_minority),0) from attendance").fetchone(),
+            "quiz": db.execute("select count(*) from quiz_responses").fetchone()[0],
+            "ledger": db.execute("select count(*) from sync_records").fetchone()[0],
+            "located": db.execute("select count(*) from attendance where commune_code = 3637").fetchone()[0],
+        }
+
+
+@pytest.fixture
+def server(tmp_path):
+    server = LiveServer(tmp_path)
+    subprocess.run([LOA, "users", "create", "mai", "--role", "staff", "--province", "12", "--commune", "3637",
+                    "--commune", "3640", "--password", PASSWORD], env=server.env, check=True, capture_output=True)
+    server.start()
+    yield server
+    server.close()
+
+
+def open_phone(playwright_instance, profile):
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **PHONE)
+    context.set_default_timeout(20_000)
+    return context, (context.pages[0] if context.pages else context.new_page())
+
+
+def answer_quiz(page, right: bool):
+    for fieldset in page.query_selector_all("fieldset.question"):
+        answer = fieldset.get_attribute("data-answer")
+        inputs = fieldset.query_selector_all("input")
+        choice = next(i for i in inputs if (i.get_attribute("value") == answer) == right)
+        choice.check()
+    page.click("form.quiz button[type=submit]")
+    expect(page.locator("form.quiz")).to_have_attribute("data-recorded", "true")
+
+
+def test_village_session_offline_arrives_exactly_once(server, playwright_instance, tmp_path):
+    proxy = FaultyProxy(server.port)
+    profile = tmp_path / "phone-profile"
+    context, page = open_phone(playwright_instance, profile)
+    try:
+        page.goto(proxy.url("/vi/staff/"))
+        wait_offline_ready(page)
+        page.fill("#login-username", "mai")
+        page.fill("#login-password", PASSWORD)
+        page.click("[data-form=login] button[type=submit]")
+        expect(page.locator('section[data-screen="sessions"]')).to_be_visible()
+
+        server.stop()  # no signal from here on
+        page.reload()
+        expect(page.locator("#staff")).to_have_attribute("data-ready", "true")
+        page.click("a[href='#new']")
+        page.fill("[data-commune-search]", "muong kim")  # no accents typed
+        page.check("input[name=commune_code]")
+        page.check("input[name=topic_ids][value=complaints]")
+        page.fill("#session-place", "Nhà văn hóa bản Nà Khương")
+        page.click("[data-form=session] button[type=submit]")
+        expect(page.locator('section[data-screen="session"]')).to_be_visible()
+        page.fill("#tally-count", "46")
+        page.fill("#tally-women", "27")
+        page.fill("#tally-minority", "31")
+        page.click("[data-form=tally] button[type=submit]")
+        expect(page.locator("[data-field=count]")).to_have_text("46")
+        page.check("[data-person=woman]")
+        page.click("[data-action=add-one]")
+        expect(page.locator("[data-field=count]")).to_have_text("47")
+        expect(page.locator("[data-field=women]")).to_have_text("28")
+
+        page.click("[data-action=show-qr]")  # the session QR for residents' phones
+        qr_png = page.locator("[data-field=qr-image] svg").screenshot()
+        import zxingcpp
+        from PIL import Image
+        [decoded] = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png)))]
+        assert decoded.startswith(proxy.url("/vi/quiz/complaints?session=")) and decoded.endswith("mode=resident")
+
+        page.click("[data-form=quiz] button[type=submit]")  # pass the phone around
+        for resident in range(RESIDENTS):
+            answer_quiz(page, right=resident % 3 != 0)
+            page.click(".next-person")
+            expect(page.locator("form.quiz")).not_to_have_attribute("data-recorded", "true")
+        page.goto(proxy.url("/vi/staff/"))
+        expect(page.locator("#staff")).to_have_attribute("data-waiting", str(3 + RESIDENTS))
+    finally:
+        context.close()  # the browser is closed, as a phone would kill it
+
+    context, page = open_phone(playwright_instance, profile)
+    try:
+        page.goto(proxy.url("/vi/staff/"))
+        expect(page.locator("#staff")).to_have_attribute("data-waiting", str(3 + RESIDENTS))
+        assert counts(server)["ledger"] == 0
+
+        server.start()
+        proxy.plan = ["500", "lose-answer"]  # a server error, then an answer lost on the way
+        page.click("[data-action=send-now]")
+        expect(page.locator("#staff")).to_have_attribute("data-waiting", str(3 + RESIDENTS))
+        page.click("[data-action=send-now]")  # the server stored them, the phone does not know
+        expect(page.locator("#staff")).to_have_attribute("data-waiting", str(3 + RESIDENTS))
+        page.click("[data-action=send-now]")
+        expect(page.locator("#staff")).to_have_attribute("data-waiting", "0", timeout=30_000)
+        assert proxy.sync_requests >= 3
+        got = counts(server)
+        assert got["sessions"] == 1
+        assert got["attendance"] == (47, 28, 31)
+        assert got["quiz"] == RESIDENTS
+        assert got["ledger"] == 3 + RESIDENTS
+        assert got["located"] == 2
+        expect(page.locator('[data-outbox="last"]')).not_to_have_text("chưa có")
+    finally:
+        context.close()
+        proxy.close()

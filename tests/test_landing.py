@@ -1,0 +1,146 @@
+"""The page a leaflet's QR code opens, scans counted once per visit, and what scans show."""
+import datetime as dt
+import re
+
+import pytest
+
+from server import leaflets, reports
+from server.extensions import db
+from server.models import LeafletScan
+from tests.conftest import KHOEN_ON, MUONG_KIM, post_sync, rid, token_for, when
+
+
+@pytest.fixture
+def made(app):
+    with app.app_context():
+        content = app.extensions["loa.content"]
+        vi = leaflets.get_or_create_leaflets("complaints", "vi", [MUONG_KIM, KHOEN_ON], content)
+        km = leaflets.get_or_create_leaflets("counterfeit", "km", [MUONG_KIM], content)
+        return {"vi": [l.code for l in vi], "km": [l.code for l in km]}
+
+
+def scan_count(app, code=None):
+    with app.app_context():
+        query = db.session.query(LeafletScan)
+        return (query.filter_by(code=code) if code else query).count()
+
+
+def test_landing_page_shows_the_topic_in_the_leaflets_language(app, client, made):
+    code = made["km"][0]
+    response = client.get(f"/l/{code}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<html lang="km"' in html
+    topic = app.extensions["loa.content"].topic("km", "counterfeit").value
+    assert topic.title in html
+    for point in topic.key_points:
+        assert point in html.replace("&#34;", '"').replace("&#39;", "'")
+    assert 'href="tel:18006838"' in html and 'href="/km/quiz/counterfeit"' in html
+    assert "<script" not in html.split("</head>")[1], "readable with no script in the body"
+
+
+def test_a_visit_counts_one_scan_and_a_reload_does_not(app, client, made):
+    code = made["vi"][0]
+    client.get(f"/l/{code}")
+    client.get(f"/l/{code}")
+    assert scan_count(app, code) == 1
+    other = app.test_client()  # another phone
+    other.get(f"/l/{code}")
+    assert scan_count(app, code) == 2
+
+
+def test_no_personal_data_in_a_scan(app, client, made):
+    client.get(f"/l/{made['vi'][0]}", environ_base={"REMOTE_ADDR": "203.0.113.9"},
+               headers={"User-Agent": "Phone/1.0"})
+    with app.app_context():
+        scan = db.session.query(LeafletScan).one()
+        values = [str(getattr(scan, c.name)) for c in LeafletScan.__table__.columns]
+    assert not any("203.0.113.9" in v or "Phone" in v for v in values)
+    assert {c.name for c in LeafletScan.__table__.columns} == {
+        "id", "code", "scanned_at", "received_at", "source", "commune_code", "province_code"}
+
+
+def test_code_typed_by_hand_in_lower_case(client, made):
+    code = made["vi"][1]
+    typed = f"{code[:3].lower()}-{code[3:].lower()}"
+    response = client.get("/l/", query_string={"code": typed})
+    assert response.status_code == 302 and response.headers["Location"] == f"/l/{code}"
+    assert client.get(f"/l/{code.lower()}").headers["Location"] == f"/l/{code}"
+
+
+def test_unknown_code_gets_a_friendly_page_with_a_box(client, made):
+    code = made["vi"][0]
+    mistyped = code[:-1] + ("2" if code[-1] != "2" else "3")
+    response = client.get(f"/l/{mistyped}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert '<input id="code" name="code"' in html and mistyped in html
+    assert "0, O, 1, I" in html or "0, O, 1, I hoặc L" in html
+
+
+def test_scan_made_offline_arrives_by_sync(app, client, made):
+    token = client.post("/api/v1/devices/anonymous", json={"device_id": rid()}).get_json()["token"]
+    code = made["vi"][0]
+    record = {"id": rid(), "type": "leaflet_scan", "created_at": when(),
+              "data": {"code": code.lower(), "scanned_at": when()}}
+    assert post_sync(client, token, [record]).get_json()["accepted"] == [record["id"]]
+    assert post_sync(client, token, [record]).get_json()["duplicates"] == [record["id"]]
+    with app.app_context():
+        scan = db.session.query(LeafletScan).one()
+        assert (scan.code, scan.source, scan.commune_code) == (code, "offline", MUONG_KIM)
+
+
+def test_the_decoded_url_opens_the_right_topic_and_language(app, client, made, tmp_path):
+    import zxingcpp
+    from PIL import Image
+    import io
+    code = made["km"][0]
+    with app.app_context():
+        content = app.extensions["loa.content"]
+        leaflet = db.session.get(leaflets.Leaflet, code)
+        png = leaflets.render_png(leaflet, content, "http://localhost")
+    [decoded] = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    assert decoded == f"http://localhost/l/{code}"
+    html = client.get(decoded.removeprefix("http://localhost")).get_data(as_text=True)
+    assert '<html lang="km"' in html
+    assert app.extensions["loa.content"].topic("km", "counterfeit").value.title in html
+
+
+def test_scan_reports(app, client, made):
+    for code in (made["vi"][0], made["vi"][0], made["km"][0]):
+        app.test_client().get(f"/l/{code}")
+    with app.app_context():
+        flt = reports.ScanFilter(province=12)
+        by_leaflet = {r["code"]: r["scans"] for r in reports.scans_by_leaflet(flt)}
+        assert by_leaflet == {made["vi"][0]: 2, made["vi"][1]: 0, made["km"][0]: 1}
+        assert {r["lang"]: r["scans"] for r in reports.scans_by_language(flt)} == {"vi": 2, "km": 1}
+        assert {r["commune_code"]: r["scans"] for r in reports.scans_by_commune(flt)} == {MUONG_KIM: 3}
+        assert [r["commune_code"] for r in reports.communes_never_scanned(flt)] == [KHOEN_ON]
+        week = dt.date.today().isocalendar()
+        assert reports.scans_by_week(flt) == [{"week": f"{week[0]}-W{week[1]:02d}", "scans": 3}]
+        assert reports.scans_by_leaflet(reports.ScanFilter(province=1)) == []
+
+
+def test_organiser_leaflet_page_downloads_and_reports(tmp_path):
+    from tests.conftest import create_account, make_app
+    from tests.test_organiser_accounts import csrf, log_in
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    create_account(app, "organiser", role="organiser")
+    client = app.test_client()
+    log_in(client, "organiser")
+    page = client.get("/organiser/leaflets").get_data(as_text=True)
+    response = client.post("/organiser/leaflets", data={
+        "topic": "complaints", "lang": "vi", "province": "", "communes": f"{MUONG_KIM} {KHOEN_ON}",
+        "output": "pdf", "csrf_token": csrf(page)})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    zipped = client.post("/organiser/leaflets", data={
+        "topic": "complaints", "lang": "vi", "communes": str(MUONG_KIM), "output": "zip", "csrf_token": csrf(page)})
+    assert zipped.mimetype == "application/zip" and zipped.data[:2] == b"PK"
+    bad = client.post("/organiser/leaflets", data={
+        "topic": "complaints", "lang": "vi", "communes": "99999999", "output": "pdf", "csrf_token": csrf(page)})
+    assert bad.status_code == 400 and "99999999" in bad.get_data(as_text=True)
+    assert "Communes whose leaflets were never scanned" in client.get("/organiser/leaflets").get_data(as_text=True) \
+        or "chưa được quét" in client.get("/organiser/leaflets").get_data(as_text=True)
+    inverted = client.get("/organiser/leaflets?from=2027-03-20&to=2027-03-01")
+    assert inverted.status_code == 400 and "before" in inverted.get_data(as_text=True)
+    assert client.get("/organiser/leaflets?province=999").status_code == 400
