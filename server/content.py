@@ -117,9 +117,19 @@ class Quiz:
     path: str
     reviewed_by: str | None = None
     source_lang: str | None = None
+    _option_ids: dict | None = field(default=None, repr=False, compare=False)
+    _answer_key: dict | None = field(default=None, repr=False, compare=False)
 
     def answer_key(self) -> dict[str, str]:
-        return {q.id: q.answer for q in self.questions}
+        if self._answer_key is None:
+            self._answer_key = {q.id: q.answer for q in self.questions}
+        return self._answer_key
+
+    def option_ids(self) -> dict[str, set[str]]:
+        """{question id: its option ids}, computed once (sync checks every answer against it)."""
+        if self._option_ids is None:
+            self._option_ids = {q.id: {o.id for o in q.options} for q in self.questions}
+        return self._option_ids
 
 
 @dataclass

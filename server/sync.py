@@ -17,10 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import communes
@@ -61,9 +62,14 @@ class SyncResult:
 
 # -- parsing ----------------------------------------------------------------------------------
 
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def parse_uuid(value, name: str) -> str:
     if not isinstance(value, str):
         raise RecordInvalid(f"{name} must be a UUID string, found {type(value).__name__}")
+    if CANONICAL_UUID.fullmatch(value):  # what phones send: skip the slower general parse
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError:
@@ -174,7 +180,7 @@ def _quiz_response(data: dict, _actor: Actor, content: Content) -> dict:
     answers = data.get("answers")
     if not isinstance(answers, dict) or not answers:
         raise RecordInvalid("answers must be an object {question id: option id} with at least one answer")
-    options = {q.id: {o.id for o in q.options} for q in found.value.questions}
+    options = found.value.option_ids()
     for question, option in answers.items():
         if question not in options:
             raise RecordInvalid(f"answer to unknown question '{question}' of quiz '{quiz_id}'")
@@ -278,14 +284,21 @@ def _fill_from_leaflets(rows: list[dict], result: SyncResult) -> list[dict]:
 
 
 def _attach_late_sessions(session_rows: list[dict]) -> None:
-    """Attendance and answers that arrived before their session get its commune now."""
-    for s in session_rows:
-        db.session.execute(update(Attendance).where(Attendance.session_id == s["id"], Attendance.commune_code.is_(None))
-                           .values(commune_code=s["commune_code"], province_code=s["province_code"],
-                                   session_starts_at=s["starts_at"]))
-        db.session.execute(update(QuizResponse)
-                           .where(QuizResponse.session_id == s["id"], QuizResponse.commune_code.is_(None))
-                           .values(commune_code=s["commune_code"], province_code=s["province_code"]))
+    """Attendance and answers that arrived before their session get its commune now. One
+    query per table finds them (usually none), so the common case costs two lookups."""
+    if not session_rows:
+        return
+    by_id = {s["id"]: s for s in session_rows}
+    for model in (Attendance, QuizResponse):
+        waiting = db.session.execute(select(model.session_id).distinct().where(
+            model.session_id.in_(by_id), model.commune_code.is_(None))).scalars().all()
+        for session_id in waiting:
+            s = by_id[session_id]
+            values = {"commune_code": s["commune_code"], "province_code": s["province_code"]}
+            if model is Attendance:
+                values["session_starts_at"] = s["starts_at"]
+            db.session.execute(update(model).where(model.session_id == session_id, model.commune_code.is_(None))
+                               .values(**values))
 
 
 def _store_once(parsed: list[Parsed], actor: Actor, device_id: str | None, received_at: dt.datetime,
@@ -319,11 +332,12 @@ def _store_once(parsed: list[Parsed], actor: Actor, device_id: str | None, recei
     ledger = [{"id": p.id, "type": p.type, "fingerprint": p.fingerprint, "device_id": device_id,
                "token_id": actor.token_id, "user_id": actor.user_id, "created_at": p.created_at,
                "received_at": received_at} for p in fresh if p.id in stored]
+    # Core executemany inserts: the ORM's per-object machinery is not needed for new rows.
     if ledger:
-        db.session.execute(insert(SyncRecord), ledger)
+        db.session.execute(SyncRecord.__table__.insert(), ledger)
     for kind, rows in rows_by_type.items():
         if rows:
-            db.session.execute(insert(MODELS[kind]), rows)
+            db.session.execute(MODELS[kind].__table__.insert(), rows)
     _attach_late_sessions(rows_by_type["session"])
     result.accepted.extend(p.id for p in fresh if p.id in stored)
 

@@ -1,0 +1,173 @@
+"""Sync ingest speed: records per second through POST /api/v1/sync (batches of 500) against
+the production server (`loa serve`, waitress) on SQLite, printed beside a raw SQLite insert
+of the same rows in the same run.
+
+Usage: .venv/bin/python bench/sync.py [--records 50000] [--clients 1] [--database-url URL]
+
+With --database-url (e.g. postgresql+psycopg://...) the server uses that database instead;
+the raw-insert comparison is always SQLite.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOA = str(Path(sys.executable).parent / "loa")
+BATCH = 500
+COMMUNES = [3637, 3640, 3595, 3618, 3616]
+PASSWORD = "bench-password-123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def village_batches(total: int, quiz: dict, seed: int = 1) -> list[list[dict]]:
+    """Batches as phones send them: a session, its tally lines and its quiz answers."""
+    rng = random.Random(seed)
+    tz = dt.timezone(dt.timedelta(hours=7))
+    records: list[dict] = []
+    while len(records) < total:
+        starts = dt.datetime(2027, 3, rng.randint(1, 20), 8, 0, tzinfo=tz).isoformat()
+        session_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        records.append({"id": session_id, "type": "session", "created_at": starts,
+                        "data": {"commune_code": rng.choice(COMMUNES), "topic_ids": ["complaints"],
+                                 "starts_at": starts, "place": "Nhà văn hóa", "facilitator": "Bench"}})
+        for _ in range(40):
+            count = rng.randint(1, 40)
+            records.append({"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "type": "attendance",
+                            "created_at": starts, "data": {"session_id": session_id, "count": count,
+                                                           "women": rng.randint(0, count),
+                                                           "ethnic_minority": rng.randint(0, count)}})
+        for _ in range(40):
+            answers = {q: rng.choice(opts) for q, opts in quiz.items()}
+            records.append({"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "type": "quiz_response",
+                            "created_at": starts, "data": {"quiz_id": "complaints", "lang": "vi", "answers": answers,
+                                                           "session_id": session_id, "phase": rng.choice(["pre", "post"])}})
+    records = records[:total]
+    return [records[i:i + BATCH] for i in range(0, len(records), BATCH)]
+
+
+class Server:
+    def __init__(self, database_url: str | None):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.port = free_port()
+        self.env = dict(os.environ, LOA_INSTANCE_DIR=self.tmp.name, PORT=str(self.port), LOA_SECRET_KEY="bench",
+                        LOA_SYNC_RATE_PER_MINUTE="100000", LOA_LOG_LEVEL="WARNING")
+        if database_url:
+            self.env["LOA_DATABASE_URL"] = database_url
+
+    def loa(self, *args: str) -> str:
+        return subprocess.run([LOA, *args], env=self.env, check=True, capture_output=True, text=True).stdout
+
+    def __enter__(self):
+        self.loa("init-db")
+        self.loa("users", "create", "bench", "--role", "staff", "--province", "12", "--password", PASSWORD)
+        self.token = self.loa("devices", "enroll", "--user", "bench").strip()
+        self.proc = subprocess.Popen([LOA, "serve", "--port", str(self.port)], env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("loa serve did not start")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait()
+        self.tmp.cleanup()
+
+
+def quiz_options() -> dict:
+    from server.content import load_content
+    quiz = load_content(ROOT / "content").quizzes["vi"]["complaints"]
+    return {q.id: [o.id for o in q.options] for q in quiz.questions}
+
+
+def send(port: int, token: str, batches: list[list[dict]], results: list) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    device = str(uuid.uuid4())
+    for batch in batches:
+        body = json.dumps({"device_id": device, "records": batch})
+        conn.request("POST", "/api/v1/sync", body=body, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        response = conn.getresponse()
+        data = json.loads(response.read())
+        if response.status != 200 or len(data["accepted"]) != len(batch):
+            raise RuntimeError(f"HTTP {response.status}: {str(data)[:300]}")
+        results.append(len(batch))
+    conn.close()
+
+
+def http_ingest(batches, clients: int, database_url: str | None) -> tuple[float, int]:
+    with Server(database_url) as server:
+        send(server.port, server.token, village_batches(BATCH, quiz_options(), seed=99), [])  # warm up
+        shares = [batches[i::clients] for i in range(clients)]
+        results: list[int] = []
+        threads = [threading.Thread(target=send, args=(server.port, server.token, share, results)) for share in shares]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+    return elapsed, sum(results)
+
+
+def raw_sqlite_insert(batches) -> tuple[float, int]:
+    """The same rows straight into SQLite (WAL, one transaction per batch): the floor."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(Path(tmp) / "raw.sqlite3")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("create table ledger (id text primary key, type text, body text)")
+        start = time.perf_counter()
+        n = 0
+        for batch in batches:
+            with db:
+                db.executemany("insert into ledger values (?, ?, ?)",
+                               [(r["id"], r["type"], json.dumps(r["data"])) for r in batch])
+            n += len(batch)
+        elapsed = time.perf_counter() - start
+        db.close()
+    return elapsed, n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--clients", type=int, default=1)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    batches = village_batches(args.records, quiz_options())
+    elapsed, n = http_ingest(batches, args.clients, args.database_url)
+    raw_elapsed, raw_n = raw_sqlite_insert(batches)
+    engine = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"POST /api/v1/sync, {n:,} records in batches of {BATCH}, {args.clients} client(s), loa serve, {engine}:")
+    print(f"  {n / elapsed:10,.0f} records/s   ({elapsed:.2f} s)   budget >= 5,000/s  "
+          f"{'ok' if n / elapsed >= 5000 else 'UNDER'}")
+    print(f"raw SQLite executemany of the same rows (one table, no validation, no HTTP):")
+    print(f"  {raw_n / raw_elapsed:10,.0f} records/s   ({raw_elapsed:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
