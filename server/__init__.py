@@ -28,7 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import assets, catalogues, content, models, security, web  # noqa: F401 (models: register tables)
     from .extensions import babel, compress, csrf, db, migrate
 
-    app.extensions["loa.content"] = content.load_content(app.config["CONTENT_DIR"])
+    app.extensions["loa.content_store"] = content.ContentStore(app.config["CONTENT_DIR"], app.logger)
+    app.extensions["loa.content"] = app.extensions["loa.content_store"].content
     for problem in catalogues.compile_catalogues(Path(app.config["TRANSLATIONS_DIR"])):
         app.logger.warning("translation left out: %s", problem)
     app.extensions["loa.assets"] = assets.Assets(STATIC)

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,6 +155,14 @@ class Theme:
 
 
 @dataclass
+class Area:
+    """A list of communes organisers report on separately (e.g. border or mountain communes)."""
+    id: str
+    label: dict[str, str]
+    communes: frozenset[int]
+
+
+@dataclass
 class Localized:
     """A piece of content in the language asked for, or in Vietnamese as a visible fallback."""
 
@@ -169,6 +180,7 @@ class Content:
     events: list[Event]
     theme: Theme | None
     version: str
+    areas: dict[str, Area] = field(default_factory=dict)
 
     # -- lookups with Vietnamese fallback -------------------------------------------------
     def topic_ids(self) -> list[str]:
@@ -563,6 +575,38 @@ def _load_events(root: Path, languages: dict, errors: list[ContentError]) -> tup
     return events, theme
 
 
+def _load_areas(root: Path, languages: dict, errors: list[ContentError]) -> dict[str, Area]:
+    path = root / "areas.yaml"
+    if not path.exists():
+        return {}
+    check = _Checker(path, root, errors)
+    data = _read_yaml(path, check)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        check.error(None, "must map an area id (e.g. border) to its label and communes")
+        return {}
+    areas = {}
+    for area_id, raw in data.items():
+        sub = _Checker(path, root, errors, prefix=str(area_id))
+        if not isinstance(area_id, str) or not SLUG.match(area_id):
+            sub.error(None, "area ids are lower-case letters, digits and '-'")
+            continue
+        if not isinstance(raw, dict):
+            sub.error(None, "must have a label and a list of communes")
+            continue
+        codes = raw.get("communes") or []
+        if not isinstance(codes, list):
+            sub.error("communes", "must be a list of official commune codes")
+            codes = []
+        bad = [c for c in codes if communes.commune(c) is None]
+        if bad:
+            sub.error("communes", f"not official commune codes: {', '.join(map(str, bad))}")
+        areas[area_id] = Area(area_id, sub.localized(raw, "label", languages),
+                              frozenset(int(c) for c in codes if communes.commune(c) is not None))
+    return areas
+
+
 def content_version(root: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -615,10 +659,56 @@ def load_content(root: Path | str) -> Content:
                 else:
                     _check_quiz_matches_source(quiz, source_quizzes[quiz.id], root, errors)
     events, theme = _load_events(root, languages, errors)
+    areas = _load_areas(root, languages, errors)
     if errors:
         raise ContentInvalid(errors)
     return Content(root=root, languages=languages, topics=topics, quizzes=quizzes,
-                   events=events, theme=theme, version=content_version(root))
+                   events=events, theme=theme, version=content_version(root), areas=areas)
+
+
+class ContentStore:
+    """The content a running server uses. Every few seconds it looks whether a file under the
+    content folder changed (an organiser's events page, a translator's edit) and loads it
+    again; broken new content is logged and the last good content stays in use."""
+
+    CHECK_EVERY = 5.0
+
+    def __init__(self, root: Path | str, logger=None):
+        self.root = Path(root)
+        self.logger = logger
+        self._lock = threading.Lock()
+        self._signature = self._scan()
+        self.content = load_content(self.root)
+        self._checked = time.monotonic()
+        self._bad_signature = None
+
+    def _scan(self) -> tuple:
+        entries = []
+        for dirpath, _dirs, files in os.walk(self.root):
+            for name in files:
+                try:
+                    st = os.stat(os.path.join(dirpath, name))
+                except FileNotFoundError:
+                    continue
+                entries.append((dirpath, name, st.st_mtime_ns, st.st_size))
+        return tuple(sorted(entries))
+
+    def current(self, force: bool = False) -> Content:
+        if not force and time.monotonic() - self._checked < self.CHECK_EVERY:
+            return self.content
+        with self._lock:
+            self._checked = time.monotonic()
+            signature = self._scan()
+            if signature != self._signature and signature != self._bad_signature:
+                try:
+                    self.content = load_content(self.root)
+                    self._signature = signature
+                except ContentInvalid as exc:
+                    self._bad_signature = signature
+                    if self.logger:
+                        self.logger.error("content changed but is broken; still serving version %s\n%s",
+                                          self.content.version, exc)
+        return self.content
 
 
 def score(quiz: Quiz, answers: dict[str, str]) -> tuple[int, int]:

@@ -67,7 +67,7 @@ def precache_manifest() -> dict:
     process (content, templates and assets do not change while it runs)."""
     app = current_app._get_current_object()
     cached = app.extensions.get("loa.precache")
-    if cached:
+    if cached and cached["content_version"] == get_content().version:
         return cached
     assets = get_assets()
 
@@ -83,7 +83,7 @@ def precache_manifest() -> dict:
         entries += [asset_entry(a) for a in language_assets(lang)]
         pages[lang] = entries
     digest = hashlib.sha256(json.dumps([shell, pages], sort_keys=True).encode()).hexdigest()[:12]
-    result = {"version": digest, "shell": shell, "pages": pages}
+    result = {"version": digest, "shell": shell, "pages": pages, "content_version": get_content().version}
     app.extensions["loa.precache"] = result
     return result
 

@@ -1,44 +1,270 @@
-"""What the organisers see: plain query functions, used by pages, the JSON API and exports.
+"""What the organisers see: plain query functions, used by the dashboard, the stats API and
+the exports.
 
-Every figure counts each record once: records are stored once (see sync.py), and these
-queries only read."""
+Every figure counts each stored record once (sync.py stores each record id once). Attendance
+and quiz answers count for a commune once their session is known; lines whose session has
+not arrived yet are reported separately ("waiting for their session"), never dropped.
+"""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
 
 from . import communes
+from .content import Content
 from .extensions import db
-from .models import Leaflet, LeafletScan
+from .models import Attendance, Leaflet, LeafletScan, QuizResponse, VillageSession
+
+FIGURES = ("sessions", "attendees", "women", "ethnic_minority", "quiz_responses", "leaflet_scans")
+
+
+class FilterError(ValueError):
+    """A filter a person typed is wrong; the message says which and why."""
 
 
 @dataclass(frozen=True)
-class ScanFilter:
+class ReportFilter:
     province: int | None = None
+    commune: int | None = None
+    topic: str | None = None
+    lang: str | None = None
     start: dt.date | None = None
-    end: dt.date | None = None       # inclusive
+    end: dt.date | None = None  # inclusive
 
-    def apply(self, query, scanned_at=LeafletScan.scanned_at, province=LeafletScan.province_code):
-        if self.province is not None:
-            query = query.where(province == self.province)
+    def as_dict(self) -> dict:
+        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(self).items()}
+
+    def describe(self) -> str:
+        parts = []
+        if self.commune:
+            parts.append(communes.commune(self.commune).name)
+        if self.province:
+            parts.append(communes.province(self.province).name)
+        if self.topic:
+            parts.append(self.topic)
+        if self.lang:
+            parts.append(self.lang)
+        if self.start or self.end:
+            parts.append(f"{self.start or '…'} – {self.end or '…'}")
+        return ", ".join(parts)
+
+    # -- applying the filter to each kind of record ------------------------------------------
+    def _period(self, query, column):
         if self.start is not None:
-            query = query.where(scanned_at >= dt.datetime.combine(self.start, dt.time()))
+            query = query.where(column >= dt.datetime.combine(self.start, dt.time()))
         if self.end is not None:
-            query = query.where(scanned_at < dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time()))
+            query = query.where(column < dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time()))
+        return query
+
+    def _place(self, query, province_column, commune_column):
+        if self.province is not None:
+            query = query.where(province_column == self.province)
+        if self.commune is not None:
+            query = query.where(commune_column == self.commune)
+        return query
+
+    def _topic_clause(self):
+        return VillageSession.topic_ids.like(f'%"{self.topic}"%')
+
+    def sessions(self, query):
+        query = self._period(self._place(query, VillageSession.province_code, VillageSession.commune_code),
+                             VillageSession.starts_at)
+        return query.where(self._topic_clause()) if self.topic else query
+
+    def attendance(self, query):
+        query = self._place(query, Attendance.province_code, Attendance.commune_code)
+        query = self._period(query, Attendance.session_starts_at)
+        if self.topic:
+            query = query.where(Attendance.session_id.in_(select(VillageSession.id).where(self._topic_clause())))
+        return query
+
+    def quiz_responses(self, query):
+        query = self._period(self._place(query, QuizResponse.province_code, QuizResponse.commune_code),
+                             QuizResponse.created_at)
+        if self.lang:
+            query = query.where(QuizResponse.lang == self.lang)
+        if self.topic:
+            query = query.where(QuizResponse.quiz_id == self.topic)
+        return query
+
+    def scans(self, query, joined: bool = False):
+        query = self._period(self._place(query, LeafletScan.province_code, LeafletScan.commune_code),
+                             LeafletScan.scanned_at)
+        if self.lang or self.topic:
+            if not joined:
+                query = query.join(Leaflet, Leaflet.code == LeafletScan.code)
+            if self.lang:
+                query = query.where(Leaflet.lang == self.lang)
+            if self.topic:
+                query = query.where(Leaflet.topic_id == self.topic)
         return query
 
 
-def scans_by_leaflet(flt: ScanFilter) -> list[dict]:
+def parse_filter(args, content: Content) -> ReportFilter:
+    """A ReportFilter from query arguments (province, commune, topic, lang, from, to), or a
+    FilterError naming the bad value: never an empty report that looks like zero."""
+    def code(name, lookup, what):
+        value = (args.get(name) or "").strip()
+        if not value:
+            return None
+        if not value.isdigit() or lookup(value) is None:
+            raise FilterError(f"{name} '{value}' is not an official {what} code")
+        return int(value)
+
+    def date(name):
+        value = (args.get(name) or "").strip()
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise FilterError(f"{name} '{value}' is not a date (YYYY-MM-DD)") from None
+
+    province = code("province", communes.province, "province")
+    commune = code("commune", communes.commune, "commune")
+    if commune and province and communes.commune(commune).province_code != province:
+        raise FilterError(f"commune {communes.commune(commune).name} ({commune}) is not in province "
+                          f"{communes.province(province).name} ({province})")
+    topic = (args.get("topic") or "").strip() or None
+    if topic and topic not in content.topic_ids():
+        raise FilterError(f"topic '{topic}' does not exist; topics: {', '.join(content.topic_ids())}")
+    lang = (args.get("lang") or "").strip() or None
+    if lang and lang not in content.languages:
+        raise FilterError(f"language '{lang}' does not exist; languages: {', '.join(content.languages)}")
+    start, end = date("from"), date("to")
+    if start and end and end < start:
+        raise FilterError(f"'to' ({end}) is before 'from' ({start})")
+    return ReportFilter(province, commune, topic, lang, start, end)
+
+
+# -- participation --------------------------------------------------------------------------
+
+GROUP_KEYS = {
+    "province": (VillageSession.province_code, Attendance.province_code, QuizResponse.province_code,
+                 LeafletScan.province_code),
+    "commune": (VillageSession.commune_code, Attendance.commune_code, QuizResponse.commune_code,
+                LeafletScan.commune_code),
+}
+
+
+def _figures_by(flt: ReportFilter, level: str | None) -> dict:
+    """{key: {figure: n}}: key None for the totals (level None), else a province or commune code."""
+    keys = GROUP_KEYS.get(level)
+    results: dict = {}
+
+    def query(key, model, *aggregates):
+        if keys is None:
+            return select(*aggregates).select_from(model)
+        return select(key, *aggregates).select_from(model).where(key.is_not(None)).group_by(key)
+
+    def add(statement, names):
+        for row in db.session.execute(statement):
+            key, values = (row[0], row[1:]) if keys else (None, row)
+            entry = results.setdefault(key, dict.fromkeys(FIGURES, 0))
+            for name, value in zip(names, values):
+                entry[name] += int(value or 0)
+
+    session_key, attendance_key, quiz_key, scan_key = keys or (None,) * 4
+    add(flt.sessions(query(session_key, VillageSession, func.count())), ("sessions",))
+    add(flt.attendance(query(attendance_key, Attendance, func.sum(Attendance.count), func.sum(Attendance.women),
+                             func.sum(Attendance.ethnic_minority)).where(Attendance.commune_code.is_not(None))),
+        ("attendees", "women", "ethnic_minority"))
+    add(flt.quiz_responses(query(quiz_key, QuizResponse, func.count())), ("quiz_responses",))
+    add(flt.scans(query(scan_key, LeafletScan, func.count())), ("leaflet_scans",))
+    return results
+
+
+def totals(flt: ReportFilter) -> dict:
+    return _figures_by(flt, None).get(None, dict.fromkeys(FIGURES, 0))
+
+
+def by_province(flt: ReportFilter) -> list[dict]:
+    rows = []
+    for code, figures in _figures_by(flt, "province").items():
+        province = communes.province(code)
+        rows.append({"province_code": code, "province": province.name if province else str(code), **figures})
+    return sorted(rows, key=lambda r: (-r["attendees"], r["province"]))
+
+
+def by_commune(flt: ReportFilter) -> list[dict]:
+    rows = []
+    for code, figures in _figures_by(flt, "commune").items():
+        commune = communes.commune(code)
+        rows.append({"commune_code": code, "commune": commune.name if commune else str(code),
+                     "province_code": commune.province_code if commune else None,
+                     "province": commune.province.name if commune else "", **figures})
+    return sorted(rows, key=lambda r: (-r["attendees"], r["province"], communes.fold(r["commune"])))
+
+
+def waiting_for_session() -> dict:
+    """Attendance lines and quiz answers whose session has not arrived yet: they have no
+    commune or session date yet, so no filter applies; they are counted once it arrives."""
+    lines, people = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Attendance.count), 0))
+        .where(Attendance.commune_code.is_(None))).one()
+    answers = db.session.execute(select(func.count()).select_from(QuizResponse).where(
+        QuizResponse.session_id.is_not(None), QuizResponse.commune_code.is_(None))).scalar()
+    return {"attendance_lines": lines, "people": int(people), "quiz_responses": answers}
+
+
+def by_month(flt: ReportFilter) -> list[dict]:
+    """Sessions and attendees per month of the sessions' dates ("2027-03")."""
+    months: dict[str, dict] = {}
+
+    def month_of(value) -> str:
+        return str(value)[:7]
+
+    session_day = func.date(VillageSession.starts_at)
+    for value, count in db.session.execute(flt.sessions(select(session_day, func.count()).group_by(session_day))):
+        months.setdefault(month_of(value), {"sessions": 0, "attendees": 0})["sessions"] += count
+    attendance_day = func.date(Attendance.session_starts_at)
+    for value, people in db.session.execute(flt.attendance(select(attendance_day, func.sum(Attendance.count))
+                                                           .where(Attendance.commune_code.is_not(None))
+                                                           .group_by(attendance_day))):
+        months.setdefault(month_of(value), {"sessions": 0, "attendees": 0})["attendees"] += int(people or 0)
+    return [{"month": m, **v} for m, v in sorted(months.items())]
+
+
+def reach(flt: ReportFilter, area_communes: dict[str, set[int]] | None = None) -> dict:
+    """Communes reached (at least one session) and not reached, in the filtered province (or
+    in the provinces that had any session), plus the remote and border communes reached."""
+    reached = set(db.session.execute(flt.sessions(select(VillageSession.commune_code).distinct())).scalars())
+    if flt.commune:
+        scope = {flt.commune}
+    elif flt.province:
+        scope = {c.code for c in communes.communes_of(flt.province)}
+    else:
+        provinces = {communes.commune(c).province_code for c in reached if communes.commune(c)}
+        scope = {c.code for p in provinces for c in communes.communes_of(p)}
+    not_reached = sorted(scope - reached, key=lambda c: (communes.commune(c).province_code,
+                                                        communes.fold(communes.commune(c).name)))
+    areas = {}
+    for area, codes in (area_communes or {}).items():
+        in_scope = codes & scope if (flt.province or flt.commune) else codes
+        areas[area] = {"listed": len(in_scope), "reached": len(in_scope & reached)}
+    return {"reached": len(reached & scope) if scope else len(reached), "in_scope": len(scope),
+            "not_reached": [{"commune_code": c, "commune": communes.commune(c).name,
+                             "province": communes.commune(c).province.name} for c in not_reached],
+            "areas": areas}
+
+
+# -- leaflet scans -------------------------------------------------------------------------------
+
+def scans_by_leaflet(flt: ReportFilter) -> list[dict]:
     """Every leaflet of the area with its scan count and last scan, most scanned first."""
-    scans = flt.apply(select(LeafletScan.code, func.count().label("scans"),
-                             func.max(LeafletScan.scanned_at).label("last"))
-                      .group_by(LeafletScan.code)).subquery()
-    query = (select(Leaflet, func.coalesce(scans.c.scans, 0), scans.c.last)
-             .outerjoin(scans, scans.c.code == Leaflet.code))
+    scans = flt.scans(select(LeafletScan.code, func.count().label("scans"),
+                             func.max(LeafletScan.scanned_at).label("last")).group_by(LeafletScan.code)).subquery()
+    query = select(Leaflet, func.coalesce(scans.c.scans, 0), scans.c.last).outerjoin(scans, scans.c.code == Leaflet.code)
     if flt.province is not None:
         query = query.where(Leaflet.province_code == flt.province)
+    if flt.commune is not None:
+        query = query.where(Leaflet.commune_code == flt.commune)
+    if flt.topic:
+        query = query.where(Leaflet.topic_id == flt.topic)
+    if flt.lang:
+        query = query.where(Leaflet.lang == flt.lang)
     rows = []
     for leaflet, count, last in db.session.execute(query):
         commune = communes.commune(leaflet.commune_code) if leaflet.commune_code else None
@@ -49,32 +275,28 @@ def scans_by_leaflet(flt: ScanFilter) -> list[dict]:
     return rows
 
 
-def _grouped(column, flt: ScanFilter) -> list[tuple]:
-    query = flt.apply(select(column, func.count()).group_by(column))
-    return [tuple(row) for row in db.session.execute(query)]
-
-
-def scans_by_commune(flt: ScanFilter) -> list[dict]:
+def scans_by_commune(flt: ReportFilter) -> list[dict]:
+    query = flt.scans(select(LeafletScan.commune_code, func.count()).group_by(LeafletScan.commune_code))
     rows = []
-    for code, count in _grouped(LeafletScan.commune_code, flt):
+    for code, count in db.session.execute(query):
         commune = communes.commune(code) if code else None
         rows.append({"commune_code": code, "commune": commune.name if commune else "",
                      "province": commune.province.name if commune else "", "scans": count})
     return sorted(rows, key=lambda r: -r["scans"])
 
 
-def scans_by_language(flt: ScanFilter) -> list[dict]:
-    query = flt.apply(select(Leaflet.lang, func.count()).select_from(LeafletScan)
-                      .join(Leaflet, Leaflet.code == LeafletScan.code).group_by(Leaflet.lang))
+def scans_by_language(flt: ReportFilter) -> list[dict]:
+    query = flt.scans(select(Leaflet.lang, func.count()).select_from(LeafletScan)
+                      .join(Leaflet, Leaflet.code == LeafletScan.code).group_by(Leaflet.lang), joined=True)
     return sorted(({"lang": lang, "scans": count} for lang, count in db.session.execute(query)),
                   key=lambda r: -r["scans"])
 
 
-def scans_by_week(flt: ScanFilter) -> list[dict]:
+def scans_by_week(flt: ReportFilter) -> list[dict]:
     """ISO weeks ("2027-W10") with their scans, oldest first."""
     day = func.date(LeafletScan.scanned_at)
     weeks: dict[str, int] = {}
-    for value, count in db.session.execute(flt.apply(select(day, func.count()).group_by(day))):
+    for value, count in db.session.execute(flt.scans(select(day, func.count()).group_by(day))):
         date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
         year, week, _ = date.isocalendar()
         key = f"{year}-W{week:02d}"
@@ -82,7 +304,7 @@ def scans_by_week(flt: ScanFilter) -> list[dict]:
     return [{"week": k, "scans": v} for k, v in sorted(weeks.items())]
 
 
-def communes_never_scanned(flt: ScanFilter) -> list[dict]:
+def communes_never_scanned(flt: ReportFilter) -> list[dict]:
     """Communes that have leaflets, none of which was ever scanned (in the period)."""
     by_commune: dict[int, int] = {}
     for row in scans_by_leaflet(flt):
@@ -94,3 +316,8 @@ def communes_never_scanned(flt: ScanFilter) -> list[dict]:
             commune = communes.commune(code)
             rows.append({"commune_code": code, "commune": commune.name, "province": commune.province.name})
     return sorted(rows, key=lambda r: (r["province"], communes.fold(r["commune"])))
+
+
+def has_data(figures: dict) -> bool:
+    return any(figures.get(name) for name in FIGURES)
+

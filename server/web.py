@@ -1,6 +1,8 @@
 """What every page shares: template helpers, the hashed static route, HTML error pages."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, abort, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -11,8 +13,12 @@ from .content import SOURCE_LANG, Content
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-def get_content() -> Content:
-    return current_app.extensions["loa.content"]
+def get_content(force: bool = False) -> Content:
+    """The content in use; picks up changed content files within a few seconds."""
+    extensions = current_app.extensions
+    content = extensions["loa.content_store"].current(force)
+    extensions["loa.content"] = content
+    return content
 
 
 def get_assets() -> Assets:
@@ -95,5 +101,6 @@ def init_app(app: Flask) -> None:
         same_page_in=same_page_in,
         commune_name=commune_name,
         province_name=province_name,
+        now_date=dt.date.today,
     )
     app.jinja_env.filters.update(date=format_date, number=format_number)

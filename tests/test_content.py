@@ -146,3 +146,23 @@ def test_score_uses_the_answer_key():
     assert score(quiz, key) == (len(key), len(key))
     wrong = {q: next(o.id for o in quiz.questions[i].options if o.id != a) for i, (q, a) in enumerate(key.items())}
     assert score(quiz, wrong) == (0, len(key))
+
+
+def test_running_server_picks_up_edits_and_survives_broken_ones(tmp_path, content_copy):
+    from tests.conftest import make_app
+    app = make_app(tmp_path, CONTENT_DIR=str(content_copy))
+    client = app.test_client()
+    store = app.extensions["loa.content_store"]
+    path = content_copy / "en" / "topics" / "complaints.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: How to file a complaint",
+                                                              "title: How to complain, edited"), encoding="utf-8")
+    with app.app_context():
+        from server.web import get_content
+        assert get_content(force=True).topics["en"]["complaints"].title == "How to complain, edited"
+    assert "How to complain, edited" in client.get("/en/topics/complaints").get_data(as_text=True)
+    path.write_text("---\nbroken: [\n---\n", encoding="utf-8")
+    with app.app_context():
+        from server.web import get_content
+        still = get_content(force=True)
+    assert still.topics["en"]["complaints"].title == "How to complain, edited"
+    assert store.content is still

@@ -109,7 +109,7 @@ def test_scan_reports(app, client, made):
     for code in (made["vi"][0], made["vi"][0], made["km"][0]):
         app.test_client().get(f"/l/{code}")
     with app.app_context():
-        flt = reports.ScanFilter(province=12)
+        flt = reports.ReportFilter(province=12)
         by_leaflet = {r["code"]: r["scans"] for r in reports.scans_by_leaflet(flt)}
         assert by_leaflet == {made["vi"][0]: 2, made["vi"][1]: 0, made["km"][0]: 1}
         assert {r["lang"]: r["scans"] for r in reports.scans_by_language(flt)} == {"vi": 2, "km": 1}
@@ -117,7 +117,7 @@ def test_scan_reports(app, client, made):
         assert [r["commune_code"] for r in reports.communes_never_scanned(flt)] == [KHOEN_ON]
         week = dt.date.today().isocalendar()
         assert reports.scans_by_week(flt) == [{"week": f"{week[0]}-W{week[1]:02d}", "scans": 3}]
-        assert reports.scans_by_leaflet(reports.ScanFilter(province=1)) == []
+        assert reports.scans_by_leaflet(reports.ReportFilter(province=1)) == []
 
 
 def test_organiser_leaflet_page_downloads_and_reports(tmp_path):

@@ -67,4 +67,4 @@ def content_index(lang):
     }
 
 
-from . import auth_views, openapi, sync_views  # noqa: E402,F401  (routes register on bp)
+from . import auth_views, openapi, stats_views, sync_views  # noqa: E402,F401  (routes register on bp)

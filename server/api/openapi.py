@@ -91,6 +91,19 @@ def document() -> dict:
             "responses": {"200": _json("#/components/schemas/Token"), "429": _error("too many requests")}}},
         "/api/v1/me": {"get": {"summary": "Who this token belongs to", "security": bearer,
                                "responses": {"200": {"description": "the account"}, "401": _error("bad token")}}},
+        "/api/v1/stats": {"get": {
+            "summary": "Participation figures for organisers: totals, by province, by commune",
+            "security": bearer,
+            "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d}
+                           for n, t, d in (("province", "integer", "official province code"),
+                                           ("commune", "integer", "official commune code"),
+                                           ("topic", "string", "topic id"), ("lang", "string", "language code"),
+                                           ("from", "string", "first day, YYYY-MM-DD"),
+                                           ("to", "string", "last day, YYYY-MM-DD"))],
+            "responses": {"200": {"description": "figures: sessions, attendees, women, ethnic_minority, "
+                                                 "quiz_responses, leaflet_scans"},
+                          "400": _error("a filter names an unknown code or the dates are inverted"),
+                          "401": _error("no organiser token or session"), "403": _error("not an organiser")}}},
         "/api/v1/content/{lang}": {"get": {
             "summary": "Content index of a language: topics, quizzes, events, precache list",
             "parameters": [{"name": "lang", "in": "path", "required": True, "schema": {"type": "string"}}],

@@ -50,4 +50,4 @@ def no_store(response):
     return response
 
 
-from . import accounts_views, leaflet_views, translations_views  # noqa: E402,F401  (routes register on bp)
+from . import accounts_views, dashboard_views, events_views, leaflet_views, translations_views  # noqa: E402,F401

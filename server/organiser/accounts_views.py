@@ -51,14 +51,6 @@ def logout():
     return redirect(url_for("organiser.login"))
 
 
-@bp.get("/")
-@login_required()
-def home():
-    if g.user.role != "organiser":
-        return redirect(url_for("public.home", lang=g.lang) + "staff/")
-    return render_template("organiser/home.html")
-
-
 def _parse_codes(text: str) -> list[int]:
     codes = []
     for word in re.split(r"[\s,;]+", text or ""):

@@ -1,7 +1,6 @@
 """Organisers print leaflets (ZIP or one combined PDF) and see what their scans show."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import tempfile
@@ -55,19 +54,12 @@ def requested_communes(form: LeafletForm) -> list[int | None]:
     return [None]
 
 
-def scan_filter() -> tuple[reports.ScanFilter, str | None]:
+def scan_filter() -> tuple[reports.ReportFilter, str | None]:
     """The filter from the query string, or an error message naming what is wrong."""
-    province = request.args.get("province") or None
-    if province is not None and (not province.isdigit() or communes.province(province) is None):
-        return reports.ScanFilter(), f"unknown province code '{province}'"
     try:
-        start = dt.date.fromisoformat(request.args["from"]) if request.args.get("from") else None
-        end = dt.date.fromisoformat(request.args["to"]) if request.args.get("to") else None
-    except ValueError as exc:
-        return reports.ScanFilter(), f"dates must be YYYY-MM-DD: {exc}"
-    if start and end and end < start:
-        return reports.ScanFilter(), f"'to' ({end}) is before 'from' ({start})"
-    return reports.ScanFilter(int(province) if province else None, start, end), None
+        return reports.parse_filter(request.args, get_content()), None
+    except reports.FilterError as exc:
+        return reports.ReportFilter(), str(exc)
 
 
 @bp.route("/leaflets", methods=["GET", "POST"])

@@ -94,20 +94,23 @@ def topic(topic_id):
     return render_template("topic.html", topic=found.value, fallback=found.fallback, events=events)
 
 
-@bp.get("/quiz/<quiz_id>")
-def quiz(quiz_id):
+def _quiz(quiz_id: str):
     found = get_content().quiz(g.lang, quiz_id)
     if found is None:
         abort(404, description=_("There is no quiz '%(id)s'.", id=quiz_id))
+    return found
+
+
+@bp.get("/quiz/<quiz_id>")
+def quiz(quiz_id):
+    found = _quiz(quiz_id)
     return render_template("quiz.html", quiz=found.value, fallback=found.fallback, result=None)
 
 
 @bp.get("/quiz/<quiz_id>/result")
 def quiz_result(quiz_id):
     """The quiz scored on the server, for phones without JavaScript. Nothing is stored."""
-    found = get_content().quiz(g.lang, quiz_id)
-    if found is None:
-        abort(404, description=_("There is no quiz '%(id)s'.", id=quiz_id))
+    found = _quiz(quiz_id)
     answers = {q.id: request.args.get(q.id) for q in found.value.questions if request.args.get(q.id)}
     correct, total = score(found.value, answers)
     return render_template("quiz.html", quiz=found.value, fallback=found.fallback,

@@ -1,0 +1,55 @@
+"""The organiser dashboard and the yearly report, composed from plain report functions."""
+from __future__ import annotations
+
+import datetime as dt
+
+from . import communes, devices, reports
+from .content import Content
+from .quiz_results import quiz_results
+
+LARGE_EVENTS_TARGET = 2  # the plans ask for at least 2 large public events a year
+
+
+def area_lists(content: Content) -> dict[str, set[int]]:
+    return {area.id: set(area.communes) for area in content.areas.values()}
+
+
+def dashboard(flt: reports.ReportFilter, content: Content) -> dict:
+    figures = reports.totals(flt)
+    by_commune = bool(flt.province or flt.commune)
+    quizzes = quiz_results(flt, content)
+    return {
+        "totals": figures,
+        "has_data": reports.has_data(figures),
+        "level": "commune" if by_commune else "province",
+        "places": reports.by_commune(flt) if by_commune else reports.by_province(flt),
+        "months": reports.by_month(flt),
+        "reach": reports.reach(flt, area_lists(content)),
+        "quizzes": quizzes,
+        "waiting": reports.waiting_for_session(),
+        "devices": devices.list_devices()[:30],
+    }
+
+
+def events_in(content: Content, year: int, province: int | None, today: dt.date) -> dict:
+    """The year's Consumer Rights Day events from the events file: held and still planned."""
+    listed = [e for e in content.events if e.date and e.date.year == year
+              and (province is None or e.province in (None, province))]
+    held = [e for e in listed if (e.end_date or e.date) <= today]
+    return {"listed": listed, "held": held, "planned": [e for e in listed if e not in held],
+            "target": LARGE_EVENTS_TARGET}
+
+
+def yearly_report(year: int, province: int | None, content: Content, today: dt.date | None = None) -> dict:
+    """The indicators of the provincial plans for one year."""
+    flt = reports.ReportFilter(province=province, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+    figures = reports.totals(flt)
+    return {
+        "year": year, "province": communes.province(province) if province else None, "filter": flt,
+        "totals": figures, "has_data": reports.has_data(figures),
+        "events": events_in(content, year, province, today or dt.date.today()),
+        "reach": reports.reach(flt, area_lists(content)),
+        "areas": content.areas,
+        "quizzes": quiz_results(flt, content),
+        "places": reports.by_commune(flt) if province else reports.by_province(flt),
+    }

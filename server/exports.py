@@ -1,0 +1,130 @@
+"""Reports to send up: the filtered figures as CSV and XLSX, and the underlying records as a
+portable SQLite file (sqlite-utils) that opens in any SQLite tool."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import sqlite_utils
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+
+from . import communes, reports
+from .content import Content
+from .extensions import db
+from .models import Attendance, Leaflet, LeafletScan, QuizResponse, VillageSession
+from .quiz_results import quiz_results
+
+COMMUNE_COLUMNS = ("province_code", "province", "commune_code", "commune", *reports.FIGURES)
+
+
+def _headings() -> dict[str, str]:
+    return {
+        "province_code": _("Province code"), "province": _("Province"), "commune_code": _("Commune code"),
+        "commune": _("Commune"), "sessions": _("Sessions"), "attendees": _("Attendees"), "women": _("Women"),
+        "ethnic_minority": _("Ethnic minority"), "quiz_responses": _("Quiz answers"),
+        "leaflet_scans": _("Leaflet scans"),
+    }
+
+
+def commune_rows(flt: reports.ReportFilter) -> list[dict]:
+    return reports.by_commune(flt)
+
+
+def to_csv(flt: reports.ReportFilter) -> bytes:
+    """Figures by commune, then a total row. UTF-8 with BOM so spreadsheets read Vietnamese."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    headings = _headings()
+    writer.writerow([headings[c] for c in COMMUNE_COLUMNS])
+    for row in commune_rows(flt):
+        writer.writerow([row.get(c, "") for c in COMMUNE_COLUMNS])
+    total = reports.totals(flt)
+    writer.writerow(["", _("Total"), "", "", *[total[f] for f in reports.FIGURES]])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], first: bool = False):
+    sheet = book.active if first else book.create_sheet()
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def to_xlsx(flt: reports.ReportFilter, content: Content) -> bytes:
+    headings = _headings()
+    book = Workbook()
+    total = reports.totals(flt)
+    _sheet(book, _("Totals"), [_("Figure"), _("Value")],
+           [[_("Filter"), flt.describe() or _("everything")]] + [[headings[f], total[f]] for f in reports.FIGURES],
+           first=True)
+    _sheet(book, _("By commune"), [headings[c] for c in COMMUNE_COLUMNS],
+           [[row.get(c, "") for c in COMMUNE_COLUMNS] for row in commune_rows(flt)])
+    _sheet(book, _("By month"), [_("Month"), headings["sessions"], headings["attendees"]],
+           [[m["month"], m["sessions"], m["attendees"]] for m in reports.by_month(flt)])
+    quiz_rows = []
+    for quiz in quiz_results(flt, content):
+        for q in quiz["questions"]:
+            wrong = q["most_common_wrong"]
+            quiz_rows.append([quiz["quiz_id"], q["id"], q["text"], q["answered"], q["correct_share"],
+                              q["by_phase"].get("pre"), q["by_phase"].get("post"),
+                              wrong["text"] if wrong else "", wrong["share"] if wrong else None])
+    _sheet(book, _("Quiz results"), [_("Quiz"), _("Question"), _("Text"), _("Answers"), _("Share correct"),
+                                     _("Before the talk"), _("After the talk"), _("Most common wrong answer"),
+                                     _("Share")], quiz_rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _records(model, statement) -> list[dict]:
+    names = [c.name for c in model.__table__.columns]
+    return [dict(zip(names, row)) for row in db.session.execute(statement)]
+
+
+def to_sqlite(flt: reports.ReportFilter) -> bytes:
+    """The filtered records themselves, with commune names, in a portable SQLite file."""
+    def rows_of(model, apply):
+        return _records(model, apply(select(*model.__table__.columns)))
+
+    sessions = rows_of(VillageSession, flt.sessions)
+    for row in sessions:
+        row["topic_ids"] = json.loads(row["topic_ids"])
+    attendance = rows_of(Attendance, lambda q: flt.attendance(q).where(Attendance.commune_code.is_not(None)))
+    quiz = rows_of(QuizResponse, flt.quiz_responses)
+    for row in quiz:
+        row["answers"] = json.loads(row["answers"])
+    scans = _records(LeafletScan, flt.scans(select(*LeafletScan.__table__.columns)))
+    codes = {r["commune_code"] for r in sessions + attendance + quiz + scans if r.get("commune_code")}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "loa-export.sqlite3"
+        database = sqlite_utils.Database(path)
+        for name, rows, pk in (("sessions", sessions, "id"), ("attendance", attendance, "id"),
+                               ("quiz_responses", quiz, "id"), ("leaflet_scans", scans, "id")):
+            table = database[name]
+            if rows:
+                table.insert_all(rows, pk=pk, alter=True)
+        database["communes"].insert_all(
+            [{"code": c, "name": communes.commune(c).name, "province_code": communes.commune(c).province_code,
+              "province": communes.commune(c).province.name} for c in sorted(codes)], pk="code")
+        database["leaflets"].insert_all(_records(Leaflet, select(*Leaflet.__table__.columns).where(
+            Leaflet.code.in_({r["code"] for r in scans}))), pk="code")
+        database["export"].insert({"filter": json.dumps(flt.as_dict()), "format": "loa-export", "version": 1})
+        for name in ("attendance", "quiz_responses"):
+            if database[name].exists():
+                database[name].create_index(["session_id"], if_not_exists=True)
+        database.close()
+        return path.read_bytes()
