@@ -89,6 +89,7 @@ class VillageSession(db.Model):
     __table_args__ = (
         Index("ix_sessions_province_starts", "province_code", "starts_at"),
         Index("ix_sessions_commune_starts", "commune_code", "starts_at"),
+        Index("ix_sessions_province_commune_starts", "province_code", "commune_code", "starts_at"),
     )
 
 
@@ -106,7 +107,14 @@ class Attendance(db.Model):
     session_starts_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    __table_args__ = (Index("ix_attendance_province_starts", "province_code", "session_starts_at"),)
+    # Covering indexes: the stats of a province or commune are read from the index alone.
+    __table_args__ = (
+        Index("ix_attendance_province_starts", "province_code", "session_starts_at"),
+        Index("ix_attendance_province_figures", "province_code", "commune_code", "session_starts_at",
+              "count", "women", "ethnic_minority"),
+        Index("ix_attendance_commune_figures", "commune_code", "session_starts_at", "count", "women",
+              "ethnic_minority"),
+    )
 
 
 class QuizResponse(db.Model):
@@ -124,7 +132,11 @@ class QuizResponse(db.Model):
     province_code: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    __table_args__ = (Index("ix_quiz_responses_province_created", "province_code", "created_at"),)
+    __table_args__ = (
+        Index("ix_quiz_responses_province_created", "province_code", "created_at"),
+        Index("ix_quiz_responses_province_commune", "province_code", "commune_code", "created_at", "lang", "quiz_id"),
+        Index("ix_quiz_responses_commune_created", "commune_code", "created_at"),
+    )
 
 
 class Leaflet(db.Model):
@@ -154,4 +166,7 @@ class LeafletScan(db.Model):
     source: Mapped[str] = mapped_column(String(8), default="online")  # online | offline
     commune_code: Mapped[int | None] = mapped_column(Integer)
     province_code: Mapped[int | None] = mapped_column(Integer)
-    __table_args__ = (Index("ix_leaflet_scans_province_scanned", "province_code", "scanned_at"),)
+    __table_args__ = (
+        Index("ix_leaflet_scans_province_scanned", "province_code", "scanned_at"),
+        Index("ix_leaflet_scans_province_commune", "province_code", "commune_code", "scanned_at"),
+    )
