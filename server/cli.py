@@ -110,7 +110,7 @@ def i18n_extract():
     """Collect interface strings from code and templates into translations/messages.pot."""
     from .config import PROJECT_ROOT
     tdir = _translations_dir()
-    _pybabel("extract", "-F", str(tdir / "babel.cfg"), "-k", "_l", "--no-location", "--sort-output",
+    _pybabel("extract", "-F", str(tdir / "babel.cfg"), "-k", "_l", "-k", "N_", "--no-location", "--sort-output",
              "--project", "Loa", "--copyright-holder", "Loa developers",
              "-o", str(tdir / "messages.pot"), str(PROJECT_ROOT))
     click.echo(f"wrote {tdir / 'messages.pot'}")

@@ -30,6 +30,7 @@ import qrcode
 from fpdf import FPDF
 from fpdf.enums import PDFResourceType
 from PIL import Image, ImageDraw, ImageFont
+from flask_babel import force_locale, gettext
 from sqlalchemy.exc import IntegrityError
 
 from . import communes
@@ -193,39 +194,31 @@ def place_of(commune_code: int | None) -> tuple[str, str]:
 
 # -- what a leaflet says ---------------------------------------------------------------------
 
-# Interface words printed on leaflets, by language; a missing language or word falls back to
-# Vietnamese. {address} is the public host where a code is typed by hand.
-WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "header": "Bảo vệ quyền lợi người tiêu dùng",
-        "hotline": "Tổng đài miễn phí",
-        "scan": "Quét mã để đọc thêm và làm câu đố",
-        "type_code": "Không quét được? Gõ mã này tại {address}",
-    },
-    "en": {
-        "header": "Protecting consumer rights",
-        "hotline": "Free hotline",
-        "scan": "Scan the code to read more and take the quiz",
-        "type_code": "Can't scan? Type this code at {address}",
-    },
-    "km": {
-        "header": "ការពារសិទ្ធិអ្នកប្រើប្រាស់",
-        "hotline": "ខ្សែទូរស័ព្ទឥតគិតថ្លៃ",
-        "scan": "ស្កេនកូដដើម្បីអានបន្ថែម និងឆ្លើយសំណួរ",
-        "type_code": "ស្កេនមិនបាន? វាយកូដនេះនៅ {address}",
-    },
-    "hnj": {
-        "header": "Tiv thaiv txoj cai ntawm neeg siv khoom",
-        "hotline": "Xov tooj hu dawb",
-        "scan": "Scan tus code no los nyeem ntxiv thiab teb lus nug",
-        "type_code": "Scan tsis tau? Ntaus tus code no rau ntawm {address}",
-    },
+# Interface words printed on leaflets. They are in the Babel catalogues like every other
+# interface string, so a translator adds them for a new language; an untranslated word is
+# printed in Vietnamese. %(address)s is the public host where a code is typed by hand.
+def N_(message: str) -> str:
+    """Marks a message for `loa i18n extract`; translated later, in the leaflet's language."""
+    return message
+
+
+WORDS = {
+    "header": N_("Protecting consumer rights"),
+    "hotline": N_("Free hotline"),
+    "scan": N_("Scan the code to read more and take the quiz"),
+    "type_code": N_("Can't scan? Type this code at %(address)s"),
 }
 
 
-def leaflet_word(lang: str, key: str) -> str:
+def leaflet_word(lang: str, key: str, **values) -> str:
     """An interface word in the leaflet's language, else in Vietnamese."""
-    return WORDS.get(lang, {}).get(key) or WORDS["vi"][key]
+    original = WORDS[key]
+    with force_locale(lang):
+        text = gettext(original, **values)
+    if lang != "en" and text == (original % values if values else original):
+        with force_locale("vi"):
+            text = gettext(original, **values)
+    return text
 
 
 @dataclass(frozen=True)
@@ -259,7 +252,7 @@ def leaflet_text(leaflet: Leaflet, content: Content, public_url: str) -> Leaflet
         points=tuple(topic.key_points),
         hotline_label=leaflet_word(leaflet.lang, "hotline"),
         scan_hint=leaflet_word(leaflet.lang, "scan"),
-        type_hint=leaflet_word(leaflet.lang, "type_code").format(address=_short_address(public_url)),
+        type_hint=leaflet_word(leaflet.lang, "type_code", address=_short_address(public_url)),
     )
 
 

@@ -153,7 +153,7 @@ def test_the_longest_content_allowed_fits_an_a5_page(point, title):
     longest commune name still fit on A5 without overlapping the footer."""
     point = point[:KEY_POINT_MAX]
     text = leaflets.LeafletText(
-        code="ABCDEF", url=leaflets.leaflet_url(PUBLIC_URL, "ABCDEF"), lang="km", header=leaflets.WORDS["km"]["header"],
+        code="ABCDEF", url=leaflets.leaflet_url(PUBLIC_URL, "ABCDEF"), lang="km", header="ការពារសិទ្ធិអ្នកប្រើប្រាស់",
         title=title[:120], place="Phường Văn Miếu - Quốc Tử Giám · Thành phố Hà Nội", points=(point,) * 6,
         hotline_label="Tổng đài miễn phí", scan_hint="Quét mã", type_hint="Không quét được? Gõ mã này tại x/l")
     page = leaflets.Page(0, 0, *leaflets.A5, leaflets.PDF_MARGIN)
@@ -211,7 +211,7 @@ def test_khmer_leaflet_pdf_holds_its_khmer_text(ctx, tmp_path):
     assert "1800.6838" in text
     # Shaped Khmer comes out of pdftotext with some marks out of order: every Khmer letter and
     # sign of the title, key points and hotline label must be there, as many times as printed.
-    printed = collections.Counter(ch for ch in topic.title + "".join(topic.key_points) + leaflets.WORDS["km"]["hotline"]
+    printed = collections.Counter(ch for ch in topic.title + "".join(topic.key_points) + leaflets.leaflet_word("km", "hotline")
                                   if leaflets._is_khmer(ch))
     extracted = collections.Counter(ch for ch in text if leaflets._is_khmer(ch))
     assert printed and not printed - extracted
@@ -231,17 +231,22 @@ def test_untranslated_topic_prints_vietnamese_with_local_interface_words(tmp_pat
         [leaflet] = leaflets.get_or_create_leaflets("counterfeit", "hnj", [None], content)
         words = leaflets.leaflet_text(leaflet, content, PUBLIC_URL)
         assert words.title == content.topic("vi", "counterfeit").value.title
-        assert words.hotline_label == leaflets.WORDS["hnj"]["hotline"]
+        assert words.hotline_label == "Xov tooj hu dawb"
         assert words.place == ""
         assert words.type_hint.endswith("loa.example.vn/l")
         db.session.remove()
         db.engine.dispose()
 
 
-def test_every_leaflet_language_has_every_interface_word():
-    for lang, words in leaflets.WORDS.items():
-        assert words.keys() == leaflets.WORDS["vi"].keys(), lang
-        assert "{address}" in words["type_code"], lang
+def test_every_leaflet_language_has_every_interface_word(ctx):
+    for lang in ctx.languages:
+        for key in leaflets.WORDS:
+            word = leaflets.leaflet_word(lang, key, address="x/l")
+            assert word and "%(" not in word, (lang, key)
+            if lang != "en":
+                assert word != leaflets.WORDS[key] % {"address": "x/l"} if key == "type_code" else word != leaflets.WORDS[key], (lang, key)
+    assert leaflets.leaflet_word("km", "hotline") == "ខ្សែទូរស័ព្ទឥតគិតថ្លៃ"
+    assert leaflets.leaflet_word("vi", "type_code", address="loa.vn/l") == "Không quét được? Gõ mã này tại loa.vn/l"
 
 
 def test_rerun_reuses_codes_and_rewrites_files(ctx, tmp_path):
