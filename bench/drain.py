@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -38,8 +37,7 @@ QUEUE_SCRIPT = """async ([url, n]) => {
 
 
 def stored(server) -> int:
-    with sqlite3.connect(server.root / "instance" / "loa.sqlite3") as db:
-        return db.execute("select count(*) from sync_records").fetchone()[0]
+    return server.query("select count(*) from sync_records")[0][0]
 
 
 def main() -> None:

@@ -37,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=lambda: g.get("lang") or app.config["DEFAULT_LANG"])
+    with app.app_context():  # Flask-Babel caches catalogues per process: start from this app's own
+        babel.domain_instance.cache.clear()
     compress.init_app(app)
     csrf.init_app(app)
     security.init_app(app)

@@ -10,22 +10,29 @@ import pytest
 from server import create_app
 from server.config import PROJECT_ROOT
 from server.extensions import db
+from tests import databases
 
 CONTENT = PROJECT_ROOT / "content"
 
 
 def make_app(tmp_path: Path, create_tables: bool = True, **overrides):
+    """An app on a test database: with the tables made from the models (create_tables), or
+    an empty database of its own (for migrations and `loa init-db`)."""
+    url = databases.shared_url(tmp_path) if create_tables else databases.fresh_url(tmp_path)
     config = {
         "TESTING": True,
         "INSTANCE_DIR": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret",
     }
     config.update(overrides)
     app = create_app(config)
     if create_tables:
         with app.app_context():
-            db.create_all()
+            if databases.ENGINE == "postgresql":
+                databases.reset_shared(db)
+            else:
+                db.create_all()
     return app
 
 

@@ -2,6 +2,7 @@ import pytest
 
 from server import create_app
 from server.content import ContentInvalid
+from tests import databases
 
 
 def test_config_comes_from_environment(monkeypatch, tmp_path):
@@ -29,6 +30,7 @@ def test_secret_key_generated_once_and_private(monkeypatch, tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.skipif(databases.ENGINE != "sqlite", reason="a SQLite setting")
 def test_sqlite_runs_in_wal_mode(app):
     from server.extensions import db
     with app.app_context():

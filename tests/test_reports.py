@@ -192,8 +192,10 @@ def test_sqlite_export_opens_with_the_records(app, client, known, tmp_path):
 def test_export_of_an_empty_period_says_so(app, client, known):
     create_account(app, "boss", role="organiser")
     log_in(client, "boss")
-    response = client.get("/organiser/export.csv?from=2030-01-01")
+    response = client.get("/organiser/export.csv?from=2030-01-01", headers={"Accept-Language": "en"})
     assert response.status_code == 404 and "nothing to export" in response.get_data(as_text=True)
+    vietnamese = client.get("/organiser/export.csv?from=2030-01-01", headers={"Accept-Language": "vi"})
+    assert "không có gì để xuất" in vietnamese.get_data(as_text=True)
 
 
 def test_dashboard_with_bad_filter_says_so(app, client):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import databases
 from tests.conftest import CONTENT
 
 CHROMIUM = os.environ.get("LOA_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -39,7 +40,10 @@ class LiveServer:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ)
+        self.database_url = databases.fresh_url(root, "instance/loa.sqlite3")
+        (root / "instance").mkdir(parents=True, exist_ok=True)
         self.env.update({
+            "LOA_DATABASE_URL": self.database_url,
             "LOA_INSTANCE_DIR": str(root / "instance"),
             "LOA_CONTENT_DIR": str(content_dir or CONTENT),
             "LOA_PUBLIC_URL": self.base,
@@ -53,6 +57,10 @@ class LiveServer:
 
     def url(self, path: str = "/") -> str:
         return self.base + path
+
+    def query(self, sql: str, params: dict | None = None) -> list[tuple]:
+        """Read the server's database (SQLite or PostgreSQL) from the test."""
+        return databases.query(self.database_url, sql, params)
 
     def start(self) -> "LiveServer":
         self.process = subprocess.Popen([LOA, "serve", "--port", str(self.port)], env=self.env,

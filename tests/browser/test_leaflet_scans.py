@@ -1,6 +1,5 @@
 """A leaflet scanned on a phone with no network: the service worker keeps the scan and the
 phone sends it when the network returns; counted once."""
-import sqlite3
 import subprocess
 
 import pytest
@@ -19,8 +18,7 @@ def make_leaflet(server, tmp_path, commune=3637) -> str:
 
 
 def scans(server) -> list[tuple]:
-    with sqlite3.connect(server.root / "instance" / "loa.sqlite3") as db:
-        return db.execute("select code, source from leaflet_scans order by received_at").fetchall()
+    return server.query("select code, source from leaflet_scans order by received_at")
 
 
 def test_scan_online_then_offline_then_sent(live_server, page, tmp_path):

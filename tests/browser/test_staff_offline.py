@@ -2,7 +2,6 @@
 and 20 quiz answers, close the browser, reopen it, get the network back, and find every
 record on the server exactly once, through a server error and a lost answer."""
 import io
-import sqlite3
 import subprocess
 
 import pytest
@@ -17,15 +16,15 @@ RESIDENTS = 20
 
 
 def counts(server):
-    with sqlite3.connect(server.root / "instance" / "loa.sqlite3") as db:
-        return {
-            "sessions": db.execute("select count(*) from sessions").fetchone()[0],
-            "attendance": db.execute("select coalesce(sum(count),0), coalesce(sum(women),0), "
-                                     "coalesce(sum(ethnic_minority),0) from attendance").fetchone(),
-            "quiz": db.execute("select count(*) from quiz_responses").fetchone()[0],
-            "ledger": db.execute("select count(*) from sync_records").fetchone()[0],
-            "located": db.execute("select count(*) from attendance where commune_code = 3637").fetchone()[0],
-        }
+    one = lambda sql: server.query(sql)[0]  # noqa: E731
+    return {
+        "sessions": one("select count(*) from sessions")[0],
+        "attendance": tuple(int(v) for v in one("select coalesce(sum(count),0), coalesce(sum(women),0), "
+                                                "coalesce(sum(ethnic_minority),0) from attendance")),
+        "quiz": one("select count(*) from quiz_responses")[0],
+        "ledger": one("select count(*) from sync_records")[0],
+        "located": one("select count(*) from attendance where commune_code = 3637")[0],
+    }
 
 
 @pytest.fixture
