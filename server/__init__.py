@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.instance_path = app.config["INSTANCE_DIR"]
     ensure_secret_key(app.config)
 
-    from . import assets, catalogues, content, models, security, web  # noqa: F401 (models: register tables)
+    from . import assets, catalogues, content, database, logs, models, security, web  # noqa: F401 (models)
     from .extensions import babel, compress, csrf, db, migrate
 
     app.extensions["loa.content_store"] = content.ContentStore(app.config["CONTENT_DIR"], app.logger)
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.logger.warning("translation left out: %s", problem)
     app.extensions["loa.assets"] = assets.Assets(STATIC)
 
+    database.check_url(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=lambda: g.get("lang") or app.config["DEFAULT_LANG"])
@@ -42,6 +43,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    if not app.testing:
+        logs.configure(app)
+    if app.config["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
     web.init_app(app)
 
     from .api import bp as api_bp

@@ -16,8 +16,14 @@ from .config import env
 
 
 def _create_app():
+    """The app for a command; broken content or a wrong database URL is a clear error, not a traceback."""
     from . import create_app
-    return create_app()
+    from .content import ContentInvalid
+    from .database import DatabaseProblem
+    try:
+        return create_app()
+    except (ContentInvalid, DatabaseProblem) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -57,9 +63,12 @@ def content_check(content_dir: Path):
 @cli.command("init-db")
 def init_db():
     """Create or upgrade the database to the latest schema (same as `loa db upgrade`)."""
-    from .database import upgrade_database
-    upgrade_database()
-    click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
+    from .database import DatabaseProblem, safe_url, upgrade_database
+    try:
+        upgrade_database()
+    except DatabaseProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"database ready: {safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
 
 
 @cli.command("demo")
@@ -81,12 +90,22 @@ def demo(if_empty: bool):
 @click.option("--port", type=int, default=lambda: int(env("PORT")), show_default="PORT")
 @click.option("--threads", type=int, default=lambda: int(env("LOA_WORKERS")), show_default="LOA_WORKERS")
 def serve(host: str, port: int, threads: int):
-    """Serve Loa with the production server (waitress)."""
+    """Serve Loa with the production server (waitress). Checks the database first and upgrades
+    it from an earlier version; refuses to start when it is missing, unreachable or newer."""
     import waitress
+    from .database import DatabaseProblem, prepare_for_serving
     app = current_app._get_current_object()
-    click.echo(f"Loa serving on http://{host}:{port} with {threads} threads")
+    app.debug = False
+    try:
+        click.echo(prepare_for_serving(app.config["SQLALCHEMY_DATABASE_URI"]), err=True)
+    except DatabaseProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Loa serving on http://{host}:{port} with {threads} threads", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="Loa",
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"] * 4)
+                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"] * 4,
+                   trusted_proxy="127.0.0.1" if app.config["BEHIND_PROXY"] else None,
+                   clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"],
+                   expose_tracebacks=False)
 
 
 # -- translations ---------------------------------------------------------------------------
@@ -273,3 +292,38 @@ def sync_import(files, username):
 from .leaflet_commands import leaflets  # noqa: E402
 
 cli.add_command(leaflets)
+
+
+# -- backups --------------------------------------------------------------------------------
+
+@cli.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="file to write  [default: <instance>/backups/loa-<time>.sqlite3 or .pgdump]")
+def backup_command(out):
+    """Back up the whole database (SQLite online backup, or pg_dump); safe while Loa serves."""
+    import time
+    from .backups import BackupError, backup, default_path
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    target = out or default_path(Path(current_app.config["INSTANCE_DIR"]), url)
+    started = time.perf_counter()
+    try:
+        written = backup(url, target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written to {written} ({written.stat().st_size:,} bytes in {time.perf_counter() - started:.1f} s)")
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def restore_command(file, yes):
+    """Replace the database's contents with FILE (made by `loa backup`). Stop the server first."""
+    from .backups import BackupError, restore
+    from .database import safe_url
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not yes:
+        click.confirm(f"Replace everything in {safe_url(url)} with {file}?", abort=True)
+    try:
+        click.echo(restore(url, file))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
