@@ -25,7 +25,7 @@ run: install
 	$(BIN)/loa content check
 	$(BIN)/loa init-db
 	$(BIN)/loa demo --if-empty
-	$(BIN)/loa run --host 127.0.0.1 --port $(PORT) --no-reload --no-debugger
+	$(BIN)/loa serve --host 127.0.0.1 --port $(PORT)
 
 ## make test: install what the tests need (Debian chromium, fonts, poppler) and run the whole suite
 test: install-test system-deps

@@ -12,57 +12,25 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-LOA = str(Path(sys.executable).parent / "loa")
+from common import LOA, LoaServer
 BUDGET_PAGE = 14 * 1024
 BUDGET_JS = 30 * 1024
 BUDGET_PRECACHE = 300 * 1024
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.port = free_port()
-        self.env = dict(os.environ, LOA_INSTANCE_DIR=self.tmp.name, PORT=str(self.port),
-                        LOA_SECRET_KEY="bench", LOA_LOG_LEVEL="WARNING")
+class Server(LoaServer):
+    """Loa with three leaflets made, to measure their landing pages too."""
 
     def __enter__(self):
-        subprocess.run([LOA, "init-db"], env=self.env, check=True, capture_output=True)
+        self.loa("init-db")
         for topic, lang in (("complaints", "vi"), ("counterfeit", "km"), ("complaints", "hnj")):
-            subprocess.run([LOA, "leaflets", "build", "--topic", topic, "--lang", lang, "--commune", "3637",
-                            "--out", os.path.join(self.tmp.name, "leaflets"), "--layout", "a5"],
-                           env=self.env, check=True, capture_output=True)
-        self.proc = subprocess.Popen([LOA, "serve", "--port", str(self.port)], env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(self.url("/healthz"), timeout=1)
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("Loa did not start")
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait()
-        self.tmp.cleanup()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+            self.loa("leaflets", "build", "--topic", topic, "--lang", lang, "--commune", "3637",
+                     "--out", os.path.join(self.tmp.name, "leaflets"), "--layout", "a5")
+        return self.start()
 
     def wire_bytes(self, path: str, encoding: str) -> int:
         """Body bytes as sent with Accept-Encoding: encoding (compressed, not decoded)."""

@@ -2,10 +2,10 @@
 the production server (`loa serve`, waitress) on SQLite, printed beside a raw SQLite insert
 of the same rows in the same run.
 
-Usage: .venv/bin/python bench/sync.py [--records 50000] [--clients 1] [--database-url URL]
+Usage: .venv/bin/python bench/sync.py [--records 50000] [--clients 1] [--postgres | --database-url URL]
 
-With --database-url (e.g. postgresql+psycopg://...) the server uses that database instead;
-the raw-insert comparison is always SQLite.
+With --postgres (a fresh database on this machine's PostgreSQL) or --database-url the server
+uses that database instead; the raw-insert comparison is always SQLite.
 """
 from __future__ import annotations
 
@@ -13,11 +13,8 @@ import argparse
 import datetime as dt
 import http.client
 import json
-import os
 import random
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,8 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-LOA = str(Path(sys.executable).parent / "loa")
+from common import ROOT, LoaServer, drop_postgres, fresh_postgres_url
 BATCH = 500
 COMMUNES = [3637, 3640, 3595, 3618, 3616]
 PASSWORD = "bench-password-123"
@@ -64,36 +60,17 @@ def village_batches(total: int, quiz: dict, seed: int = 1) -> list[list[dict]]:
     return [records[i:i + BATCH] for i in range(0, len(records), BATCH)]
 
 
-class Server:
-    def __init__(self, database_url: str | None):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.port = free_port()
-        self.env = dict(os.environ, LOA_INSTANCE_DIR=self.tmp.name, PORT=str(self.port), LOA_SECRET_KEY="bench",
-                        LOA_SYNC_RATE_PER_MINUTE="100000", LOA_LOG_LEVEL="WARNING")
-        if database_url:
-            self.env["LOA_DATABASE_URL"] = database_url
+class Server(LoaServer):
+    """Loa with a staff account and its device token."""
 
-    def loa(self, *args: str) -> str:
-        return subprocess.run([LOA, *args], env=self.env, check=True, capture_output=True, text=True).stdout
+    def __init__(self, database_url: str | None):
+        super().__init__(database_url, LOA_SYNC_RATE_PER_MINUTE=100000)
 
     def __enter__(self):
         self.loa("init-db")
         self.loa("users", "create", "bench", "--role", "staff", "--province", "12", "--password", PASSWORD)
         self.token = self.loa("devices", "enroll", "--user", "bench").strip()
-        self.proc = subprocess.Popen([LOA, "serve", "--port", str(self.port)], env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("loa serve did not start")
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait()
-        self.tmp.cleanup()
+        return self.start()
 
 
 def quiz_options() -> dict:
@@ -155,13 +132,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=50_000)
     parser.add_argument("--clients", type=int, default=1)
-    parser.add_argument("--database-url")
+    parser.add_argument("--database-url", help="an empty database to use instead of SQLite")
+    parser.add_argument("--postgres", action="store_true", help="use a fresh database on this machine's PostgreSQL")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     batches = village_batches(args.records, quiz_options())
-    elapsed, n = http_ingest(batches, args.clients, args.database_url)
+    url = fresh_postgres_url() if args.postgres else args.database_url
+    try:
+        elapsed, n = http_ingest(batches, args.clients, url)
+    finally:
+        if args.postgres:
+            drop_postgres(url)
     raw_elapsed, raw_n = raw_sqlite_insert(batches)
-    engine = "PostgreSQL" if args.database_url else "SQLite"
+    engine = "PostgreSQL" if url else "SQLite"
     print(f"POST /api/v1/sync, {n:,} records in batches of {BATCH}, {args.clients} client(s), loa serve, {engine}:")
     print(f"  {n / elapsed:10,.0f} records/s   ({elapsed:.2f} s)   budget >= 5,000/s  "
           f"{'ok' if n / elapsed >= 5000 else 'UNDER'}")

@@ -1,0 +1,93 @@
+"""What the benchmarks share: a real `loa serve` in a temporary instance, and a fresh
+PostgreSQL database when asked for one."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOA = str(Path(sys.executable).parent / "loa")
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_postgres_url() -> str:
+    """A new empty PostgreSQL database on this machine's cluster (tools/postgres-for-tests.sh)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    base = subprocess.run(["sh", str(ROOT / "tools" / "postgres-for-tests.sh")], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    name = f"loa_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class LoaServer:
+    """`loa serve` on a free port, with its own instance folder (and database)."""
+
+    def __init__(self, database_url: str | None = None, threads: int | None = None, **env):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.port = free_port()
+        self.database_url = database_url
+        self.env = dict(os.environ, LOA_INSTANCE_DIR=self.tmp.name, PORT=str(self.port), LOA_SECRET_KEY="bench",
+                        LOA_LOG_LEVEL="WARNING", **{k: str(v) for k, v in env.items()})
+        if database_url:
+            self.env["LOA_DATABASE_URL"] = database_url
+        if threads:
+            self.env["LOA_WORKERS"] = str(threads)
+        self.proc = None
+
+    def loa(self, *args: str) -> str:
+        return subprocess.run([LOA, *args], env=self.env, check=True, capture_output=True, text=True).stdout
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def start(self) -> "LoaServer":
+        self.proc = subprocess.Popen([LOA, "serve", "--port", str(self.port)], env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(600):
+            if self.proc.poll() is not None:
+                raise RuntimeError("loa serve exited")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("loa serve did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+
+    def __enter__(self) -> "LoaServer":
+        self.loa("init-db")
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        self.tmp.cleanup()

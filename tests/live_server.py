@@ -1,0 +1,80 @@
+"""A real Loa server (`loa serve`, waitress) in a subprocess, on its own database, that a
+test can stop (even with SIGKILL) and start again on the same port."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests import databases
+from tests.conftest import CONTENT
+
+LOA = str(Path(sys.executable).parent / "loa")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, root: Path, content_dir: Path | None = None, extra_env: dict | None = None):
+        self.root = root
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ)
+        self.database_url = databases.fresh_url(root, "instance/loa.sqlite3")
+        (root / "instance").mkdir(parents=True, exist_ok=True)
+        self.env.update({
+            "LOA_DATABASE_URL": self.database_url,
+            "LOA_INSTANCE_DIR": str(root / "instance"),
+            "LOA_CONTENT_DIR": str(content_dir or CONTENT),
+            "LOA_PUBLIC_URL": self.base,
+            "LOA_SECRET_KEY": "browser-test-secret",
+            "PORT": str(self.port),
+        })
+        self.env.update(extra_env or {})
+        self.process: subprocess.Popen | None = None
+        self.log = open(root / "server.log", "ab")
+        subprocess.run([LOA, "init-db"], env=self.env, check=True, capture_output=True)
+
+    def url(self, path: str = "/") -> str:
+        return self.base + path
+
+    def query(self, sql: str, params: dict | None = None) -> list[tuple]:
+        """Read the server's database (SQLite or PostgreSQL) from the test."""
+        return databases.query(self.database_url, sql, params)
+
+    def start(self) -> "LiveServer":
+        self.process = subprocess.Popen([LOA, "serve", "--port", str(self.port)], env=self.env,
+                                        stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.root / 'server.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start in 30 s")
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to finish what it was doing."""
+        self.stop(kill=True)
+
+    def stop(self, kill: bool = True) -> None:
+        if self.process and self.process.poll() is None:
+            (self.process.kill if kill else self.process.terminate)()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        self.log.close()
