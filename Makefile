@@ -22,21 +22,37 @@ install-test: $(VENV)/.installed-test
 
 ## make run: install, create/upgrade the SQLite database, load demo data if empty, serve on :$(PORT)
 run: install
+	-sh tools/install-system-deps.sh runtime || echo "warning: leaflets need Debian's fonts-noto-core"
 	$(BIN)/loa content check
 	$(BIN)/loa init-db
 	$(BIN)/loa demo --if-empty
 	$(BIN)/loa serve --host 127.0.0.1 --port $(PORT)
 
-## make test: install what the tests need (Debian chromium, fonts, poppler) and run the whole suite
+## make test: install what the tests need (Debian chromium, fonts, poppler) and run the whole suite,
+## on SQLite, then again on PostgreSQL (LOA_TEST_DATABASE_URL, else the machine's PostgreSQL 15)
 test: install-test system-deps
+	@echo "== the whole suite on SQLite"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@url="$${LOA_TEST_DATABASE_URL:-$$(sh tools/postgres-for-tests.sh 2>.postgres-skip-reason)}"; \
+	status=0; \
+	if [ -n "$$url" ]; then \
+		echo "== the whole suite on PostgreSQL"; \
+		LOA_TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	else \
+		echo "== PostgreSQL run SKIPPED: $$(cat .postgres-skip-reason)"; \
+	fi; rm -f .postgres-skip-reason; exit $$status
 
 system-deps:
-	sh tools/install-system-deps.sh
+	sh tools/install-system-deps.sh test
 
 ## make bench: print the measured figures (budgets in ../shared/design.md)
 bench: install-test
 	$(BIN)/python bench/payload.py
+	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/drain.py
+	$(BIN)/python bench/leaflets.py
+	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/peak.py
 
 check: install
 	$(BIN)/loa content check

@@ -1,11 +1,15 @@
 #!/bin/sh
-# Debian packages the tests need: Chromium (browser tests), Noto fonts (Khmer and
-# Vietnamese rendering, leaflets), poppler-utils (PDF to image and text).
+# Debian packages Loa needs. `runtime`: the Noto fonts leaflets are drawn with (Khmer and
+# Vietnamese). `test` (default): also Chromium (browser tests) and poppler-utils (PDF to
+# image and text). Installs only what is missing.
 set -e
+what="${1:-test}"
 missing=""
-command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 [ -f /usr/share/fonts/truetype/noto/NotoSansKhmer-Regular.ttf ] || missing="$missing fonts-noto-core"
-command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+if [ "$what" = "test" ]; then
+    command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+    command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+fi
 [ -z "$missing" ] && exit 0
 echo "installing Debian packages:$missing"
 SUDO=""
