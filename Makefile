@@ -53,6 +53,7 @@ bench: install-test
 	$(BIN)/python bench/leaflets.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/peak.py
+	$(BIN)/python bench/scale.py
 
 check: install
 	$(BIN)/loa content check
