@@ -128,3 +128,65 @@ def test_village_session_offline_arrives_exactly_once(server, playwright_instanc
     finally:
         context.close()
         proxy.close()
+
+
+def log_in(page, username):
+    page.fill("#login-username", username)
+    page.fill("#login-password", PASSWORD)
+    page.click("[data-form=login] button[type=submit]")
+    expect(page.locator('section[data-screen="sessions"]')).to_be_visible()
+
+
+def open_session(page, commune_search, place):
+    page.click("a[href='#new']")
+    page.fill("[data-commune-search]", commune_search)
+    page.locator("input[name=commune_code]").first.check()
+    page.check("input[name=topic_ids][value=counterfeit]")
+    page.fill("#session-place", place)
+    page.click("[data-form=session] button[type=submit]")
+    expect(page.locator('section[data-screen="session"]')).to_be_visible()
+
+
+def test_shared_phone_switches_staff_without_losing_records(server, phone, browser):
+    subprocess.run([LOA, "users", "create", "tuan", "--role", "staff", "--province", "12", "--commune", "3640",
+                    "--password", PASSWORD], env=server.env, check=True, capture_output=True)
+    page = phone.new_page()
+    page.goto(server.url("/vi/staff/"))
+    wait_offline_ready(page)
+    log_in(page, "mai")
+    page.click("[data-action=switch]")
+    log_in(page, "tuan")  # both logged in once, with a network
+
+    server.stop()
+    open_session(page, "khoen", "Bản Khoen")                 # Tuấn's session
+    page.goto(server.url("/vi/staff/#login"))
+    page.click("[data-list=accounts] button >> text=mai")    # switch back to Mai, offline
+    open_session(page, "muong kim", "Bản Nà")                # Mai's session
+    page.goto(server.url("/vi/staff/"))
+    expect(page.locator("#staff")).to_have_attribute("data-waiting", "2")
+
+    server.start()
+    page.click("[data-action=send-now]")
+    expect(page.locator("#staff")).to_have_attribute("data-waiting", "0", timeout=30_000)
+    rows = server.query("select s.place, u.username from sessions s join users u on u.id = s.user_id order by s.place")
+    assert rows == [("Bản Khoen", "tuan"), ("Bản Nà", "mai")]
+
+    # A resident answers on their own phone through the session QR code.
+    page.goto(server.url("/vi/staff/"))
+    page.click(".session-list a >> nth=0")
+    page.click("[data-action=show-qr]")
+    url = page.inner_text("[data-field=qr-url]")
+    session_id = url.split("session=")[1].split("&")[0]
+    resident = browser.new_context(**PHONE).new_page()
+    resident.goto(url)
+    for fieldset in resident.query_selector_all("fieldset.question"):
+        fieldset.query_selector("input").check()
+    resident.click("form.quiz button[type=submit]")
+    expect(resident.locator(".quiz-score")).to_contain_text("Cảm ơn")
+    for _ in range(100):
+        if server.query("select count(*) from quiz_responses where session_id = :s", {"s": session_id})[0][0]:
+            break
+        resident.wait_for_timeout(200)
+    assert server.query("select phase, commune_code from quiz_responses where session_id = :s",
+                        {"s": session_id}) == [("pre", 3637)]  # Mai's session is in Mường Kim
+    resident.context.close()
