@@ -31,10 +31,10 @@ run: install
 ## make test: install what the tests need (Debian chromium, fonts, poppler) and run the whole suite,
 ## on SQLite, then again on PostgreSQL (LOA_TEST_DATABASE_URL, else the machine's PostgreSQL 15)
 test: install-test system-deps
-	@echo "== the whole suite on SQLite"
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	@url="$${LOA_TEST_DATABASE_URL:-$$(sh tools/postgres-for-tests.sh 2>.postgres-skip-reason)}"; \
-	status=0; \
+	@status=0; \
+	echo "== the whole suite on SQLite"; \
+	env -u LOA_TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	url="$${LOA_TEST_DATABASE_URL:-$$(sh tools/postgres-for-tests.sh 2>.postgres-skip-reason)}"; \
 	if [ -n "$$url" ]; then \
 		echo "== the whole suite on PostgreSQL"; \
 		LOA_TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
