@@ -175,6 +175,7 @@ def test_shared_phone_switches_staff_without_losing_records(server, phone, brows
     page.goto(server.url("/vi/staff/"))
     page.click(".session-list a >> nth=0")
     page.click("[data-action=show-qr]")
+    expect(page.locator("[data-field=qr-url]")).to_contain_text("session=")  # drawn after the encoder loads
     url = page.inner_text("[data-field=qr-url]")
     session_id = url.split("session=")[1].split("&")[0]
     resident = browser.new_context(**PHONE).new_page()
