@@ -1,5 +1,6 @@
 """What the benchmarks share: a real `loa serve` in a temporary instance, and a fresh
 PostgreSQL database when asked for one."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,10 @@ def fresh_postgres_url() -> str:
     """A new empty PostgreSQL database on this machine's cluster (tools/postgres-for-tests.sh)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
-    base = subprocess.run(["sh", str(ROOT / "tools" / "postgres-for-tests.sh")], check=True,
-                          capture_output=True, text=True).stdout.strip()
+
+    base = subprocess.run(
+        ["sh", str(ROOT / "tools" / "postgres-for-tests.sh")], check=True, capture_output=True, text=True
+    ).stdout.strip()
     name = f"loa_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -39,6 +42,7 @@ def fresh_postgres_url() -> str:
 def drop_postgres(url: str) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
@@ -52,8 +56,14 @@ class LoaServer:
         self.tmp = tempfile.TemporaryDirectory()
         self.port = free_port()
         self.database_url = database_url
-        self.env = dict(os.environ, LOA_INSTANCE_DIR=self.tmp.name, PORT=str(self.port), LOA_SECRET_KEY="bench",
-                        LOA_LOG_LEVEL="WARNING", **{k: str(v) for k, v in env.items()})
+        self.env = dict(
+            os.environ,
+            LOA_INSTANCE_DIR=self.tmp.name,
+            PORT=str(self.port),
+            LOA_SECRET_KEY="bench",
+            LOA_LOG_LEVEL="WARNING",
+            **{k: str(v) for k, v in env.items()},
+        )
         if database_url:
             self.env["LOA_DATABASE_URL"] = database_url
         if threads:
@@ -66,9 +76,13 @@ class LoaServer:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def start(self) -> "LoaServer":
-        self.proc = subprocess.Popen([LOA, "serve", "--port", str(self.port)], env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def start(self) -> LoaServer:
+        self.proc = subprocess.Popen(
+            [LOA, "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(600):
             if self.proc.poll() is not None:
                 raise RuntimeError("loa serve exited")
@@ -84,7 +98,7 @@ class LoaServer:
             self.proc.terminate()
             self.proc.wait()
 
-    def __enter__(self) -> "LoaServer":
+    def __enter__(self) -> LoaServer:
         self.loa("init-db")
         return self.start()
 

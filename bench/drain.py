@@ -7,6 +7,7 @@ times from the `online` event until the outbox is empty and the server holds eve
 
 Usage: .venv/bin/python bench/drain.py [--records 1000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,13 +43,18 @@ def stored(server) -> int:
 
 def main() -> None:
     from playwright.sync_api import expect, sync_playwright
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1000)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp())
     server = LiveServer(root)
-    subprocess.run([LOA, "users", "create", "bench", "--role", "staff", "--commune", "3637", "--password", PASSWORD],
-                   env=server.env, check=True, capture_output=True)
+    subprocess.run(
+        [LOA, "users", "create", "bench", "--role", "staff", "--commune", "3637", "--password", PASSWORD],
+        env=server.env,
+        check=True,
+        capture_output=True,
+    )
     server.start()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -61,7 +67,9 @@ def main() -> None:
         page.click("[data-form=login] button[type=submit]")
         expect(page.locator('section[data-screen="sessions"]')).to_be_visible()
         html = urllib.request.urlopen(server.url("/sw.js")).read().decode()
-        core = urllib.request.urlopen(server.url(re.search(r'"(/static/js/sw-core\.[0-9a-f]+\.js)"', html).group(1)))
+        core = urllib.request.urlopen(
+            server.url(re.search(r'"(/static/js/sw-core\.[0-9a-f]+\.js)"', html).group(1))
+        )
         outbox_url = "/static/js/" + re.search(r"'\./(outbox\.[0-9a-f]+\.js)'", core.read().decode()).group(1)
 
         server.stop()
@@ -77,8 +85,10 @@ def main() -> None:
         total = stored(server)
         browser.close()
     server.close()
-    print(f"phone outbox drain: {args.records:,} queued records sent in {elapsed:.2f} s once online "
-          f"({args.records / elapsed:,.0f} records/s); server holds {total:,} (expected {args.records:,})")
+    print(
+        f"phone outbox drain: {args.records:,} queued records sent in {elapsed:.2f} s once online "
+        f"({args.records / elapsed:,.0f} records/s); server holds {total:,} (expected {args.records:,})"
+    )
 
 
 if __name__ == "__main__":

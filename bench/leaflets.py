@@ -11,6 +11,7 @@ It also prints the size of one leaflet's PDF and PNG.
 
 Usage: .venv/bin/python bench/leaflets.py [--count 100] [--province 1] [--content DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,16 +56,22 @@ def run(lang: str, codes: list[int], content, out: Path) -> None:
         return leaflets.split_pdf(a5)
 
     pdf_seconds, pages = timed(pdfs)
-    png_seconds, pngs = timed(lambda: [leaflets.render_png(leaflet, content, PUBLIC_URL) for leaflet in batch])
+    png_seconds, pngs = timed(
+        lambda: [leaflets.render_png(leaflet, content, PUBLIC_URL) for leaflet in batch]
+    )
     build_seconds, _ = timed(lambda: leaflets.build(TOPIC, lang, codes, out / lang, content, PUBLIC_URL))
-    qr_seconds, _ = timed(lambda: [leaflets.qr_modules(leaflets.leaflet_url(PUBLIC_URL, x.code)) for x in batch])
+    qr_seconds, _ = timed(
+        lambda: [leaflets.qr_modules(leaflets.leaflet_url(PUBLIC_URL, x.code)) for x in batch]
+    )
     print(f"{lang}{note}, {n} leaflets")
     print(f"  PDF   {verdict(n / pdf_seconds)}  A5 + A4 2-up + one file each, {pdf_seconds:.2f} s")
     print(f"  PNG   {verdict(n / png_seconds)}  {png_seconds:.2f} s")
     print(f"  build {n / build_seconds:6.1f} leaflets/s  everything written to disk, {build_seconds:.2f} s")
     print(f"  of each leaflet's time, its QR code (made once per build): {1000 * qr_seconds / n:.0f} ms")
-    print(f"  sizes: one leaflet's PDF {len(pages[0]) / 1024:.0f} KB, PNG {len(pngs[0]) / 1024:.0f} KB "
-          f"({leaflets.PNG_WIDTH} px wide)")
+    print(
+        f"  sizes: one leaflet's PDF {len(pages[0]) / 1024:.0f} KB, PNG {len(pngs[0]) / 1024:.0f} KB "
+        f"({leaflets.PNG_WIDTH} px wide)"
+    )
 
 
 def main() -> None:
@@ -73,17 +80,23 @@ def main() -> None:
     parser.add_argument("--province", type=int, default=1, help="official province code (1: Hà Nội)")
     parser.add_argument("--content", help="content folder (default: the project's)")
     args = parser.parse_args()
-    codes = [c.code for c in communes.communes_of(args.province)][:args.count]
+    codes = [c.code for c in communes.communes_of(args.province)][: args.count]
     with tempfile.TemporaryDirectory() as tmp:
-        config = {"TESTING": True, "INSTANCE_DIR": tmp, "SECRET_KEY": "bench",
-                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"}
+        config = {
+            "TESTING": True,
+            "INSTANCE_DIR": tmp,
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
+        }
         if args.content:
             config["CONTENT_DIR"] = args.content
         app = create_app(config)
         with app.app_context():
             db.create_all()
             content = app.extensions["loa.content"]
-            print(f"leaflets for {len(codes)} communes of {communes.province(args.province).name}, one process")
+            print(
+                f"leaflets for {len(codes)} communes of {communes.province(args.province).name}, one process"
+            )
             for lang in ("vi", "km"):
                 run(lang, codes, content, Path(tmp))
             db.session.remove()

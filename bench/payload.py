@@ -8,6 +8,7 @@ Starts Loa (`loa serve`) on a free port with a temporary instance and prints, fo
 
 Usage: .venv/bin/python bench/payload.py [--json]
 """
+
 from __future__ import annotations
 
 import json
@@ -17,6 +18,7 @@ import sys
 import urllib.request
 
 from common import LOA, LoaServer
+
 BUDGET_PAGE = 14 * 1024
 BUDGET_JS = 30 * 1024
 BUDGET_PRECACHE = 300 * 1024
@@ -28,8 +30,20 @@ class Server(LoaServer):
     def __enter__(self):
         self.loa("init-db")
         for topic, lang in (("complaints", "vi"), ("counterfeit", "km"), ("complaints", "hnj")):
-            self.loa("leaflets", "build", "--topic", topic, "--lang", lang, "--commune", "3637",
-                     "--out", os.path.join(self.tmp.name, "leaflets"), "--layout", "a5")
+            self.loa(
+                "leaflets",
+                "build",
+                "--topic",
+                topic,
+                "--lang",
+                lang,
+                "--commune",
+                "3637",
+                "--out",
+                os.path.join(self.tmp.name, "leaflets"),
+                "--layout",
+                "a5",
+            )
         return self.start()
 
     def wire_bytes(self, path: str, encoding: str) -> int:
@@ -45,6 +59,7 @@ class Server(LoaServer):
 
 def stylesheets(html: str) -> list[str]:
     import re
+
     return re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
 
 
@@ -52,27 +67,35 @@ def measure() -> dict:
     results = {"topic_pages": [], "landing_pages": [], "javascript": {}, "precache": []}
     with Server() as server:
         sw = urllib.request.urlopen(server.url("/sw.js")).read().decode()
-        manifest = json.loads(sw[sw.index("start(") + 6: sw.rindex(");")])
+        manifest = json.loads(sw[sw.index("start(") + 6 : sw.rindex(");")])
         for lang in manifest["pages"]:
             index = server.json(f"/api/v1/content/{lang}")
             for topic in index["topics"]:
                 html = urllib.request.urlopen(server.url(topic["url"])).read().decode()
                 parts = [topic["url"], *stylesheets(html)]
-                results["topic_pages"].append({
-                    "lang": lang, "url": topic["url"],
-                    "gzip": sum(server.wire_bytes(p, "gzip") for p in parts),
-                    "br": sum(server.wire_bytes(p, "br") for p in parts),
-                })
-        listing = subprocess.run([LOA, "leaflets", "list"], env=server.env, check=True, capture_output=True, text=True)
+                results["topic_pages"].append(
+                    {
+                        "lang": lang,
+                        "url": topic["url"],
+                        "gzip": sum(server.wire_bytes(p, "gzip") for p in parts),
+                        "br": sum(server.wire_bytes(p, "br") for p in parts),
+                    }
+                )
+        listing = subprocess.run(
+            [LOA, "leaflets", "list"], env=server.env, check=True, capture_output=True, text=True
+        )
         for line in listing.stdout.splitlines():
             code, _topic, lang = line.split()[:3]
             html = urllib.request.urlopen(server.url(f"/l/{code}")).read().decode()
             parts = [f"/l/{code}", *stylesheets(html)]
-            results["landing_pages"].append({
-                "lang": lang, "url": f"/l/{code}",
-                "gzip": sum(server.wire_bytes(p, "gzip") for p in parts),
-                "br": sum(server.wire_bytes(p, "br") for p in parts),
-            })
+            results["landing_pages"].append(
+                {
+                    "lang": lang,
+                    "url": f"/l/{code}",
+                    "gzip": sum(server.wire_bytes(p, "gzip") for p in parts),
+                    "br": sum(server.wire_bytes(p, "br") for p in parts),
+                }
+            )
         js = [u for u, _ in manifest["shell"] if u.endswith(".js")] + ["/sw.js"]
         results["javascript"] = {
             "files": len(js),
@@ -81,11 +104,14 @@ def measure() -> dict:
         }
         for lang, pages in manifest["pages"].items():
             urls = [u for u, _ in manifest["shell"]] + [u for u, _ in pages] + ["/sw.js"]
-            results["precache"].append({
-                "lang": lang, "urls": len(urls),
-                "gzip": sum(server.wire_bytes(u, "gzip") for u in urls),
-                "br": sum(server.wire_bytes(u, "br") for u in urls),
-            })
+            results["precache"].append(
+                {
+                    "lang": lang,
+                    "urls": len(urls),
+                    "gzip": sum(server.wire_bytes(u, "gzip") for u in urls),
+                    "br": sum(server.wire_bytes(u, "br") for u in urls),
+                }
+            )
     return results
 
 
@@ -109,8 +135,10 @@ def main() -> None:
         flag = "ok" if row["gzip"] <= BUDGET_PAGE else "OVER"
         print(f"  {row['url']:<14} ({row['lang']:<3}) gzip {kb(row['gzip'])}  br {kb(row['br'])}  {flag}")
     js = results["javascript"]
-    print(f"All JavaScript ({js['files']} files incl. sw.js): gzip {kb(js['gzip'])}  br {kb(js['br'])}  "
-          f"budget 30 KB  {'ok' if js['gzip'] <= BUDGET_JS else 'OVER'}")
+    print(
+        f"All JavaScript ({js['files']} files incl. sw.js): gzip {kb(js['gzip'])}  br {kb(js['br'])}  "
+        f"budget 30 KB  {'ok' if js['gzip'] <= BUDGET_JS else 'OVER'}"
+    )
     print("Everything precached for one language (shell + pages + fonts + sw.js); budget 300 KB")
     for row in results["precache"]:
         flag = "ok" if row["gzip"] <= BUDGET_PRECACHE else "OVER"

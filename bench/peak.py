@@ -9,6 +9,7 @@ database: every record exactly once. Target: the whole peak in under 5 minutes.
 Usage: .venv/bin/python bench/peak.py [--engine sqlite|postgresql|both] [--phones 3321]
                                        [--concurrency 16] [--threads 8]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,6 @@ import http.client
 import json
 import random
 import secrets
-import statistics
 import time
 import uuid
 
@@ -33,37 +33,78 @@ TARGET_SECONDS = 300
 
 def make_phones(n: int, seed: int = 315) -> list[dict]:
     """One phone per commune: its commune, its records, its batch body (encoded up front)."""
+    from common import ROOT
+
     from server import communes
     from server.content import load_content
-    from common import ROOT
+
     quiz = load_content(ROOT / "content").quizzes["vi"]["complaints"]
     options = {q.id: [o.id for o in q.options] for q in quiz.questions}
     rng = random.Random(seed)
     tz = dt.timezone(dt.timedelta(hours=7))
     phones = []
     for commune in list(communes.communes().values())[:n]:
+
         def uid():
             return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
         starts = dt.datetime(2027, 3, 15, 8, rng.randint(0, 59), tzinfo=tz).isoformat()
         session_id = uid()
-        records = [{"id": session_id, "type": "session", "created_at": starts,
-                    "data": {"commune_code": commune.code, "topic_ids": ["consumer-day"], "starts_at": starts,
-                             "place": "Nhà văn hóa", "facilitator": "Cán bộ xã"}}]
+        records = [
+            {
+                "id": session_id,
+                "type": "session",
+                "created_at": starts,
+                "data": {
+                    "commune_code": commune.code,
+                    "topic_ids": ["consumer-day"],
+                    "starts_at": starts,
+                    "place": "Nhà văn hóa",
+                    "facilitator": "Cán bộ xã",
+                },
+            }
+        ]
         people = 0
         for _ in range(LINES):
             count = rng.randint(1, 9)
             people += count
-            records.append({"id": uid(), "type": "attendance", "created_at": starts,
-                            "data": {"session_id": session_id, "count": count, "women": rng.randint(0, count),
-                                     "ethnic_minority": rng.randint(0, count)}})
+            records.append(
+                {
+                    "id": uid(),
+                    "type": "attendance",
+                    "created_at": starts,
+                    "data": {
+                        "session_id": session_id,
+                        "count": count,
+                        "women": rng.randint(0, count),
+                        "ethnic_minority": rng.randint(0, count),
+                    },
+                }
+            )
         for _ in range(ANSWERS):
-            records.append({"id": uid(), "type": "quiz_response", "created_at": starts,
-                            "data": {"quiz_id": "complaints", "lang": "vi", "session_id": session_id,
-                                     "phase": rng.choice(["pre", "post"]),
-                                     "answers": {q: rng.choice(o) for q, o in options.items()}}})
-        phones.append({"commune": commune, "people": people, "records": len(records),
-                       "body": json.dumps({"device_id": uid(), "records": records}).encode(),
-                       "retry": rng.random() < RETRY_SHARE})
+            records.append(
+                {
+                    "id": uid(),
+                    "type": "quiz_response",
+                    "created_at": starts,
+                    "data": {
+                        "quiz_id": "complaints",
+                        "lang": "vi",
+                        "session_id": session_id,
+                        "phase": rng.choice(["pre", "post"]),
+                        "answers": {q: rng.choice(o) for q, o in options.items()},
+                    },
+                }
+            )
+        phones.append(
+            {
+                "commune": commune,
+                "people": people,
+                "records": len(records),
+                "body": json.dumps({"device_id": uid(), "records": records}).encode(),
+                "retry": rng.random() < RETRY_SHARE,
+            }
+        )
     return phones
 
 
@@ -74,19 +115,34 @@ def enroll(server: LoaServer, phones: list[dict]) -> None:
     from server.accounts import create_user
     from server.extensions import db
     from server.models import DeviceToken
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url or f"sqlite:///{server.tmp.name}/loa.sqlite3",
-                      "INSTANCE_DIR": server.tmp.name, "SECRET_KEY": "bench", "TESTING": True})
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": server.database_url or f"sqlite:///{server.tmp.name}/loa.sqlite3",
+            "INSTANCE_DIR": server.tmp.name,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+        }
+    )
     with app.app_context():
         staff = {}
         for province in sorted({p["commune"].province_code for p in phones}):
-            staff[province] = create_user(f"staff{province:02d}", "peak-password", "staff", province_code=province).id
+            staff[province] = create_user(
+                f"staff{province:02d}", "peak-password", "staff", province_code=province
+            ).id
         rows = []
         for phone in phones:
             token = "loa_" + secrets.token_urlsafe(32)
             phone["token"] = token
-            rows.append({"user_id": staff[phone["commune"].province_code], "device_id": None, "label": "peak",
-                         "token_hash": hashlib.sha256(token.encode()).hexdigest(),
-                         "created_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)})
+            rows.append(
+                {
+                    "user_id": staff[phone["commune"].province_code],
+                    "device_id": None,
+                    "label": "peak",
+                    "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+                    "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                }
+            )
         db.session.execute(DeviceToken.__table__.insert(), rows)
         db.session.commit()
         db.engine.dispose()
@@ -101,19 +157,23 @@ def send_phone(port: int, phone: dict) -> dict:
             started = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                conn.request("POST", "/api/v1/sync", body=phone["body"], headers={
-                    "Authorization": f"Bearer {phone['token']}", "Content-Type": "application/json"})
+                conn.request(
+                    "POST",
+                    "/api/v1/sync",
+                    body=phone["body"],
+                    headers={"Authorization": f"Bearer {phone['token']}", "Content-Type": "application/json"},
+                )
                 response = conn.getresponse()
                 payload = response.read()
                 conn.close()
             except OSError:
                 outcome["errors"] += 1
-                time.sleep(min(2 ** attempt * 0.1, 5))
+                time.sleep(min(2**attempt * 0.1, 5))
                 continue
             outcome["latencies"].append(time.perf_counter() - started)
             if response.status != 200:
                 outcome["errors"] += 1
-                time.sleep(min(2 ** attempt * 0.1, 5))
+                time.sleep(min(2**attempt * 0.1, 5))
                 continue
             result = json.loads(payload)
             outcome["accepted"] += len(result["accepted"])
@@ -125,11 +185,12 @@ def send_phone(port: int, phone: dict) -> dict:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def check_database(server: LoaServer, phones: list[dict]) -> list[str]:
     from sqlalchemy import create_engine, text
+
     url = server.database_url or f"sqlite:///{server.tmp.name}/loa.sqlite3"
     engine = create_engine(url)
     expected = {
@@ -152,7 +213,9 @@ def check_database(server: LoaServer, phones: list[dict]) -> list[str]:
     with engine.connect() as conn:
         for name, sql in queries.items():
             got = conn.execute(text(sql)).scalar()
-            lines.append(f"  {name:<30} {got:>10,}  expected {expected[name]:>10,}  {'ok' if got == expected[name] else 'WRONG'}")
+            lines.append(
+                f"  {name:<30} {got:>10,}  expected {expected[name]:>10,}  {'ok' if got == expected[name] else 'WRONG'}"
+            )
     engine.dispose()
     return lines
 
@@ -172,16 +235,28 @@ def run(engine: str, phones: list[dict], concurrency: int, threads: int) -> bool
         latencies = [x for o in outcomes for x in o["latencies"]]
         accepted = sum(o["accepted"] for o in outcomes)
         requests = len(latencies)
-        print(f"{engine}: {len(phones):,} phones, {requests:,} requests ({sum(p['retry'] for p in phones):,} retried "
-              f"after a lost response), {concurrency} at a time, loa serve with {threads} threads")
-        print(f"  whole peak      {elapsed:8.1f} s    target < {TARGET_SECONDS} s  "
-              f"{'ok' if elapsed < TARGET_SECONDS else 'OVER'}")
-        print(f"  throughput      {accepted / elapsed:8,.0f} records/s stored   {requests / elapsed:6.1f} requests/s")
-        print(f"  latency         p50 {percentile(latencies, 50) * 1000:6.0f} ms   p95 {percentile(latencies, 95) * 1000:6.0f} ms"
-              f"   p99 {percentile(latencies, 99) * 1000:6.0f} ms")
-        print(f"  errors          {sum(o['errors'] for o in outcomes)} (answers other than 200, or no answer)")
-        print(f"  records         {accepted:,} accepted, {sum(o['duplicates'] for o in outcomes):,} duplicates on "
-              f"retry, {sum(o['problems'] for o in outcomes)} conflicts or rejections")
+        print(
+            f"{engine}: {len(phones):,} phones, {requests:,} requests ({sum(p['retry'] for p in phones):,} retried "
+            f"after a lost response), {concurrency} at a time, loa serve with {threads} threads"
+        )
+        print(
+            f"  whole peak      {elapsed:8.1f} s    target < {TARGET_SECONDS} s  "
+            f"{'ok' if elapsed < TARGET_SECONDS else 'OVER'}"
+        )
+        print(
+            f"  throughput      {accepted / elapsed:8,.0f} records/s stored   {requests / elapsed:6.1f} requests/s"
+        )
+        print(
+            f"  latency         p50 {percentile(latencies, 50) * 1000:6.0f} ms   p95 {percentile(latencies, 95) * 1000:6.0f} ms"
+            f"   p99 {percentile(latencies, 99) * 1000:6.0f} ms"
+        )
+        print(
+            f"  errors          {sum(o['errors'] for o in outcomes)} (answers other than 200, or no answer)"
+        )
+        print(
+            f"  records         {accepted:,} accepted, {sum(o['duplicates'] for o in outcomes):,} duplicates on "
+            f"retry, {sum(o['problems'] for o in outcomes)} conflicts or rejections"
+        )
         print("  database check:")
         lines = check_database(server, phones)
         print("\n".join(lines))
@@ -202,7 +277,7 @@ def main() -> None:
     args = parser.parse_args()
     phones = make_phones(args.phones)
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    ok = all([run(engine, phones, args.concurrency, args.threads) for engine in engines])
+    ok = all(run(engine, phones, args.concurrency, args.threads) for engine in engines)
     raise SystemExit(0 if ok else 1)
 
 

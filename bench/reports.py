@@ -4,6 +4,7 @@ indexes the query plans use.
 
 Usage: .venv/bin/python bench/reports.py [--records 1000000] [--province 12] [--keep DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,6 +29,7 @@ SHARE = {"attendance": 0.48, "quiz_responses": 0.44, "leaflet_scans": 0.05}  # t
 def generate(path: Path, total: int, seed: int = 7) -> dict:
     """Records spread over every commune of the country, in the app's own tables."""
     from server import communes
+
     rng = random.Random(seed)
     all_communes = list(communes.communes().values())
     n_sessions = max(1, int(total * (1 - sum(SHARE.values()))))
@@ -43,41 +45,85 @@ def generate(path: Path, total: int, seed: int = 7) -> dict:
     for _ in range(n_sessions):
         c = rng.choice(all_communes)
         starts = start + dt.timedelta(minutes=rng.randint(0, 460_000))
-        sessions.append({"id": uid(), "commune_code": c.code, "province_code": c.province_code,
-                         "topic_ids": json.dumps([rng.choice(["counterfeit", "complaints", "consumer-day"])]),
-                         "starts_at": starts, "place": "Nhà văn hóa", "facilitator": "Bench", "user_id": 1,
-                         "device_id": None, "created_at": starts, "received_at": now})
+        sessions.append(
+            {
+                "id": uid(),
+                "commune_code": c.code,
+                "province_code": c.province_code,
+                "topic_ids": json.dumps([rng.choice(["counterfeit", "complaints", "consumer-day"])]),
+                "starts_at": starts,
+                "place": "Nhà văn hóa",
+                "facilitator": "Bench",
+                "user_id": 1,
+                "device_id": None,
+                "created_at": starts,
+                "received_at": now,
+            }
+        )
     db["sessions"].insert_all(sessions, batch_size=5000)
 
     def attendance_rows():
         for _ in range(per["attendance"]):
             s = rng.choice(sessions)
             count = rng.randint(1, 40)
-            yield {"id": uid(), "session_id": s["id"], "count": count, "women": rng.randint(0, count),
-                   "ethnic_minority": rng.randint(0, count), "commune_code": s["commune_code"],
-                   "province_code": s["province_code"], "session_starts_at": s["starts_at"],
-                   "created_at": s["starts_at"], "received_at": now}
+            yield {
+                "id": uid(),
+                "session_id": s["id"],
+                "count": count,
+                "women": rng.randint(0, count),
+                "ethnic_minority": rng.randint(0, count),
+                "commune_code": s["commune_code"],
+                "province_code": s["province_code"],
+                "session_starts_at": s["starts_at"],
+                "created_at": s["starts_at"],
+                "received_at": now,
+            }
 
     def quiz_rows():
         for _ in range(per["quiz_responses"]):
             s = rng.choice(sessions)
-            yield {"id": uid(), "quiz_id": "complaints", "lang": rng.choice(["vi", "vi", "vi", "en", "km", "hnj"]),
-                   "answers": "{}", "session_id": s["id"], "phase": rng.choice(["pre", "post"]),
-                   "correct": rng.randint(0, 6), "total": 6, "commune_code": s["commune_code"],
-                   "province_code": s["province_code"], "created_at": s["starts_at"], "received_at": now}
+            yield {
+                "id": uid(),
+                "quiz_id": "complaints",
+                "lang": rng.choice(["vi", "vi", "vi", "en", "km", "hnj"]),
+                "answers": "{}",
+                "session_id": s["id"],
+                "phase": rng.choice(["pre", "post"]),
+                "correct": rng.randint(0, 6),
+                "total": 6,
+                "commune_code": s["commune_code"],
+                "province_code": s["province_code"],
+                "created_at": s["starts_at"],
+                "received_at": now,
+            }
 
     leaflets = []
     for c in rng.sample(all_communes, 2000):
-        leaflets.append({"code": uid()[:6].upper(), "scope": f"complaints/vi/{c.code}", "topic_id": "complaints",
-                         "lang": "vi", "commune_code": c.code, "province_code": c.province_code, "created_at": now})
+        leaflets.append(
+            {
+                "code": uid()[:6].upper(),
+                "scope": f"complaints/vi/{c.code}",
+                "topic_id": "complaints",
+                "lang": "vi",
+                "commune_code": c.code,
+                "province_code": c.province_code,
+                "created_at": now,
+            }
+        )
     db["leaflets"].insert_all(leaflets, batch_size=5000)
 
     def scan_rows():
         for _ in range(per["leaflet_scans"]):
             leaflet = rng.choice(leaflets)
-            yield {"id": uid(), "code": leaflet["code"], "scanned_at": start + dt.timedelta(minutes=rng.randint(0, 460_000)),
-                   "received_at": now, "source": "online", "commune_code": leaflet["commune_code"],
-                   "province_code": leaflet["province_code"]}
+            yield {
+                "id": uid(),
+                "code": leaflet["code"],
+                "scanned_at": start + dt.timedelta(minutes=rng.randint(0, 460_000)),
+                "received_at": now,
+                "source": "online",
+                "commune_code": leaflet["commune_code"],
+                "province_code": leaflet["province_code"],
+            }
 
     db["attendance"].insert_all(attendance_rows(), batch_size=5000)
     db["quiz_responses"].insert_all(quiz_rows(), batch_size=5000)
@@ -104,6 +150,7 @@ def query_plans(app, province: int) -> list[str]:
     """The indexes SQLite picks for the province's queries (EXPLAIN QUERY PLAN)."""
     from server import reports
     from server.extensions import db
+
     plans = []
     captured = []
 
@@ -111,6 +158,7 @@ def query_plans(app, province: int) -> list[str]:
         captured.append((statement, parameters))
 
     from sqlalchemy import event
+
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", capture)
         flt = reports.ReportFilter(province=province)
@@ -136,8 +184,14 @@ def main() -> None:
     instance.mkdir(parents=True, exist_ok=True)
     from server import create_app
     from server.database import upgrade_database
-    app = create_app({"INSTANCE_DIR": str(instance), "SECRET_KEY": "bench",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'loa.sqlite3'}"})
+
+    app = create_app(
+        {
+            "INSTANCE_DIR": str(instance),
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'loa.sqlite3'}",
+        }
+    )
     db_path = instance / "loa.sqlite3"
     fresh = not db_path.exists()
     with app.app_context():
@@ -145,10 +199,13 @@ def main() -> None:
     if fresh:
         start = time.perf_counter()
         counts = generate(db_path, args.records)
-        print(f"generated {sum(counts.values()):,} records with sqlite-utils in {time.perf_counter() - start:.1f} s: "
-              + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    from server.devices import issue_token
+        print(
+            f"generated {sum(counts.values()):,} records with sqlite-utils in {time.perf_counter() - start:.1f} s: "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        )
     from server.accounts import create_user
+    from server.devices import issue_token
+
     with app.app_context():
         token, _ = issue_token(create_user(f"bench{uuid.uuid4().hex[:6]}", "bench-password", "organiser"))
     client = app.test_client()
@@ -158,12 +215,17 @@ def main() -> None:
         def call():
             response = client.get(f"/api/v1/stats{query}", headers=headers)
             assert response.status_code == 200, response.data[:200]
+
         return call
 
-    print(f"GET /api/v1/stats (in-process, SQLite, {args.records:,} records); budget <= 200 ms for one province")
-    for label, query in ((f"province {args.province}", f"?province={args.province}"),
-                         (f"province {args.province}, March", f"?province={args.province}&from=2026-03-01&to=2026-03-31"),
-                         ("whole country", "")):
+    print(
+        f"GET /api/v1/stats (in-process, SQLite, {args.records:,} records); budget <= 200 ms for one province"
+    )
+    for label, query in (
+        (f"province {args.province}", f"?province={args.province}"),
+        (f"province {args.province}, March", f"?province={args.province}&from=2026-03-01&to=2026-03-31"),
+        ("whole country", ""),
+    ):
         cold, warm = timed(stats(query))
         flag = "" if "province" not in label else ("ok" if max(cold, warm) <= 200 else "OVER")
         print(f"  {label:<28} cold {cold:8.1f} ms   warm {warm:8.1f} ms   {flag}")

@@ -6,6 +6,7 @@ inserts; copied into PostgreSQL with COPY), then times: the upgrade to the lates
 
 Usage: .venv/bin/python bench/scale.py [--records 1000000] [--engine sqlite|postgresql|both]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,12 +21,20 @@ TABLES = ("sessions", "attendance", "quiz_responses", "leaflets", "leaflet_scans
 
 def app_for(url: str, instance: Path):
     from server import create_app
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(instance), "SECRET_KEY": "bench",
-                       "TESTING": True})
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_DIR": str(instance),
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+        }
+    )
 
 
 def counts(url: str) -> dict:
     from sqlalchemy import create_engine, text
+
     engine = create_engine(url)
     with engine.connect() as conn:
         result = {t: conn.execute(text(f"select count(*) from {t}")).scalar() for t in TABLES}
@@ -38,10 +47,16 @@ def copy_into_postgres(sqlite_file: Path, url: str) -> None:
 
     import psycopg
     from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     source = sqlite3.connect(sqlite_file)
-    with psycopg.connect(host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password,
-                         dbname=parsed.database) as pg:
+    with psycopg.connect(
+        host=parsed.host,
+        port=parsed.port,
+        user=parsed.username,
+        password=parsed.password,
+        dbname=parsed.database,
+    ) as pg:
         for table in TABLES:
             columns = [row[1] for row in source.execute(f"pragma table_info({table})")]
             with pg.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -63,6 +78,7 @@ def run(engine: str, records: int, sqlite_seed: Path, workdir: Path) -> None:
 
     from server.backups import backup, restore
     from server.database import MIGRATIONS
+
     url = fresh_postgres_url() if engine == "postgresql" else f"sqlite:///{workdir / 'scale.sqlite3'}"
     try:
         app = app_for(url, workdir)
@@ -70,11 +86,14 @@ def run(engine: str, records: int, sqlite_seed: Path, workdir: Path) -> None:
             upgrade(directory=str(MIGRATIONS), revision="0001")
         if engine == "sqlite":
             from reports import generate
+
             generate(workdir / "scale.sqlite3", records)
         else:
             copy_into_postgres(sqlite_seed, url)
         before = counts(url)
-        print(f"{engine}: {sum(before.values()):,} rows at migration 0001 ({', '.join(f'{k} {v:,}' for k, v in before.items())})")
+        print(
+            f"{engine}: {sum(before.values()):,} rows at migration 0001 ({', '.join(f'{k} {v:,}' for k, v in before.items())})"
+        )
         with app.app_context():
             timed("upgrade 0001 -> latest (loa db upgrade)", lambda: upgrade(directory=str(MIGRATIONS)))
         out = workdir / f"backup-{engine}"
@@ -82,7 +101,9 @@ def run(engine: str, records: int, sqlite_seed: Path, workdir: Path) -> None:
         print(f"  {'backup size':<38} {out.stat().st_size / 1e6:8.1f} MB")
         timed("loa restore", lambda: restore(url, out))
         after = counts(url)
-        print(f"  {'every table after the round trip':<38} {'same' if after == before else 'DIFFERENT: ' + str(after)}")
+        print(
+            f"  {'every table after the round trip':<38} {'same' if after == before else 'DIFFERENT: ' + str(after)}"
+        )
     finally:
         if engine == "postgresql":
             drop_postgres(url)
@@ -97,9 +118,11 @@ def main() -> None:
         workdir = Path(tmp)
         engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
         if engines == ["postgresql"]:
-            from reports import generate
-            from server.database import MIGRATIONS
             from flask_migrate import upgrade
+            from reports import generate
+
+            from server.database import MIGRATIONS
+
             seed_app = app_for(f"sqlite:///{workdir / 'scale.sqlite3'}", workdir)
             with seed_app.app_context():
                 upgrade(directory=str(MIGRATIONS), revision="0001")

@@ -7,6 +7,7 @@ Usage: .venv/bin/python bench/sync.py [--records 50000] [--clients 1] [--postgre
 With --postgres (a fresh database on this machine's PostgreSQL) or --database-url the server
 uses that database instead; the raw-insert comparison is always SQLite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,8 @@ import datetime as dt
 import http.client
 import json
 import random
+import socket
 import sqlite3
-import sys
 import tempfile
 import threading
 import time
@@ -23,6 +24,7 @@ import uuid
 from pathlib import Path
 
 from common import ROOT, LoaServer, drop_postgres, fresh_postgres_url
+
 BATCH = 500
 COMMUNES = [3637, 3640, 3595, 3618, 3616]
 PASSWORD = "bench-password-123"
@@ -42,22 +44,53 @@ def village_batches(total: int, quiz: dict, seed: int = 1) -> list[list[dict]]:
     while len(records) < total:
         starts = dt.datetime(2027, 3, rng.randint(1, 20), 8, 0, tzinfo=tz).isoformat()
         session_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        records.append({"id": session_id, "type": "session", "created_at": starts,
-                        "data": {"commune_code": rng.choice(COMMUNES), "topic_ids": ["complaints"],
-                                 "starts_at": starts, "place": "Nhà văn hóa", "facilitator": "Bench"}})
+        records.append(
+            {
+                "id": session_id,
+                "type": "session",
+                "created_at": starts,
+                "data": {
+                    "commune_code": rng.choice(COMMUNES),
+                    "topic_ids": ["complaints"],
+                    "starts_at": starts,
+                    "place": "Nhà văn hóa",
+                    "facilitator": "Bench",
+                },
+            }
+        )
         for _ in range(40):
             count = rng.randint(1, 40)
-            records.append({"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "type": "attendance",
-                            "created_at": starts, "data": {"session_id": session_id, "count": count,
-                                                           "women": rng.randint(0, count),
-                                                           "ethnic_minority": rng.randint(0, count)}})
+            records.append(
+                {
+                    "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "type": "attendance",
+                    "created_at": starts,
+                    "data": {
+                        "session_id": session_id,
+                        "count": count,
+                        "women": rng.randint(0, count),
+                        "ethnic_minority": rng.randint(0, count),
+                    },
+                }
+            )
         for _ in range(40):
             answers = {q: rng.choice(opts) for q, opts in quiz.items()}
-            records.append({"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "type": "quiz_response",
-                            "created_at": starts, "data": {"quiz_id": "complaints", "lang": "vi", "answers": answers,
-                                                           "session_id": session_id, "phase": rng.choice(["pre", "post"])}})
+            records.append(
+                {
+                    "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "type": "quiz_response",
+                    "created_at": starts,
+                    "data": {
+                        "quiz_id": "complaints",
+                        "lang": "vi",
+                        "answers": answers,
+                        "session_id": session_id,
+                        "phase": rng.choice(["pre", "post"]),
+                    },
+                }
+            )
     records = records[:total]
-    return [records[i:i + BATCH] for i in range(0, len(records), BATCH)]
+    return [records[i : i + BATCH] for i in range(0, len(records), BATCH)]
 
 
 class Server(LoaServer):
@@ -75,6 +108,7 @@ class Server(LoaServer):
 
 def quiz_options() -> dict:
     from server.content import load_content
+
     quiz = load_content(ROOT / "content").quizzes["vi"]["complaints"]
     return {q.id: [o.id for o in q.options] for q in quiz.questions}
 
@@ -84,8 +118,12 @@ def send(port: int, token: str, batches: list[list[dict]], results: list) -> Non
     device = str(uuid.uuid4())
     for batch in batches:
         body = json.dumps({"device_id": device, "records": batch})
-        conn.request("POST", "/api/v1/sync", body=body, headers={
-            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        conn.request(
+            "POST",
+            "/api/v1/sync",
+            body=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
         response = conn.getresponse()
         data = json.loads(response.read())
         if response.status != 200 or len(data["accepted"]) != len(batch):
@@ -99,7 +137,10 @@ def http_ingest(batches, clients: int, database_url: str | None) -> tuple[float,
         send(server.port, server.token, village_batches(BATCH, quiz_options(), seed=99), [])  # warm up
         shares = [batches[i::clients] for i in range(clients)]
         results: list[int] = []
-        threads = [threading.Thread(target=send, args=(server.port, server.token, share, results)) for share in shares]
+        threads = [
+            threading.Thread(target=send, args=(server.port, server.token, share, results))
+            for share in shares
+        ]
         start = time.perf_counter()
         for t in threads:
             t.start()
@@ -120,8 +161,10 @@ def raw_sqlite_insert(batches) -> tuple[float, int]:
         n = 0
         for batch in batches:
             with db:
-                db.executemany("insert into ledger values (?, ?, ?)",
-                               [(r["id"], r["type"], json.dumps(r["data"])) for r in batch])
+                db.executemany(
+                    "insert into ledger values (?, ?, ?)",
+                    [(r["id"], r["type"], json.dumps(r["data"])) for r in batch],
+                )
             n += len(batch)
         elapsed = time.perf_counter() - start
         db.close()
@@ -133,7 +176,9 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=50_000)
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--database-url", help="an empty database to use instead of SQLite")
-    parser.add_argument("--postgres", action="store_true", help="use a fresh database on this machine's PostgreSQL")
+    parser.add_argument(
+        "--postgres", action="store_true", help="use a fresh database on this machine's PostgreSQL"
+    )
     args = parser.parse_args()
     batches = village_batches(args.records, quiz_options())
     url = fresh_postgres_url() if args.postgres else args.database_url
@@ -144,10 +189,14 @@ def main() -> None:
             drop_postgres(url)
     raw_elapsed, raw_n = raw_sqlite_insert(batches)
     engine = "PostgreSQL" if url else "SQLite"
-    print(f"POST /api/v1/sync, {n:,} records in batches of {BATCH}, {args.clients} client(s), loa serve, {engine}:")
-    print(f"  {n / elapsed:10,.0f} records/s   ({elapsed:.2f} s)   budget >= 5,000/s  "
-          f"{'ok' if n / elapsed >= 5000 else 'UNDER'}")
-    print(f"raw SQLite executemany of the same rows (one table, no validation, no HTTP):")
+    print(
+        f"POST /api/v1/sync, {n:,} records in batches of {BATCH}, {args.clients} client(s), loa serve, {engine}:"
+    )
+    print(
+        f"  {n / elapsed:10,.0f} records/s   ({elapsed:.2f} s)   budget >= 5,000/s  "
+        f"{'ok' if n / elapsed >= 5000 else 'UNDER'}"
+    )
+    print("raw SQLite executemany of the same rows (one table, no validation, no HTTP):")
     print(f"  {raw_n / raw_elapsed:10,.0f} records/s   ({raw_elapsed:.2f} s)")
 
 

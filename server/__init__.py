@@ -1,4 +1,5 @@
 """Loa: consumer-rights campaigns for places with no signal."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -47,12 +48,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         logs.configure(app)
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
     web.init_app(app)
 
     from .api import bp as api_bp
     from .organiser import bp as organiser_bp
-    from .public import bp as public_bp, root_bp
+    from .public import bp as public_bp
+    from .public import root_bp
     from .staff import bp as staff_bp
 
     app.register_blueprint(root_bp)

@@ -1,4 +1,5 @@
 """Organiser and staff accounts: creating them, checking passwords. Plain functions."""
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,15 @@ class AccountError(ValueError):
     pass
 
 
-def create_user(username: str, password: str, role: str, *, display_name: str = "",
-                province_code: int | None = None, commune_codes: list[int] | None = None) -> User:
+def create_user(
+    username: str,
+    password: str,
+    role: str,
+    *,
+    display_name: str = "",
+    province_code: int | None = None,
+    commune_codes: list[int] | None = None,
+) -> User:
     """Create an account. Staff need a province and may be limited to some of its communes."""
     username = username.strip().lower()
     if not USERNAME.match(username):
@@ -45,9 +53,13 @@ def create_user(username: str, password: str, role: str, *, display_name: str = 
             raise AccountError(f"commune {info.name} ({code}) is not in province {province_code}")
     if role == "staff" and province_code is None:
         raise AccountError("staff need a province (--province) or communes (--commune)")
-    user = User(username=username, display_name=display_name or username,
-                password_hash=generate_password_hash(password), role=role,
-                province_code=int(province_code) if province_code is not None else None)
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=generate_password_hash(password),
+        role=role,
+        province_code=int(province_code) if province_code is not None else None,
+    )
     if role == "staff" and not codes:
         codes = [c.code for c in communes.communes_of(province_code)]
     user.communes = [UserCommune(commune_code=c) for c in codes]

@@ -5,6 +5,7 @@ each other by relative path; those specifiers, and `url(...)` in CSS, are rewrit
 hashed names, so a change anywhere changes the hash of everything that depends on it and a
 phone never mixes old and new files. No build step: this runs when the app starts.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,8 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 
 @dataclass(frozen=True)
 class Asset:
-    logical: str       # path under pwa/static, e.g. "js/app.js"
-    hashed: str        # e.g. "js/app.3f2a9c1b.js"
+    logical: str  # path under pwa/static, e.g. "js/app.js"
+    hashed: str  # e.g. "js/app.3f2a9c1b.js"
     body: bytes
     mimetype: str
     digest: str
@@ -53,7 +54,7 @@ class Assets:
         if logical in self._by_logical:
             return self._by_logical[logical]
         if logical in stack:
-            raise AssetError(f"import cycle: {' -> '.join(stack + (logical,))}")
+            raise AssetError(f"import cycle: {' -> '.join((*stack, logical))}")
         path = self.root / logical
         if not path.is_file():
             raise AssetError(f"{stack[-1] if stack else '?'} refers to missing asset {logical}")
@@ -62,7 +63,7 @@ class Assets:
 
         def resolve(ref: str) -> str:
             target = posixpath.normpath(posixpath.join(base, ref))
-            dep = self._build(target, stack + (logical,))
+            dep = self._build(target, (*stack, logical))
             rel = posixpath.relpath(dep.hashed, base or ".")
             return rel if rel.startswith("../") else "./" + rel
 

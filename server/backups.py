@@ -1,5 +1,6 @@
 """`loa backup` and `loa restore`: SQLite through its online backup API (safe while Loa
 serves), PostgreSQL through pg_dump and pg_restore."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,8 +59,20 @@ def backup(url: str, out: Path) -> Path:
                 source.backup(target)
         else:
             conn, env = _libpq(url)
-            result = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                                     f"--file={tmp}", f"--dbname={conn}"], env=env, capture_output=True, text=True)
+            result = subprocess.run(
+                [
+                    _tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--file={tmp}",
+                    f"--dbname={conn}",
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if result.returncode != 0:
                 raise BackupError(f"pg_dump failed for {safe_url(url)}: {result.stderr.strip()}")
         os.replace(tmp, out)
@@ -92,14 +105,34 @@ def restore(url: str, source: Path) -> str:
             backup_db.backup(target)
     else:
         conn, env = _libpq(url)
-        listed = subprocess.run([_tool("pg_restore"), "--list", str(source)], capture_output=True, text=True)
+        listed = subprocess.run(
+            [_tool("pg_restore"), "--list", str(source)], capture_output=True, text=True, check=False
+        )
         if listed.returncode != 0 or "alembic_version" not in listed.stdout:
-            raise BackupError(f"{source} is not a Loa PostgreSQL backup: {listed.stderr.strip() or 'no alembic_version'}")
-        result = subprocess.run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                                 "--single-transaction", "--exit-on-error", f"--dbname={conn}", str(source)],
-                                env=env, capture_output=True, text=True)
+            raise BackupError(
+                f"{source} is not a Loa PostgreSQL backup: {listed.stderr.strip() or 'no alembic_version'}"
+            )
+        result = subprocess.run(
+            [
+                _tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={conn}",
+                str(source),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode != 0:
-            raise BackupError(f"pg_restore failed for {safe_url(url)}; nothing was changed: {result.stderr.strip()}")
+            raise BackupError(
+                f"pg_restore failed for {safe_url(url)}; nothing was changed: {result.stderr.strip()}"
+            )
     try:
         state = inspect_database(url)
     except DatabaseProblem as exc:

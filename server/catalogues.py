@@ -6,6 +6,7 @@ translated entry whose placeholders differ from the original (`%(count)s` missin
 renamed) is reported with its file and line and left out of the compiled catalogue: the
 page shows the original text instead of crashing.
 """
+
 from __future__ import annotations
 
 import os
@@ -54,10 +55,12 @@ def catalogue_paths(directory: Path) -> dict[str, Path]:
 
 def _display(path: Path) -> str:
     parts = path.parts
-    return "/".join(parts[parts.index("translations"):]) if "translations" in parts else str(path)
+    return "/".join(parts[parts.index("translations") :]) if "translations" in parts else str(path)
 
 
-QUOTED_LINE = re.compile(r'^(?:#~\s*)?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*"(?:[^"\\]|\\.)*"\s*$')
+QUOTED_LINE = re.compile(
+    r'^(?:#~\s*)?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*"(?:[^"\\]|\\.)*"\s*$'
+)
 STRING_LINE = re.compile(r'^(?:#~\s*)?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?\s|")')
 
 
@@ -66,7 +69,9 @@ def _unterminated(path: Path) -> Problem | None:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         stripped = line.strip()
         if STRING_LINE.match(stripped) and not QUOTED_LINE.match(stripped):
-            return Problem(_display(path), number, f"not a valid PO file: badly quoted string: {stripped[:60]}")
+            return Problem(
+                _display(path), number, f"not a valid PO file: badly quoted string: {stripped[:60]}"
+            )
     return None
 
 
@@ -93,10 +98,14 @@ def check(catalog, path: Path) -> list[Problem]:
         wanted = placeholders(ids[0])
         for string in strings:
             if string and placeholders(string) != wanted:
-                problems.append(Problem(
-                    _display(path), message.lineno,
-                    f"placeholders {placeholders(string) or 'none'} differ from the original's "
-                    f"{wanted or 'none'} in msgid {ids[0][:60]!r}"))
+                problems.append(
+                    Problem(
+                        _display(path),
+                        message.lineno,
+                        f"placeholders {placeholders(string) or 'none'} differ from the original's "
+                        f"{wanted or 'none'} in msgid {ids[0][:60]!r}",
+                    )
+                )
     return problems
 
 
@@ -107,16 +116,24 @@ def report(lang: str, path: Path) -> CatalogueReport:
     problems = check(catalog, path)
     messages = [m for m in catalog if m.id]
     bad = {p.line for p in problems}
-    translated = sum(1 for m in messages if m.string and not m.fuzzy and m.lineno not in bad
-                     and (all(m.string) if isinstance(m.string, (list, tuple)) else True))
-    return CatalogueReport(lang, path, len(messages), translated, sum(1 for m in messages if m.fuzzy), problems)
+    translated = sum(
+        1
+        for m in messages
+        if m.string
+        and not m.fuzzy
+        and m.lineno not in bad
+        and (all(m.string) if isinstance(m.string, (list, tuple)) else True)
+    )
+    return CatalogueReport(
+        lang, path, len(messages), translated, sum(1 for m in messages if m.fuzzy), problems
+    )
 
 
 def compile_catalogues(directory: Path, force: bool = False) -> list[Problem]:
     """Compile every catalogue whose .mo is missing or older than its .po; leave out entries
     with wrong placeholders. Returns every problem found (empty when all is well)."""
     problems: list[Problem] = []
-    for lang, po in catalogue_paths(directory).items():
+    for po in catalogue_paths(directory).values():
         mo = po.with_suffix(".mo")
         if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
@@ -129,7 +146,9 @@ def compile_catalogues(directory: Path, force: bool = False) -> list[Problem]:
         bad = {p.line for p in found}
         for message in catalog:
             if message.lineno in bad:
-                message.string = "" if not isinstance(message.string, (list, tuple)) else ("",) * len(message.string)
+                message.string = (
+                    "" if not isinstance(message.string, (list, tuple)) else ("",) * len(message.string)
+                )
         tmp = mo.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)

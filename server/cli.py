@@ -3,6 +3,7 @@
 `loa run` (development server) and `loa db ...` (migrations) come from Flask and
 Flask-Migrate; the rest are here. Every command has --help.
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,6 +21,7 @@ def _create_app():
     from . import create_app
     from .content import ContentInvalid
     from .database import DatabaseProblem
+
     try:
         return create_app()
     except (ContentInvalid, DatabaseProblem) as exc:
@@ -33,18 +35,25 @@ def cli():
 
 # -- content --------------------------------------------------------------------------------
 
+
 @cli.group("content")
 def content_group():
     """Campaign content: check the files translators and organisers edit."""
 
 
 @content_group.command("check", with_appcontext=False)
-@click.option("--dir", "content_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=lambda: env("LOA_CONTENT_DIR"), show_default="LOA_CONTENT_DIR",
-              help="content folder to check")
+@click.option(
+    "--dir",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: env("LOA_CONTENT_DIR"),
+    show_default="LOA_CONTENT_DIR",
+    help="content folder to check",
+)
 def content_check(content_dir: Path):
     """Validate every content file; print each problem with its file and field."""
     from .content import ContentInvalid, load_content
+
     try:
         content = load_content(content_dir)
     except ContentInvalid as exc:
@@ -54,16 +63,20 @@ def content_check(content_dir: Path):
         sys.exit(1)
     n_topics = sum(len(t) for t in content.topics.values())
     n_quizzes = sum(len(q) for q in content.quizzes.values())
-    click.echo(f"ok: {len(content.languages)} languages, {n_topics} topic files, {n_quizzes} quiz files, "
-               f"{len(content.events)} events; content version {content.version}")
+    click.echo(
+        f"ok: {len(content.languages)} languages, {n_topics} topic files, {n_quizzes} quiz files, "
+        f"{len(content.events)} events; content version {content.version}"
+    )
 
 
 # -- database -------------------------------------------------------------------------------
+
 
 @cli.command("init-db")
 def init_db():
     """Create or upgrade the database to the latest schema (same as `loa db upgrade`)."""
     from .database import DatabaseProblem, safe_url, upgrade_database
+
     try:
         upgrade_database()
     except DatabaseProblem as exc:
@@ -76,6 +89,7 @@ def init_db():
 def demo(if_empty: bool):
     """Load demo users, village sessions, quiz answers and leaflets (Lai Châu)."""
     from .demo import database_is_empty, load_demo
+
     if if_empty and not database_is_empty():
         click.echo("demo: database already has data, left alone")
         return
@@ -85,6 +99,7 @@ def demo(if_empty: bool):
 
 # -- production server ----------------------------------------------------------------------
 
+
 @cli.command("serve")
 @click.option("--host", default=lambda: env("LOA_HOST"), show_default="LOA_HOST")
 @click.option("--port", type=int, default=lambda: int(env("PORT")), show_default="PORT")
@@ -93,7 +108,9 @@ def serve(host: str, port: int, threads: int):
     """Serve Loa with the production server (waitress). Checks the database first and upgrades
     it from an earlier version; refuses to start when it is missing, unreachable or newer."""
     import waitress
+
     from .database import DatabaseProblem, prepare_for_serving
+
     app = current_app._get_current_object()
     app.debug = False
     try:
@@ -101,14 +118,21 @@ def serve(host: str, port: int, threads: int):
     except DatabaseProblem as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Loa serving on http://{host}:{port} with {threads} threads", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="Loa",
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"] * 4,
-                   trusted_proxy="127.0.0.1" if app.config["BEHIND_PROXY"] else None,
-                   clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"],
-                   expose_tracebacks=False)
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="Loa",
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"] * 4,
+        trusted_proxy="127.0.0.1" if app.config["BEHIND_PROXY"] else None,
+        clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"],
+        expose_tracebacks=False,
+    )
 
 
 # -- translations ---------------------------------------------------------------------------
+
 
 @cli.group("i18n")
 def i18n_group():
@@ -117,6 +141,7 @@ def i18n_group():
 
 def _pybabel(*args: str) -> None:
     from babel.messages.frontend import CommandLineInterface
+
     CommandLineInterface().run(["pybabel", "-q", *args])
 
 
@@ -128,10 +153,26 @@ def _translations_dir() -> Path:
 def i18n_extract():
     """Collect interface strings from code and templates into translations/messages.pot."""
     from .config import PROJECT_ROOT
+
     tdir = _translations_dir()
-    _pybabel("extract", "-F", str(tdir / "babel.cfg"), "-k", "_l", "-k", "N_", "--no-location", "--sort-output",
-             "--project", "Loa", "--copyright-holder", "Loa developers",
-             "-o", str(tdir / "messages.pot"), str(PROJECT_ROOT))
+    _pybabel(
+        "extract",
+        "-F",
+        str(tdir / "babel.cfg"),
+        "-k",
+        "_l",
+        "-k",
+        "N_",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "Loa",
+        "--copyright-holder",
+        "Loa developers",
+        "-o",
+        str(tdir / "messages.pot"),
+        str(PROJECT_ROOT),
+    )
     click.echo(f"wrote {tdir / 'messages.pot'}")
 
 
@@ -156,24 +197,34 @@ def i18n_init(lang: str):
 def i18n_compile():
     """Check and compile every catalogue; wrong placeholders are reported with file and line."""
     from .catalogues import compile_catalogues
+
     problems = compile_catalogues(_translations_dir(), force=True)
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     if problems:
-        click.echo(f"{len(problems)} entr{'y' if len(problems) == 1 else 'ies'} left out of the compiled "
-                   "catalogues: the original text is shown instead", err=True)
+        click.echo(
+            f"{len(problems)} entr{'y' if len(problems) == 1 else 'ies'} left out of the compiled "
+            "catalogues: the original text is shown instead",
+            err=True,
+        )
         sys.exit(1)
     click.echo("catalogues compiled")
 
 
 @i18n_group.command("coverage", with_appcontext=False)
-@click.option("--dir", "content_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=lambda: env("LOA_CONTENT_DIR"), show_default="LOA_CONTENT_DIR")
+@click.option(
+    "--dir",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: env("LOA_CONTENT_DIR"),
+    show_default="LOA_CONTENT_DIR",
+)
 def i18n_coverage(content_dir: Path):
     """Per language: interface strings translated, content files and their review status,
     what falls back to Vietnamese. Exits 1 when a catalogue is broken."""
     from .content import ContentInvalid, load_content
     from .coverage import coverage, format_table
+
     try:
         content = load_content(content_dir)
     except ContentInvalid as exc:
@@ -186,6 +237,7 @@ def i18n_coverage(content_dir: Path):
 
 # -- accounts and devices -------------------------------------------------------------------
 
+
 @cli.group("users")
 def users_group():
     """Organiser and staff accounts."""
@@ -195,16 +247,28 @@ def users_group():
 @click.argument("username")
 @click.option("--role", type=click.Choice(["organiser", "staff"]), required=True)
 @click.option("--province", "province_code", type=int, help="official province code (staff)")
-@click.option("--commune", "commune_codes", type=int, multiple=True,
-              help="official commune code the staff member works in; repeat for several (default: all of the province)")
+@click.option(
+    "--commune",
+    "commune_codes",
+    type=int,
+    multiple=True,
+    help="official commune code the staff member works in; repeat for several (default: all of the province)",
+)
 @click.option("--name", "display_name", default="", help="name shown on screens")
 @click.password_option(help="the password (asked twice when not given)")
 def users_create(username, role, province_code, commune_codes, display_name, password):
     """Create an account USERNAME."""
     from .accounts import AccountError, create_user
+
     try:
-        user = create_user(username, password, role, display_name=display_name, province_code=province_code,
-                           commune_codes=list(commune_codes))
+        user = create_user(
+            username,
+            password,
+            role,
+            display_name=display_name,
+            province_code=province_code,
+            commune_codes=list(commune_codes),
+        )
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"created {user.role} '{user.username}' with {len(user.communes)} communes")
@@ -215,10 +279,13 @@ def users_list():
     """List accounts with their role and communes."""
     from .extensions import db
     from .models import User
+
     for user in db.session.execute(db.select(User).order_by(User.username)).scalars():
         state = "" if user.active else " (disabled)"
-        click.echo(f"{user.username:<20} {user.role:<10} province {user.province_code or '-':<4} "
-                   f"{len(user.communes):4d} communes{state}")
+        click.echo(
+            f"{user.username:<20} {user.role:<10} province {user.province_code or '-':<4} "
+            f"{len(user.communes):4d} communes{state}"
+        )
 
 
 @cli.group("devices")
@@ -234,6 +301,7 @@ def devices_enroll(username, label):
     from .devices import issue_token
     from .extensions import db
     from .models import User
+
     user = db.session.execute(db.select(User).filter_by(username=username.lower())).scalar()
     if user is None:
         raise click.ClickException(f"no user '{username}'")
@@ -245,10 +313,13 @@ def devices_enroll(username, label):
 def devices_list():
     """List device tokens with their last sync."""
     from .devices import list_devices
+
     for row in list_devices():
         state = "revoked" if row.revoked_at else "active"
         last = row.last_sync_at.isoformat(timespec="minutes") if row.last_sync_at else "never"
-        click.echo(f"{row.id:6d} {row.user.username if row.user else '-':<20} {row.label:<20} last sync {last} {state}")
+        click.echo(
+            f"{row.id:6d} {row.user.username if row.user else '-':<20} {row.label:<20} last sync {last} {state}"
+        )
 
 
 @devices_group.command("revoke")
@@ -256,6 +327,7 @@ def devices_list():
 def devices_revoke(token_id):
     """Revoke device token TOKEN_ID: the phone must log in again (its records stay on it)."""
     from .devices import revoke
+
     if not revoke(token_id):
         raise click.ClickException(f"no active token {token_id}")
     click.echo(f"revoked {token_id}")
@@ -263,18 +335,22 @@ def devices_revoke(token_id):
 
 # -- sync -----------------------------------------------------------------------------------
 
+
 @cli.group("sync")
 def sync_group():
     """Records made offline on phones."""
 
 
 @sync_group.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--user", "username", required=True, help="the account the records are imported for")
 def sync_import(files, username):
     """Import FILES exported from phones ("Export unsent records"), through the same idempotent
     path as POST /api/v1/sync: importing a file twice counts nothing twice."""
     from .sync_import import import_file
+
     exit_code = 0
     for path in files:
         try:
@@ -296,13 +372,19 @@ cli.add_command(leaflets)
 
 # -- backups --------------------------------------------------------------------------------
 
+
 @cli.command("backup")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="file to write  [default: <instance>/backups/loa-<time>.sqlite3 or .pgdump]")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="file to write  [default: <instance>/backups/loa-<time>.sqlite3 or .pgdump]",
+)
 def backup_command(out):
     """Back up the whole database (SQLite online backup, or pg_dump); safe while Loa serves."""
     import time
+
     from .backups import BackupError, backup, default_path
+
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     target = out or default_path(Path(current_app.config["INSTANCE_DIR"]), url)
     started = time.perf_counter()
@@ -310,7 +392,9 @@ def backup_command(out):
         written = backup(url, target)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"backup written to {written} ({written.stat().st_size:,} bytes in {time.perf_counter() - started:.1f} s)")
+    click.echo(
+        f"backup written to {written} ({written.stat().st_size:,} bytes in {time.perf_counter() - started:.1f} s)"
+    )
 
 
 @cli.command("restore")
@@ -320,6 +404,7 @@ def restore_command(file, yes):
     """Replace the database's contents with FILE (made by `loa backup`). Stop the server first."""
     from .backups import BackupError, restore
     from .database import safe_url
+
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if not yes:
         click.confirm(f"Replace everything in {safe_url(url)} with {file}?", abort=True)

@@ -3,6 +3,7 @@
 Plain functions over an index built once: look up a commune by its official code, list a
 province's communes, and search names without diacritics ("muong kim" finds "Xã Mường Kim").
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -84,7 +85,9 @@ def province(code) -> ProvinceInfo | None:
 
 
 def communes_of(province_code: int) -> list[CommuneInfo]:
-    return sorted((c for c in communes().values() if c.province_code == int(province_code)), key=lambda c: fold(c.name))
+    return sorted(
+        (c for c in communes().values() if c.province_code == int(province_code)), key=lambda c: fold(c.name)
+    )
 
 
 def search(query: str, allowed: set[int] | None = None, limit: int = 20) -> list[CommuneInfo]:

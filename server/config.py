@@ -4,6 +4,7 @@ Each setting comes from a ``LOA_*`` environment variable, falling back to the de
 written here. ``create_app(test_config)`` may override any of them. The README lists them
 all (a test checks that it does).
 """
+
 from __future__ import annotations
 
 import os
@@ -14,12 +15,24 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # name -> (default, one-line description). The README table is checked against this.
 SETTINGS: dict[str, tuple[str, str]] = {
-    "LOA_INSTANCE_DIR": (str(PROJECT_ROOT / "instance"), "folder for the SQLite database, secret key and generated files"),
+    "LOA_INSTANCE_DIR": (
+        str(PROJECT_ROOT / "instance"),
+        "folder for the SQLite database, secret key and generated files",
+    ),
     "LOA_DATABASE_URL": ("", "SQLAlchemy URL; empty means SQLite at <instance>/loa.sqlite3 (WAL mode)"),
-    "LOA_SECRET_KEY": ("", "key for signing cookies; empty means one generated once into <instance>/secret_key"),
-    "LOA_CONTENT_DIR": (str(PROJECT_ROOT / "content"), "folder of campaign content (topics, quizzes, events)"),
+    "LOA_SECRET_KEY": (
+        "",
+        "key for signing cookies; empty means one generated once into <instance>/secret_key",
+    ),
+    "LOA_CONTENT_DIR": (
+        str(PROJECT_ROOT / "content"),
+        "folder of campaign content (topics, quizzes, events)",
+    ),
     "LOA_TRANSLATIONS_DIR": (str(PROJECT_ROOT / "translations"), "folder of Babel catalogues"),
-    "LOA_PUBLIC_URL": ("http://127.0.0.1:5000", "public address, used in leaflet QR codes and to decide secure cookies"),
+    "LOA_PUBLIC_URL": (
+        "http://127.0.0.1:5000",
+        "public address, used in leaflet QR codes and to decide secure cookies",
+    ),
     "LOA_DEFAULT_LANG": ("vi", "language used when nothing else chooses one"),
     "LOA_BEHIND_PROXY": ("0", "1 to trust one proxy's X-Forwarded-For/-Proto/-Host headers"),
     "LOA_SYNC_MAX_RECORDS": ("500", "most records in one sync batch (more is 413)"),
@@ -92,8 +105,14 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # forms on a phone can stay open for hours
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.COMPRESS_MIMETYPES = [
-            "text/html", "text/css", "text/javascript", "application/javascript",
-            "application/json", "application/manifest+json", "image/svg+xml", "text/plain",
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "application/manifest+json",
+            "image/svg+xml",
+            "text/plain",
         ]
         self.COMPRESS_MIN_SIZE = 300
         self.COMPRESS_ALGORITHM = ["br", "gzip"]

@@ -10,6 +10,7 @@ Layout (translators edit these files; see README "Content"):
 `load_content(path)` returns a `Content` or raises `ContentInvalid` listing every problem
 with its file and field. Loa never serves half of a broken content folder.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -157,6 +158,7 @@ class Theme:
 @dataclass
 class Area:
     """A list of communes organisers report on separately (e.g. border or mountain communes)."""
+
     id: str
     label: dict[str, str]
     communes: frozenset[int]
@@ -217,16 +219,31 @@ class Content:
         rows = []
         for tid in self.topic_ids():
             t = self.topics.get(lang, {}).get(tid)
-            rows.append({"kind": "topic", "id": tid, "present": t is not None,
-                         "status": t.status if t else None, "reviewed_by": t.reviewed_by if t else None})
+            rows.append(
+                {
+                    "kind": "topic",
+                    "id": tid,
+                    "present": t is not None,
+                    "status": t.status if t else None,
+                    "reviewed_by": t.reviewed_by if t else None,
+                }
+            )
         for qid in self.quiz_ids():
             q = self.quizzes.get(lang, {}).get(qid)
-            rows.append({"kind": "quiz", "id": qid, "present": q is not None,
-                         "status": q.status if q else None, "reviewed_by": q.reviewed_by if q else None})
+            rows.append(
+                {
+                    "kind": "quiz",
+                    "id": qid,
+                    "present": q is not None,
+                    "status": q.status if q else None,
+                    "reviewed_by": q.reviewed_by if q else None,
+                }
+            )
         return rows
 
 
 # -- loading --------------------------------------------------------------------------------
+
 
 class _Checker:
     """Collects errors for one file, so one broken file reports every bad field at once."""
@@ -369,7 +386,8 @@ def _load_languages(root: Path, errors: list[ContentError]) -> dict[str, Languag
             continue
         name = check.text(entry, "name")
         languages[code] = Language(
-            code=code, name=name or code,
+            code=code,
+            name=name or code,
             english_name=entry.get("english_name") or name or code,
             cldr=bool(entry.get("cldr", True)),
             font=entry.get("font"),
@@ -402,7 +420,10 @@ def _load_topic(path: Path, lang: str, root: Path, errors: list[ContentError]) -
         if not isinstance(point, str) or not point.strip():
             check.error(f"key_points[{i + 1}]", "must be non-empty text")
         elif len(point) > KEY_POINT_MAX:
-            check.error(f"key_points[{i + 1}]", f"is {len(point)} characters; at most {KEY_POINT_MAX} fit on a leaflet")
+            check.error(
+                f"key_points[{i + 1}]",
+                f"is {len(point)} characters; at most {KEY_POINT_MAX} fit on a leaflet",
+            )
     status, reviewed_by = check.status(meta)
     translator = check.text(meta, "translator") or ""
     sources = meta.get("sources") or []
@@ -417,11 +438,23 @@ def _load_topic(path: Path, lang: str, root: Path, errors: list[ContentError]) -
         check.error("body", "uses a '# ' heading; the title comes from 'title', start sections with '## '")
     if len(errors) > before:
         return None
-    return Topic(id=tid, lang=lang, title=title, summary=summary, order=order,
-                 key_points=[p.strip() for p in points], body_html=render_markdown(body),
-                 status=status, translator=translator, reviewed_by=reviewed_by,
-                 source_lang=meta.get("source_lang"), updated=updated, sources=sources,
-                 quiz=quiz, path=str(check.rel))
+    return Topic(
+        id=tid,
+        lang=lang,
+        title=title,
+        summary=summary,
+        order=order,
+        key_points=[p.strip() for p in points],
+        body_html=render_markdown(body),
+        status=status,
+        translator=translator,
+        reviewed_by=reviewed_by,
+        source_lang=meta.get("source_lang"),
+        updated=updated,
+        sources=sources,
+        quiz=quiz,
+        path=str(check.rel),
+    )
 
 
 def _load_quiz(path: Path, lang: str, root: Path, errors: list[ContentError]) -> Quiz | None:
@@ -485,9 +518,18 @@ def _load_quiz(path: Path, lang: str, root: Path, errors: list[ContentError]) ->
         questions.append(Question(q_id, text or "", options, str(answer), explanation))
     if len(errors) > before:
         return None
-    return Quiz(id=qid, lang=lang, topic=topic, title=title, questions=questions, status=status,
-                translator=translator, reviewed_by=reviewed_by, source_lang=data.get("source_lang"),
-                path=str(check.rel))
+    return Quiz(
+        id=qid,
+        lang=lang,
+        topic=topic,
+        title=title,
+        questions=questions,
+        status=status,
+        translator=translator,
+        reviewed_by=reviewed_by,
+        source_lang=data.get("source_lang"),
+        path=str(check.rel),
+    )
 
 
 def _check_quiz_matches_source(quiz: Quiz, source: Quiz, root: Path, errors: list[ContentError]) -> None:
@@ -505,7 +547,9 @@ def _check_quiz_matches_source(quiz: Quiz, source: Quiz, root: Path, errors: lis
         if [o.id for o in a.options] != [o.id for o in b.options]:
             check.error(f"questions ({q_id}).options", "option ids differ from the Vietnamese quiz")
         if a.answer != b.answer:
-            check.error(f"questions ({q_id}).answer", f"'{b.answer}' differs from the Vietnamese answer '{a.answer}'")
+            check.error(
+                f"questions ({q_id}).answer", f"'{b.answer}' differs from the Vietnamese answer '{a.answer}'"
+            )
 
 
 def _load_events(root: Path, languages: dict, errors: list[ContentError]) -> tuple[list[Event], Theme | None]:
@@ -525,9 +569,11 @@ def _load_events(root: Path, languages: dict, errors: list[ContentError]) -> tup
         year = raw_theme.get("year")
         if not isinstance(year, int):
             check.error("theme.year", f"must be a year like 2027, found '{year}'")
-        theme = Theme(year=year if isinstance(year, int) else 0,
-                      title=check.localized(raw_theme, "title", languages),
-                      note=check.localized(raw_theme, "note", languages, required=False))
+        theme = Theme(
+            year=year if isinstance(year, int) else 0,
+            title=check.localized(raw_theme, "title", languages),
+            note=check.localized(raw_theme, "note", languages, required=False),
+        )
     elif raw_theme is not None:
         check.error("theme", "must be a mapping with year and title")
     events, ids = [], set()
@@ -563,14 +609,18 @@ def _load_events(root: Path, languages: dict, errors: list[ContentError]) -> tup
                 err("commune", f"{info.name} ({commune}) is not in province {province}")
             elif province is None:
                 province = info.province_code
-        events.append(Event(
-            id=str(eid), date=date, end_date=end_date,
-            province=int(province) if province is not None and communes.province(province) else None,
-            commune=int(commune) if commune is not None and communes.commune(commune) else None,
-            title=sub.localized(raw, "title", languages),
-            place=sub.localized(raw, "place", languages),
-            description=sub.localized(raw, "description", languages, required=False),
-        ))
+        events.append(
+            Event(
+                id=str(eid),
+                date=date,
+                end_date=end_date,
+                province=int(province) if province is not None and communes.province(province) else None,
+                commune=int(commune) if commune is not None and communes.commune(commune) else None,
+                title=sub.localized(raw, "title", languages),
+                place=sub.localized(raw, "place", languages),
+                description=sub.localized(raw, "description", languages, required=False),
+            )
+        )
     events.sort(key=lambda e: (e.date or dt.date.min, e.id))
     return events, theme
 
@@ -602,8 +652,11 @@ def _load_areas(root: Path, languages: dict, errors: list[ContentError]) -> dict
         bad = [c for c in codes if communes.commune(c) is None]
         if bad:
             sub.error("communes", f"not official commune codes: {', '.join(map(str, bad))}")
-        areas[area_id] = Area(area_id, sub.localized(raw, "label", languages),
-                              frozenset(int(c) for c in codes if communes.commune(c) is not None))
+        areas[area_id] = Area(
+            area_id,
+            sub.localized(raw, "label", languages),
+            frozenset(int(c) for c in codes if communes.commune(c) is not None),
+        )
     return areas
 
 
@@ -636,34 +689,56 @@ def load_content(root: Path | str) -> Content:
                 quizzes[lang][quiz.id] = quiz
     for child in sorted(root.iterdir()):
         if child.is_dir() and child.name not in languages:
-            errors.append(ContentError(child.relative_to(root.parent), None,
-                                       f"folder for language '{child.name}', which languages.yaml does not list"))
+            errors.append(
+                ContentError(
+                    child.relative_to(root.parent),
+                    None,
+                    f"folder for language '{child.name}', which languages.yaml does not list",
+                )
+            )
     source_topics = topics.get(SOURCE_LANG, {})
     source_quizzes = quizzes.get(SOURCE_LANG, {})
     for tid in REQUIRED_TOPICS:
         if tid not in source_topics and not errors:
-            errors.append(ContentError(root.relative_to(root.parent) / SOURCE_LANG / "topics" / f"{tid}.md", None,
-                                       "is missing: every language falls back to this topic"))
+            errors.append(
+                ContentError(
+                    root.relative_to(root.parent) / SOURCE_LANG / "topics" / f"{tid}.md",
+                    None,
+                    "is missing: every language falls back to this topic",
+                )
+            )
     for lang in languages:
         for topic in topics.get(lang, {}).values():
             if topic.quiz and topic.quiz not in source_quizzes and topic.quiz not in quizzes[lang]:
                 errors.append(ContentError(topic.path, "quiz", f"quiz '{topic.quiz}' does not exist"))
             if lang != SOURCE_LANG and topic.id not in source_topics:
-                errors.append(ContentError(topic.path, "id", f"topic '{topic.id}' has no Vietnamese original"))
+                errors.append(
+                    ContentError(topic.path, "id", f"topic '{topic.id}' has no Vietnamese original")
+                )
         for quiz in quizzes.get(lang, {}).values():
             if quiz.topic not in source_topics:
                 errors.append(ContentError(quiz.path, "topic", f"topic '{quiz.topic}' does not exist"))
             if lang != SOURCE_LANG:
                 if quiz.id not in source_quizzes:
-                    errors.append(ContentError(quiz.path, "id", f"quiz '{quiz.id}' has no Vietnamese original"))
+                    errors.append(
+                        ContentError(quiz.path, "id", f"quiz '{quiz.id}' has no Vietnamese original")
+                    )
                 else:
                     _check_quiz_matches_source(quiz, source_quizzes[quiz.id], root, errors)
     events, theme = _load_events(root, languages, errors)
     areas = _load_areas(root, languages, errors)
     if errors:
         raise ContentInvalid(errors)
-    return Content(root=root, languages=languages, topics=topics, quizzes=quizzes,
-                   events=events, theme=theme, version=content_version(root), areas=areas)
+    return Content(
+        root=root,
+        languages=languages,
+        topics=topics,
+        quizzes=quizzes,
+        events=events,
+        theme=theme,
+        version=content_version(root),
+        areas=areas,
+    )
 
 
 class ContentStore:
@@ -706,8 +781,11 @@ class ContentStore:
                 except ContentInvalid as exc:
                     self._bad_signature = signature
                     if self.logger:
-                        self.logger.error("content changed but is broken; still serving version %s\n%s",
-                                          self.content.version, exc)
+                        self.logger.error(
+                            "content changed but is broken; still serving version %s\n%s",
+                            self.content.version,
+                            exc,
+                        )
         return self.content
 
 

@@ -1,6 +1,7 @@
 """Translation coverage: per language, the share of interface strings translated, the
 content files present with their status, and what falls back to Vietnamese. Shown by
 `loa i18n coverage` and on the organiser side."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,9 +42,17 @@ def coverage(content: Content, translations_dir: Path) -> list[LanguageCoverage]
     for lang, language in content.languages.items():
         path = catalogues.get(lang)
         catalogue = report(lang, path) if path else None
-        problems = list(catalogue.problems) if catalogue else [
-            Problem(f"translations/{lang}/LC_MESSAGES/messages.po", None,
-                    "missing: run `loa i18n init " + lang + "`")]
+        problems = (
+            list(catalogue.problems)
+            if catalogue
+            else [
+                Problem(
+                    f"translations/{lang}/LC_MESSAGES/messages.po",
+                    None,
+                    "missing: run `loa i18n init " + lang + "`",
+                )
+            ]
+        )
         rows.append(LanguageCoverage(lang, language.name, catalogue, content.files_of(lang), problems))
     return rows
 
@@ -51,8 +60,11 @@ def coverage(content: Content, translations_dir: Path) -> list[LanguageCoverage]
 def format_table(rows: list[LanguageCoverage]) -> str:
     lines = [f"{'lang':<5} {'name':<12} {'interface':>16}  {'content files':<28} falls back to {SOURCE_LANG}"]
     for row in rows:
-        ui = (f"{row.ui_share:6.1%} {row.catalogue.translated}/{row.catalogue.total}" if row.catalogue
-              else "no catalogue")
+        ui = (
+            f"{row.ui_share:6.1%} {row.catalogue.translated}/{row.catalogue.total}"
+            if row.catalogue
+            else "no catalogue"
+        )
         present = sum(1 for f in row.files if f["present"])
         files = f"{present}/{len(row.files)} ({row.reviewed} reviewed, {row.drafts} draft)"
         lines.append(f"{row.lang:<5} {row.name:<12} {ui:>16}  {files:<28} {', '.join(row.fallbacks) or '-'}")

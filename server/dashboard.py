@@ -1,4 +1,5 @@
 """The organiser dashboard and the yearly report, composed from plain report functions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,11 +34,18 @@ def dashboard(flt: reports.ReportFilter, content: Content) -> dict:
 
 def events_in(content: Content, year: int, province: int | None, today: dt.date) -> dict:
     """The year's Consumer Rights Day events from the events file: held and still planned."""
-    listed = [e for e in content.events if e.date and e.date.year == year
-              and (province is None or e.province in (None, province))]
+    listed = [
+        e
+        for e in content.events
+        if e.date and e.date.year == year and (province is None or e.province in (None, province))
+    ]
     held = [e for e in listed if (e.end_date or e.date) <= today]
-    return {"listed": listed, "held": held, "planned": [e for e in listed if e not in held],
-            "target": LARGE_EVENTS_TARGET}
+    return {
+        "listed": listed,
+        "held": held,
+        "planned": [e for e in listed if e not in held],
+        "target": LARGE_EVENTS_TARGET,
+    }
 
 
 def yearly_report(year: int, province: int | None, content: Content, today: dt.date | None = None) -> dict:
@@ -45,8 +53,11 @@ def yearly_report(year: int, province: int | None, content: Content, today: dt.d
     flt = reports.ReportFilter(province=province, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
     figures = reports.totals(flt)
     return {
-        "year": year, "province": communes.province(province) if province else None, "filter": flt,
-        "totals": figures, "has_data": reports.has_data(figures),
+        "year": year,
+        "province": communes.province(province) if province else None,
+        "filter": flt,
+        "totals": figures,
+        "has_data": reports.has_data(figures),
         "events": events_in(content, year, province, today or dt.date.today()),
         "reach": reports.reach(flt, area_lists(content)),
         "areas": content.areas,

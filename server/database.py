@@ -6,6 +6,7 @@ the database is unreachable, it has no Loa tables (a mistyped path would otherwi
 second, empty database beside the real one) or it was made by a newer Loa. An older
 database is upgraded with the migrations first.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,14 +44,20 @@ def check_url(url: str) -> None:
         parsed = make_url(url)
         parsed.get_dialect()
     except NoSuchModuleError:  # (a kind of ArgumentError: test it first)
-        raise DatabaseProblem(f"LOA_DATABASE_URL uses '{parsed.drivername}', which Loa cannot use; "
-                              "use postgresql+psycopg:// or sqlite:///") from None
+        raise DatabaseProblem(
+            f"LOA_DATABASE_URL uses '{parsed.drivername}', which Loa cannot use; "
+            "use postgresql+psycopg:// or sqlite:///"
+        ) from None
     except ArgumentError as exc:
-        raise DatabaseProblem(f"LOA_DATABASE_URL '{url[:80]}' is not a database URL ({exc}); expected e.g. "
-                              "postgresql+psycopg://loa:PASSWORD@localhost/loa or sqlite:////path/loa.sqlite3") from None
+        raise DatabaseProblem(
+            f"LOA_DATABASE_URL '{url[:80]}' is not a database URL ({exc}); expected e.g. "
+            "postgresql+psycopg://loa:PASSWORD@localhost/loa or sqlite:////path/loa.sqlite3"
+        ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise DatabaseProblem(f"LOA_DATABASE_URL: '{parsed.get_backend_name()}' is not supported; "
-                              "Loa runs on SQLite or PostgreSQL")
+        raise DatabaseProblem(
+            f"LOA_DATABASE_URL: '{parsed.get_backend_name()}' is not supported; "
+            "Loa runs on SQLite or PostgreSQL"
+        )
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -62,6 +69,7 @@ def sqlite_path(url: str) -> Path | None:
 
 def script_directory() -> ScriptDirectory:
     from alembic.config import Config
+
     config = Config(str(MIGRATIONS / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config)
@@ -70,7 +78,7 @@ def script_directory() -> ScriptDirectory:
 @dataclass
 class DatabaseState:
     url: str
-    revision: str | None     # None: no Loa tables yet
+    revision: str | None  # None: no Loa tables yet
     head: str
     has_tables: bool
 
@@ -105,7 +113,8 @@ def inspect_database(url: str) -> DatabaseState:
             raise DatabaseProblem(
                 f"the database {safe_url(url)} is at migration '{revision}', which this version of Loa does "
                 f"not know (its newest is '{head}'): it was made by a newer Loa. Install that version, or "
-                "restore a backup made by this one.") from None
+                "restore a backup made by this one."
+            ) from None
     return DatabaseState(url, revision, head, bool(tables - {"alembic_version"}))
 
 
@@ -115,10 +124,15 @@ def prepare_for_serving(url: str) -> str:
     state = inspect_database(url)
     if state.revision is None:
         path = sqlite_path(url)
-        where = f"no database file at {path}" if path is not None and not path.exists() else \
-            f"the database {safe_url(url)} has no Loa tables"
-        raise DatabaseProblem(f"{where}. If this is a new installation, run `loa init-db` first; "
-                              "otherwise check LOA_DATABASE_URL and LOA_INSTANCE_DIR.")
+        where = (
+            f"no database file at {path}"
+            if path is not None and not path.exists()
+            else f"the database {safe_url(url)} has no Loa tables"
+        )
+        raise DatabaseProblem(
+            f"{where}. If this is a new installation, run `loa init-db` first; "
+            "otherwise check LOA_DATABASE_URL and LOA_INSTANCE_DIR."
+        )
     if state.up_to_date:
         return f"database {safe_url(url)} is up to date ({state.head})"
     upgrade(directory=str(MIGRATIONS))
@@ -130,8 +144,10 @@ def upgrade_database() -> None:
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     state = inspect_database(url)
     if state.revision is None and state.has_tables:
-        raise DatabaseProblem(f"the database {safe_url(url)} has tables but no migration record; "
-                              "it was not made by `loa init-db`. Use an empty database.")
+        raise DatabaseProblem(
+            f"the database {safe_url(url)} has tables but no migration record; "
+            "it was not made by `loa init-db`. Use an empty database."
+        )
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ Lai Châu (province 12), with fresh random passwords.
 Everything goes through the same paths as real data (accounts.create_user, sync.ingest,
 leaflets.get_or_create_leaflets), so the demo exercises the product rather than bypassing it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,27 +49,63 @@ def demo_records(commune_codes: list[int], content, rng: random.Random, today: d
     records = []
     for day_offset in sorted(rng.sample(range(5, 120), 14)):
         commune = rng.choice(commune_codes)
-        starts = dt.datetime.combine(today - dt.timedelta(days=day_offset), dt.time(8 + rng.randint(0, 6)), VN)
+        starts = dt.datetime.combine(
+            today - dt.timedelta(days=day_offset), dt.time(8 + rng.randint(0, 6)), VN
+        )
         topic = rng.choice(content.topic_ids())
         session_id = _uuid(rng)
-        records.append({"id": session_id, "type": "session", "created_at": _stamp(starts),
-                        "data": {"commune_code": commune, "topic_ids": [topic], "starts_at": _stamp(starts),
-                                 "place": rng.choice(PLACES), "facilitator": "Cán bộ xã (demo)"}})
+        records.append(
+            {
+                "id": session_id,
+                "type": "session",
+                "created_at": _stamp(starts),
+                "data": {
+                    "commune_code": commune,
+                    "topic_ids": [topic],
+                    "starts_at": _stamp(starts),
+                    "place": rng.choice(PLACES),
+                    "facilitator": "Cán bộ xã (demo)",
+                },
+            }
+        )
         for _ in range(rng.randint(1, 3)):
             count = rng.randint(8, 45)
             women = rng.randint(count // 3, count)
             minority = rng.randint(count // 2, count)
-            records.append({"id": _uuid(rng), "type": "attendance", "created_at": _stamp(starts),
-                            "data": {"session_id": session_id, "count": count, "women": women,
-                                     "ethnic_minority": minority}})
+            records.append(
+                {
+                    "id": _uuid(rng),
+                    "type": "attendance",
+                    "created_at": _stamp(starts),
+                    "data": {
+                        "session_id": session_id,
+                        "count": count,
+                        "women": women,
+                        "ethnic_minority": minority,
+                    },
+                }
+            )
         quiz = content.quiz("vi", content.topic("vi", topic).value.quiz).value
         for phase, knows in (("pre", 0.45), ("post", 0.75)):
             for _ in range(rng.randint(4, 10)):
-                answers = {q.id: q.answer if rng.random() < knows else rng.choice([o.id for o in q.options])
-                           for q in quiz.questions}
-                records.append({"id": _uuid(rng), "type": "quiz_response", "created_at": _stamp(starts),
-                                "data": {"quiz_id": quiz.id, "lang": rng.choice(["vi", "vi", "hnj"]),
-                                         "answers": answers, "session_id": session_id, "phase": phase}})
+                answers = {
+                    q.id: q.answer if rng.random() < knows else rng.choice([o.id for o in q.options])
+                    for q in quiz.questions
+                }
+                records.append(
+                    {
+                        "id": _uuid(rng),
+                        "type": "quiz_response",
+                        "created_at": _stamp(starts),
+                        "data": {
+                            "quiz_id": quiz.id,
+                            "lang": rng.choice(["vi", "vi", "hnj"]),
+                            "answers": answers,
+                            "session_id": session_id,
+                            "phase": phase,
+                        },
+                    }
+                )
     return records
 
 
@@ -79,11 +116,23 @@ def load_demo() -> list[str]:
     staff_communes = [c.code for c in lai_chau if c.division_type.startswith("xã")][:6]
     organiser_pw, staff_pw = _password(), _password()
     accounts.create_user("organiser", organiser_pw, "organiser", display_name="Sở Công Thương Lai Châu")
-    staff = accounts.create_user("staff", staff_pw, "staff", display_name="Cán bộ xã (demo)",
-                                 province_code=DEMO_PROVINCE, commune_codes=staff_communes)
+    staff = accounts.create_user(
+        "staff",
+        staff_pw,
+        "staff",
+        display_name="Cán bộ xã (demo)",
+        province_code=DEMO_PROVINCE,
+        commune_codes=staff_communes,
+    )
     content = get_content()
-    actor = Actor(token_id=None, role="staff", user_id=staff.id, username=staff.username,
-                  commune_codes=frozenset(staff_communes), device_id=None)
+    actor = Actor(
+        token_id=None,
+        role="staff",
+        user_id=staff.id,
+        username=staff.username,
+        commune_codes=frozenset(staff_communes),
+        device_id=None,
+    )
     records = demo_records(staff_communes, content, rng, dt.date.today())
     result = sync.ingest(records, actor, content)
     scans = _demo_leaflets(staff_communes, content, rng)
@@ -104,12 +153,15 @@ def _demo_leaflets(commune_codes: list[int], content, rng: random.Random) -> int
     """Leaflets for the demo communes, some of them scanned."""
     from .leaflets import get_or_create_leaflets
     from .scans import record_scan
+
     made = get_or_create_leaflets("complaints", "vi", commune_codes, content)
     made += get_or_create_leaflets("counterfeit", "hnj", commune_codes[:3], content)
     scans = 0
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for leaflet in made[:-2]:  # the last two were never scanned
         for _ in range(rng.randint(0, 12)):
-            record_scan(leaflet.code, now - dt.timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600)))
+            record_scan(
+                leaflet.code, now - dt.timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600))
+            )
             scans += 1
     return scans

@@ -5,6 +5,7 @@ SHA-256 is stored. Organisers can revoke a token; a revoked token gets 401 and t
 keeps its records until someone logs in again. Residents' phones get an anonymous token
 that may only send quiz answers and leaflet scans.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,9 @@ RESIDENT = "resident"
 @dataclass(frozen=True)
 class Actor:
     """Who is sending: a staff member, an organiser, or a resident's phone."""
+
     token_id: int
-    role: str                      # organiser | staff | resident
+    role: str  # organiser | staff | resident
     user_id: int | None
     username: str | None
     commune_codes: frozenset[int]  # where a staff member may record sessions
@@ -39,8 +41,12 @@ def hash_token(token: str) -> str:
 def issue_token(user: User | None, device_id: str | None = None, label: str = "") -> tuple[str, DeviceToken]:
     """A new token for a user's phone (or a resident's phone when user is None)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = DeviceToken(user_id=user.id if user else None, token_hash=hash_token(token),
-                      device_id=device_id, label=label[:120])
+    row = DeviceToken(
+        user_id=user.id if user else None,
+        token_hash=hash_token(token),
+        device_id=device_id,
+        label=label[:120],
+    )
     db.session.add(row)
     db.session.commit()
     return token, row
@@ -77,7 +83,9 @@ def revoke(token_id: int) -> bool:
 
 
 def list_devices(include_residents: bool = False) -> list[DeviceToken]:
-    query = db.select(DeviceToken).order_by(DeviceToken.last_sync_at.desc().nulls_last(), DeviceToken.id.desc())
+    query = db.select(DeviceToken).order_by(
+        DeviceToken.last_sync_at.desc().nulls_last(), DeviceToken.id.desc()
+    )
     if not include_residents:
         query = query.where(DeviceToken.user_id.is_not(None))
     return list(db.session.execute(query).scalars())

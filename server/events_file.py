@@ -3,6 +3,7 @@
 The file stays the single source: the page reads it, changes one event, checks the result
 with the same validation as `loa content check`, and replaces the file atomically, keeping
 the comments at its top and every translation the page does not show."""
+
 from __future__ import annotations
 
 import os
@@ -28,6 +29,7 @@ def read(path: Path) -> tuple[str, dict]:
 
 def slug_for(title: str, date: str) -> str:
     from .communes import fold
+
     words = re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-")[:40].strip("-")
     return f"{date[:4]}-{words}" if words else f"{date}-event"
 
@@ -37,7 +39,11 @@ def upsert(data: dict, fields: dict, original_id: str | None = None) -> str:
     events = data["events"]
     existing = next((e for e in events if e.get("id") == original_id), None) if original_id else None
     event = existing if existing is not None else {}
-    event["id"] = fields.get("id") or (existing or {}).get("id") or slug_for(fields["title"].get("vi", ""), fields["date"])
+    event["id"] = (
+        fields.get("id")
+        or (existing or {}).get("id")
+        or slug_for(fields["title"].get("vi", ""), fields["date"])
+    )
     event["date"] = fields["date"]
     if fields.get("end_date"):
         event["end_date"] = fields["end_date"]

@@ -1,5 +1,6 @@
 """Reports to send up: the filtered figures as CSV and XLSX, and the underlying records as a
 portable SQLite file (sqlite-utils) that opens in any SQLite tool."""
+
 from __future__ import annotations
 
 import csv
@@ -25,9 +26,15 @@ COMMUNE_COLUMNS = ("province_code", "province", "commune_code", "commune", *repo
 
 def _headings() -> dict[str, str]:
     return {
-        "province_code": _("Province code"), "province": _("Province"), "commune_code": _("Commune code"),
-        "commune": _("Commune"), "sessions": _("Sessions"), "attendees": _("Attendees"), "women": _("Women"),
-        "ethnic_minority": _("Ethnic minority"), "quiz_responses": _("Quiz answers"),
+        "province_code": _("Province code"),
+        "province": _("Province"),
+        "commune_code": _("Commune code"),
+        "commune": _("Commune"),
+        "sessions": _("Sessions"),
+        "attendees": _("Attendees"),
+        "women": _("Women"),
+        "ethnic_minority": _("Ethnic minority"),
+        "quiz_responses": _("Quiz answers"),
         "leaflet_scans": _("Leaflet scans"),
     }
 
@@ -68,23 +75,59 @@ def to_xlsx(flt: reports.ReportFilter, content: Content) -> bytes:
     headings = _headings()
     book = Workbook()
     total = reports.totals(flt)
-    _sheet(book, _("Totals"), [_("Figure"), _("Value")],
-           [[_("Filter"), flt.describe() or _("everything")]] + [[headings[f], total[f]] for f in reports.FIGURES],
-           first=True)
-    _sheet(book, _("By commune"), [headings[c] for c in COMMUNE_COLUMNS],
-           [[row.get(c, "") for c in COMMUNE_COLUMNS] for row in commune_rows(flt)])
-    _sheet(book, _("By month"), [_("Month"), headings["sessions"], headings["attendees"]],
-           [[m["month"], m["sessions"], m["attendees"]] for m in reports.by_month(flt)])
+    _sheet(
+        book,
+        _("Totals"),
+        [_("Figure"), _("Value")],
+        [[_("Filter"), flt.describe() or _("everything")]]
+        + [[headings[f], total[f]] for f in reports.FIGURES],
+        first=True,
+    )
+    _sheet(
+        book,
+        _("By commune"),
+        [headings[c] for c in COMMUNE_COLUMNS],
+        [[row.get(c, "") for c in COMMUNE_COLUMNS] for row in commune_rows(flt)],
+    )
+    _sheet(
+        book,
+        _("By month"),
+        [_("Month"), headings["sessions"], headings["attendees"]],
+        [[m["month"], m["sessions"], m["attendees"]] for m in reports.by_month(flt)],
+    )
     quiz_rows = []
     for quiz in quiz_results(flt, content):
         for q in quiz["questions"]:
             wrong = q["most_common_wrong"]
-            quiz_rows.append([quiz["quiz_id"], q["id"], q["text"], q["answered"], q["correct_share"],
-                              q["by_phase"].get("pre"), q["by_phase"].get("post"),
-                              wrong["text"] if wrong else "", wrong["share"] if wrong else None])
-    _sheet(book, _("Quiz results"), [_("Quiz"), _("Question"), _("Text"), _("Answers"), _("Share correct"),
-                                     _("Before the talk"), _("After the talk"), _("Most common wrong answer"),
-                                     _("Share")], quiz_rows)
+            quiz_rows.append(
+                [
+                    quiz["quiz_id"],
+                    q["id"],
+                    q["text"],
+                    q["answered"],
+                    q["correct_share"],
+                    q["by_phase"].get("pre"),
+                    q["by_phase"].get("post"),
+                    wrong["text"] if wrong else "",
+                    wrong["share"] if wrong else None,
+                ]
+            )
+    _sheet(
+        book,
+        _("Quiz results"),
+        [
+            _("Quiz"),
+            _("Question"),
+            _("Text"),
+            _("Answers"),
+            _("Share correct"),
+            _("Before the talk"),
+            _("After the talk"),
+            _("Most common wrong answer"),
+            _("Share"),
+        ],
+        quiz_rows,
+    )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -92,11 +135,12 @@ def to_xlsx(flt: reports.ReportFilter, content: Content) -> bytes:
 
 def _records(model, statement) -> list[dict]:
     names = [c.name for c in model.__table__.columns]
-    return [dict(zip(names, row)) for row in db.session.execute(statement)]
+    return [dict(zip(names, row, strict=False)) for row in db.session.execute(statement)]
 
 
 def to_sqlite(flt: reports.ReportFilter) -> bytes:
     """The filtered records themselves, with commune names, in a portable SQLite file."""
+
     def rows_of(model, apply):
         return _records(model, apply(select(*model.__table__.columns)))
 
@@ -112,16 +156,34 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "loa-export.sqlite3"
         database = sqlite_utils.Database(path)
-        for name, rows, pk in (("sessions", sessions, "id"), ("attendance", attendance, "id"),
-                               ("quiz_responses", quiz, "id"), ("leaflet_scans", scans, "id")):
+        for name, rows, pk in (
+            ("sessions", sessions, "id"),
+            ("attendance", attendance, "id"),
+            ("quiz_responses", quiz, "id"),
+            ("leaflet_scans", scans, "id"),
+        ):
             table = database[name]
             if rows:
                 table.insert_all(rows, pk=pk, alter=True)
         database["communes"].insert_all(
-            [{"code": c, "name": communes.commune(c).name, "province_code": communes.commune(c).province_code,
-              "province": communes.commune(c).province.name} for c in sorted(codes)], pk="code")
-        database["leaflets"].insert_all(_records(Leaflet, select(*Leaflet.__table__.columns).where(
-            Leaflet.code.in_({r["code"] for r in scans}))), pk="code")
+            [
+                {
+                    "code": c,
+                    "name": communes.commune(c).name,
+                    "province_code": communes.commune(c).province_code,
+                    "province": communes.commune(c).province.name,
+                }
+                for c in sorted(codes)
+            ],
+            pk="code",
+        )
+        database["leaflets"].insert_all(
+            _records(
+                Leaflet,
+                select(*Leaflet.__table__.columns).where(Leaflet.code.in_({r["code"] for r in scans})),
+            ),
+            pk="code",
+        )
         database["export"].insert({"filter": json.dumps(flt.as_dict()), "format": "loa-export", "version": 1})
         for name in ("attendance", "quiz_responses"):
             if database[name].exists():

@@ -1,4 +1,5 @@
 """Choosing a language, and formatting dates and numbers for it."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -9,6 +9,7 @@ the tests call them the same way. One page layout, written once in millimetres, 
 by two canvases: fpdf2 for the PDF (vector QR, embedded Noto fonts, HarfBuzz shaping) and
 Pillow for the PNG (libraqm shaping). Khmer and Latin text are set in their own Noto font.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,10 +28,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import qrcode
+from flask_babel import force_locale, gettext
 from fpdf import FPDF
 from fpdf.enums import PDFResourceType
 from PIL import Image, ImageDraw, ImageFont
-from flask_babel import force_locale, gettext
 from sqlalchemy.exc import IntegrityError
 
 from . import communes
@@ -39,8 +40,8 @@ from .extensions import db
 from .models import Leaflet
 
 HOTLINE = "1800.6838"
-COMMIT_EVERY = 200          # leaflet rows written per transaction
-CREATE_ATTEMPTS = 5         # fresh random codes tried when a code is already taken
+COMMIT_EVERY = 200  # leaflet rows written per transaction
+CREATE_ATTEMPTS = 5  # fresh random codes tried when a code is already taken
 
 # -- codes ------------------------------------------------------------------------------------
 
@@ -99,6 +100,7 @@ def _short_address(public_url: str) -> str:
 
 # -- leaflets in the database ----------------------------------------------------------------
 
+
 def validate_request(topic_id: str, lang: str, commune_codes: Iterable, content: Content) -> list[int | None]:
     """Check a topic, language and communes before anything is written (LeafletError names
     the bad value and the valid ones); the communes, deduplicated, in order."""
@@ -119,7 +121,8 @@ def validate_request(topic_id: str, lang: str, commune_codes: Iterable, content:
         raise LeafletError(
             f"unknown commune code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; valid: the "
             f"{len(communes.communes()):,} official commune codes of vietnam-provinces "
-            "(`loa leaflets build --province CODE` takes every commune of a province)")
+            "(`loa leaflets build --province CODE` takes every commune of a province)"
+        )
     return wanted
 
 
@@ -127,7 +130,9 @@ def _existing(scopes: Sequence[str]) -> dict[str, Leaflet]:
     """Leaflets already stored for these scopes, by scope."""
     found: dict[str, Leaflet] = {}
     for start in range(0, len(scopes), 500):
-        rows = db.session.execute(db.select(Leaflet).where(Leaflet.scope.in_(scopes[start:start + 500]))).scalars()
+        rows = db.session.execute(
+            db.select(Leaflet).where(Leaflet.scope.in_(scopes[start : start + 500]))
+        ).scalars()
         found.update((row.scope, row) for row in rows)
     return found
 
@@ -153,34 +158,46 @@ def _insert_missing(topic_id: str, lang: str, commune_codes: Sequence[int | None
         if not missing:
             return
         db.session.add_all(
-            Leaflet(code=code, scope=scope, topic_id=topic_id, lang=lang, commune_code=c,
-                    province_code=communes.commune(c).province_code if c is not None else None)
-            for code, (scope, c) in zip(_fresh_codes(len(missing)), missing, strict=True))
+            Leaflet(
+                code=code,
+                scope=scope,
+                topic_id=topic_id,
+                lang=lang,
+                commune_code=c,
+                province_code=communes.commune(c).province_code if c is not None else None,
+            )
+            for code, (scope, c) in zip(_fresh_codes(len(missing)), missing, strict=True)
+        )
         try:
             db.session.commit()
             return
         except IntegrityError:
             db.session.rollback()
-    raise LeafletError(f"could not store {len(missing)} leaflet code(s) after {CREATE_ATTEMPTS} attempts; "
-                       "codes already made stay valid, run the command again")
+    raise LeafletError(
+        f"could not store {len(missing)} leaflet code(s) after {CREATE_ATTEMPTS} attempts; "
+        "codes already made stay valid, run the command again"
+    )
 
 
-def get_or_create_leaflets(topic_id: str, lang: str, commune_codes: Iterable[int | None],
-                           content: Content) -> list[Leaflet]:
+def get_or_create_leaflets(
+    topic_id: str, lang: str, commune_codes: Iterable[int | None], content: Content
+) -> list[Leaflet]:
     """The leaflets for a topic and language in these communes (None: every commune), in the
     order given, creating the missing ones. Running it again returns the same codes. Nothing
     is written when a value is unknown (LeafletError). Rows are committed in chunks, so
     the codes already made stay valid if a later chunk fails."""
     wanted = validate_request(topic_id, lang, commune_codes, content)
     for start in range(0, len(wanted), COMMIT_EVERY):
-        _insert_missing(topic_id, lang, wanted[start:start + COMMIT_EVERY])
+        _insert_missing(topic_id, lang, wanted[start : start + COMMIT_EVERY])
     found = _existing([Leaflet.scope_of(topic_id, lang, c) for c in wanted])
     return [found[Leaflet.scope_of(topic_id, lang, c)] for c in wanted]
 
 
 def stored_leaflets(province_code: int | None = None) -> list[Leaflet]:
     """Every stored leaflet, or those of one province's communes, by topic, language, commune."""
-    query = db.select(Leaflet).order_by(Leaflet.topic_id, Leaflet.lang, Leaflet.province_code, Leaflet.commune_code)
+    query = db.select(Leaflet).order_by(
+        Leaflet.topic_id, Leaflet.lang, Leaflet.province_code, Leaflet.commune_code
+    )
     if province_code is not None:
         query = query.where(Leaflet.province_code == province_code)
     return list(db.session.execute(query).scalars())
@@ -193,6 +210,7 @@ def place_of(commune_code: int | None) -> tuple[str, str]:
 
 
 # -- what a leaflet says ---------------------------------------------------------------------
+
 
 # Interface words printed on leaflets. They are in the Babel catalogues like every other
 # interface string, so a translator adds them for a new language; an untranslated word is
@@ -224,6 +242,7 @@ def leaflet_word(lang: str, key: str, **values) -> str:
 @dataclass(frozen=True)
 class LeafletText:
     """Everything printed on one leaflet, whatever it is drawn on."""
+
     code: str
     url: str
     lang: str
@@ -246,8 +265,11 @@ def leaflet_text(leaflet: Leaflet, content: Content, public_url: str) -> Leaflet
     topic = found.value
     commune_name, province_name = place_of(leaflet.commune_code)
     return LeafletText(
-        code=leaflet.code, url=leaflet_url(public_url, leaflet.code), lang=leaflet.lang,
-        header=leaflet_word(leaflet.lang, "header"), title=topic.title,
+        code=leaflet.code,
+        url=leaflet_url(public_url, leaflet.code),
+        lang=leaflet.lang,
+        header=leaflet_word(leaflet.lang, "header"),
+        title=topic.title,
         place=f"{commune_name} · {province_name}" if commune_name else "",
         points=tuple(topic.key_points),
         hotline_label=leaflet_word(leaflet.lang, "hotline"),
@@ -366,8 +388,8 @@ FONTS = {  # (family, bold) -> file, from Debian's fonts-noto-core
     ("NotoSansKhmer", False): FONT_DIR / "NotoSansKhmer-Regular.ttf",
     ("NotoSansKhmer", True): FONT_DIR / "NotoSansKhmer-Bold.ttf",
 }
-PT = 25.4 / 72           # millimetres in a typographic point
-QR_SIZE = 34.0           # mm of dark modules, quiet zone not included (at least 30 mm)
+PT = 25.4 / 72  # millimetres in a typographic point
+QR_SIZE = 34.0  # mm of dark modules, quiet zone not included (at least 30 mm)
 
 
 def font_file(family: str, bold: bool) -> str:
@@ -390,6 +412,7 @@ def line_height(text: str, size: float) -> float:
 @dataclass(frozen=True)
 class Page:
     """Where a leaflet is drawn on a canvas, and its safe margin (mm)."""
+
     x: float
     y: float
     width: float
@@ -420,6 +443,7 @@ class Page:
 @dataclass(frozen=True)
 class Paragraph:
     """Text wrapped to a width at one size, ready to draw."""
+
     lines: tuple[str, ...]
     size: float
     bold: bool
@@ -490,14 +514,21 @@ class Canvas:
 
 POINT_SIZES = (14, 13, 12, 11, 10, 9, 8)  # key points shrink until they fit
 TITLE_SIZES = (20, 18, 16)
-RULE = 0.8          # mm, the black rules under the header and above the footer
+RULE = 0.8  # mm, the black rules under the header and above the footer
 POINT_INDENT = 7.0  # mm from a key point's number to its text
-POINT_GAP = 2.5     # mm between key points
-FOOTER_GAP = 6.0    # mm between the last key point and the footer
+POINT_GAP = 2.5  # mm between key points
+FOOTER_GAP = 6.0  # mm between the last key point and the footer
 
 
-def _fit(canvas: Canvas, texts: Sequence[str], width: float, room: float, sizes: Sequence[float],
-         bold: bool, gap: float) -> tuple[Paragraph, ...]:
+def _fit(
+    canvas: Canvas,
+    texts: Sequence[str],
+    width: float,
+    room: float,
+    sizes: Sequence[float],
+    bold: bool,
+    gap: float,
+) -> tuple[Paragraph, ...]:
     """The texts wrapped at the largest size whose paragraphs (and gaps) fit in `room` mm,
     else at the smallest size."""
     for size in sizes:
@@ -510,8 +541,9 @@ def _fit(canvas: Canvas, texts: Sequence[str], width: float, room: float, sizes:
 @dataclass(frozen=True)
 class QrBlock:
     """The QR code at its printed size, with its code and how to type it underneath."""
+
     modules: tuple[tuple[bool, ...], ...]
-    module: float       # mm per module
+    module: float  # mm per module
     code: Paragraph
     hint: Paragraph
 
@@ -529,13 +561,18 @@ def _qr_block(canvas: Canvas, text: LeafletText) -> QrBlock:
     modules = qr_modules(text.url)
     module = QR_SIZE / len(modules)
     box = (len(modules) + 2 * QUIET_ZONE) * module
-    return QrBlock(modules, module, canvas.paragraph(display_code(text.code), box, 20, True),
-                   canvas.paragraph(text.type_hint, box, 8))
+    return QrBlock(
+        modules,
+        module,
+        canvas.paragraph(display_code(text.code), box, 20, True),
+        canvas.paragraph(text.type_hint, box, 8),
+    )
 
 
 @dataclass(frozen=True)
 class LeafletLayout:
     """A leaflet's text wrapped and sized for a page width, and the height it needs."""
+
     header: Paragraph
     title: Paragraph
     place: Paragraph | None
@@ -554,15 +591,21 @@ class LeafletLayout:
         return self.head_height + points + FOOTER_GAP + self.qr.height
 
 
-def plan_leaflet(canvas: Canvas, text: LeafletText, width: float, height: float,
-                 point_sizes: Sequence[float] = POINT_SIZES) -> LeafletLayout:
+def plan_leaflet(
+    canvas: Canvas, text: LeafletText, width: float, height: float, point_sizes: Sequence[float] = POINT_SIZES
+) -> LeafletLayout:
     """Wrap every text of a leaflet for a page of `width` x `height` mm (inside the margins):
     the title up to about three lines, the key points as large as fit above the footer (at
     the smallest of `point_sizes` when none fits)."""
     title_room = 3 * line_height(text.title, TITLE_SIZES[0])
     [title] = _fit(canvas, [text.title], width, title_room, TITLE_SIZES, True, 0)
-    head = LeafletLayout(canvas.paragraph(text.header, width, 9), title,
-                         canvas.paragraph(text.place, width, 11) if text.place else None, (), _qr_block(canvas, text))
+    head = LeafletLayout(
+        canvas.paragraph(text.header, width, 9),
+        title,
+        canvas.paragraph(text.place, width, 11) if text.place else None,
+        (),
+        _qr_block(canvas, text),
+    )
     room = height - head.head_height - FOOTER_GAP - head.qr.height
     points = _fit(canvas, text.points, width - POINT_INDENT, room, point_sizes, False, POINT_GAP)
     return LeafletLayout(head.header, head.title, head.place, points, head.qr)
@@ -617,8 +660,11 @@ class PdfCanvas(Canvas):
     """Draws on an fpdf2 document: HarfBuzz shaping, Noto fonts embedded (subset), vector QR."""
 
     def __init__(self, page_size: tuple[float, float]):
-        pdf = FPDF(orientation="L" if page_size[0] > page_size[1] else "P", unit="mm",
-                   format=tuple(sorted(page_size)))
+        pdf = FPDF(
+            orientation="L" if page_size[0] > page_size[1] else "P",
+            unit="mm",
+            format=tuple(sorted(page_size)),
+        )
         for family, bold in FONTS:
             pdf.add_font(family, "B" if bold else "", font_file(family, bold))
         pdf.set_text_shaping(True)
@@ -676,8 +722,13 @@ class PdfCanvas(Canvas):
         return bytes(self.pdf.output())
 
 
-def render_pdf(leaflets: Sequence[Leaflet], content: Content, public_url: str, layout: str = "a5",
-               on_leaflet: Callable[[], None] | None = None) -> bytes:
+def render_pdf(
+    leaflets: Sequence[Leaflet],
+    content: Content,
+    public_url: str,
+    layout: str = "a5",
+    on_leaflet: Callable[[], None] | None = None,
+) -> bytes:
     """One PDF of the leaflets: an A5 page each ("a5"), or two A5 leaflets side by side on
     landscape A4 pages ("a4-2up", with a dashed cut line). One font setup serves every page.
     `on_leaflet` is called after each leaflet is drawn."""
@@ -718,10 +769,10 @@ def split_pdf(pdf: bytes) -> list[bytes]:
 
 # -- PNG -------------------------------------------------------------------------------------
 
-PNG_WIDTH = 1080                  # pixels; Zalo and Facebook show it full width
-PNG_PAGE = (124.0, 176.0, 8.0)    # the layout's millimetres for the PNG: bigger type than A5
+PNG_WIDTH = 1080  # pixels; Zalo and Facebook show it full width
+PNG_PAGE = (124.0, 176.0, 8.0)  # the layout's millimetres for the PNG: bigger type than A5
 PNG_POINT_SIZES = POINT_SIZES[:4]  # read on a phone: the image grows rather than the type shrinking
-PNG_COMPRESSION = 3             # zlib level: the speed and size sweet spot for leaflets
+PNG_COMPRESSION = 3  # zlib level: the speed and size sweet spot for leaflets
 
 
 @lru_cache(maxsize=64)
@@ -788,7 +839,9 @@ class PngCanvas(Canvas):
 
     def fill_rect(self, x, y, w, h) -> None:
         s = self.scale
-        self.draw_on.rectangle((round(x * s), round(y * s), round((x + w) * s) - 1, round((y + h) * s) - 1), fill=0)
+        self.draw_on.rectangle(
+            (round(x * s), round(y * s), round((x + w) * s) - 1, round((y + h) * s) - 1), fill=0
+        )
 
     def output(self) -> bytes:
         """The image as a 16-grey PNG: text edges stay smooth, the file is a third smaller
@@ -822,6 +875,7 @@ CSV_COLUMNS = ("code", "url", "topic", "lang", "commune_code", "commune", "provi
 @dataclass
 class BuildResult:
     """What a build made: the leaflets and every file written, combined PDFs first."""
+
     leaflets: list[Leaflet]
     combined: dict[str, Path] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
@@ -845,9 +899,11 @@ def write_atomic(path: Path, data: bytes, made: int = 0) -> Path:
         if not isinstance(exc, OSError):
             raise
         what = "disk full" if exc.errno == errno.ENOSPC else "cannot write"
-        raise LeafletError(f"{what} while writing {path}: {exc.strerror or exc}; "
-                           f"the {made} leaflet codes already made stay valid, "
-                           "free some space and run the same command again") from exc
+        raise LeafletError(
+            f"{what} while writing {path}: {exc.strerror or exc}; "
+            f"the {made} leaflet codes already made stay valid, "
+            "free some space and run the same command again"
+        ) from exc
     return path
 
 
@@ -859,14 +915,30 @@ def leaflets_csv(leaflets: Sequence[Leaflet], public_url: str) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for leaflet in leaflets:
         commune_name, province_name = place_of(leaflet.commune_code)
-        writer.writerow((leaflet.code, leaflet_url(public_url, leaflet.code), leaflet.topic_id, leaflet.lang,
-                         "" if leaflet.commune_code is None else leaflet.commune_code, commune_name, province_name))
+        writer.writerow(
+            (
+                leaflet.code,
+                leaflet_url(public_url, leaflet.code),
+                leaflet.topic_id,
+                leaflet.lang,
+                "" if leaflet.commune_code is None else leaflet.commune_code,
+                commune_name,
+                province_name,
+            )
+        )
     return out.getvalue().encode("utf-8-sig")
 
 
-def build(topic_id: str, lang: str, commune_codes: Iterable[int | None], out_dir: Path | str, content: Content,
-          public_url: str, progress: Callable[[int], None] | None = None,
-          layouts: Sequence[str] = LAYOUTS) -> BuildResult:
+def build(
+    topic_id: str,
+    lang: str,
+    commune_codes: Iterable[int | None],
+    out_dir: Path | str,
+    content: Content,
+    public_url: str,
+    progress: Callable[[int], None] | None = None,
+    layouts: Sequence[str] = LAYOUTS,
+) -> BuildResult:
     """Make (or reuse) the leaflets and write, in out_dir: `<code>.pdf` and `<code>.png` each,
     the combined `leaflets-<topic>-<lang>.pdf` (A5) and `...-a4-2up.pdf`, and `leaflets.csv`.
     Re-running reuses the codes and overwrites the files. `progress(1)` is called

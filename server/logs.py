@@ -3,6 +3,7 @@
 No IP addresses and no query strings are logged (query strings can hold filters and codes;
 addresses are personal data). A client's own X-Request-Id (letters, digits, '-', up to 64)
 is kept, else one is made; the response carries it back."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,12 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
-                 "logger": record.name, "message": record.getMessage()}
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -47,10 +52,17 @@ def configure(app: Flask) -> None:
     def log_request(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
         started = g.get("request_started")
-        logging.getLogger("loa.requests").info("request", extra={"fields": {
-            "request_id": g.get("request_id"), "method": request.method, "path": request.path,
-            "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-            "bytes": response.calculate_content_length(),
-        }})
+        logging.getLogger("loa.requests").info(
+            "request",
+            extra={
+                "fields": {
+                    "request_id": g.get("request_id"),
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+                    "bytes": response.calculate_content_length(),
+                }
+            },
+        )
         return response

@@ -1,5 +1,6 @@
 """Database models. Records made on phones use the phone's UUID as their primary key, which
 is what makes every sync idempotent: the same record can arrive any number of times."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ UUID_LEN = 36
 
 def utcnow() -> dt.datetime:
     """Naive UTC: every datetime in the database is UTC, on SQLite and PostgreSQL alike."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class User(db.Model):
@@ -28,7 +29,7 @@ class User(db.Model):
     province_code: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    communes: Mapped[list["UserCommune"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    communes: Mapped[list[UserCommune]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def commune_codes(self) -> set[int]:
@@ -37,6 +38,7 @@ class User(db.Model):
 
 class UserCommune(db.Model):
     """A commune a staff member works in (and may record sessions for)."""
+
     __tablename__ = "user_communes"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     commune_code: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -44,6 +46,7 @@ class UserCommune(db.Model):
 
 class DeviceToken(db.Model):
     """A phone's bearer token. Only its SHA-256 is stored. No user: a resident's phone."""
+
     __tablename__ = "device_tokens"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -61,6 +64,7 @@ class SyncRecord(db.Model):
 
     `fingerprint` is a hash of the record's type, created_at and data; the same id with the
     same fingerprint is a duplicate, with another fingerprint a conflict."""
+
     __tablename__ = "sync_records"
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     type: Mapped[str] = mapped_column(String(32))
@@ -74,6 +78,7 @@ class SyncRecord(db.Model):
 
 class VillageSession(db.Model):
     """A session held by commune staff: a talk in a village hall, a market-day booth."""
+
     __tablename__ = "sessions"
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     commune_code: Mapped[int] = mapped_column(Integer)
@@ -96,6 +101,7 @@ class VillageSession(db.Model):
 class Attendance(db.Model):
     """A tally line of people at a session. It may arrive before its session: commune and
     province are filled in from the session whenever both are known."""
+
     __tablename__ = "attendance"
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     session_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
@@ -110,15 +116,29 @@ class Attendance(db.Model):
     # Covering indexes: the stats of a province or commune are read from the index alone.
     __table_args__ = (
         Index("ix_attendance_province_starts", "province_code", "session_starts_at"),
-        Index("ix_attendance_province_figures", "province_code", "commune_code", "session_starts_at",
-              "count", "women", "ethnic_minority"),
-        Index("ix_attendance_commune_figures", "commune_code", "session_starts_at", "count", "women",
-              "ethnic_minority"),
+        Index(
+            "ix_attendance_province_figures",
+            "province_code",
+            "commune_code",
+            "session_starts_at",
+            "count",
+            "women",
+            "ethnic_minority",
+        ),
+        Index(
+            "ix_attendance_commune_figures",
+            "commune_code",
+            "session_starts_at",
+            "count",
+            "women",
+            "ethnic_minority",
+        ),
     )
 
 
 class QuizResponse(db.Model):
     """One person's answers to one quiz; the score is computed on the server from the content."""
+
     __tablename__ = "quiz_responses"
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     quiz_id: Mapped[str] = mapped_column(String(64))
@@ -134,7 +154,14 @@ class QuizResponse(db.Model):
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
         Index("ix_quiz_responses_province_created", "province_code", "created_at"),
-        Index("ix_quiz_responses_province_commune", "province_code", "commune_code", "created_at", "lang", "quiz_id"),
+        Index(
+            "ix_quiz_responses_province_commune",
+            "province_code",
+            "commune_code",
+            "created_at",
+            "lang",
+            "quiz_id",
+        ),
         Index("ix_quiz_responses_commune_created", "commune_code", "created_at"),
     )
 
@@ -142,6 +169,7 @@ class QuizResponse(db.Model):
 class Leaflet(db.Model):
     """A printed leaflet: a topic in a language, for a commune (or none). Its code is in the QR.
     `scope` ("<topic>/<lang>/<commune or 'all'>") is unique: printing again reuses the code."""
+
     __tablename__ = "leaflets"
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     scope: Mapped[str] = mapped_column(String(96), unique=True)
@@ -158,6 +186,7 @@ class Leaflet(db.Model):
 
 class LeafletScan(db.Model):
     """A leaflet's QR code opened. No personal data and no IP address."""
+
     __tablename__ = "leaflet_scans"
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     code: Mapped[str] = mapped_column(String(16), index=True)

@@ -5,6 +5,7 @@ pages the hash of their rendered bytes. A new revision anywhere gives a new serv
 version, which phones download in the background and offer as "new content: reload". On
 update a phone re-downloads only the entries whose revision changed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,15 +39,22 @@ def language_assets(lang: str) -> list[str]:
     if not language.font:
         return []
     prefix = f"fonts/{language.font}"
-    return sorted(a.logical for a in get_assets().all()
-                  if a.logical.startswith(prefix) or a.logical == f"css/font-{language.font}.css")
+    return sorted(
+        a.logical
+        for a in get_assets().all()
+        if a.logical.startswith(prefix) or a.logical == f"css/font-{language.font}.css"
+    )
 
 
 def language_pages(lang: str) -> list[str]:
     """Every page of a language that must work offline."""
     content = get_content()
-    urls = [url_for("public.home", lang=lang), url_for("public.events", lang=lang),
-            url_for("public.offline", lang=lang), url_for("public.strings", lang=lang)]
+    urls = [
+        url_for("public.home", lang=lang),
+        url_for("public.events", lang=lang),
+        url_for("public.offline", lang=lang),
+        url_for("public.strings", lang=lang),
+    ]
     urls += [url_for("public.topic", lang=lang, topic_id=t) for t in content.topic_ids()]
     urls += [url_for("public.quiz", lang=lang, quiz_id=q) for q in content.quiz_ids()]
     urls.append(url_for("staff.app_shell", lang=lang))
@@ -75,8 +83,12 @@ def precache_manifest() -> dict:
         return [assets.url(logical), assets.by_logical(logical).digest]
 
     shell = [asset_entry(a) for a in shell_asset_names()]
-    shell.append([url_for("root.manifest"), hashlib.sha256(
-        json.dumps(manifest(), sort_keys=True).encode()).hexdigest()[:12]])
+    shell.append(
+        [
+            url_for("root.manifest"),
+            hashlib.sha256(json.dumps(manifest(), sort_keys=True).encode()).hexdigest()[:12],
+        ]
+    )
     pages = {}
     for lang in get_content().languages:
         entries = [[u, _render_revision(app, u)] for u in language_pages(lang)]
@@ -108,10 +120,24 @@ def manifest() -> dict:
         "theme_color": THEME_COLOUR,
         "background_color": BACKGROUND_COLOUR,
         "icons": [
-            {"src": assets.url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
-            {"src": assets.url("icons/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
-            {"src": assets.url("icons/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png",
-             "purpose": "maskable"},
+            {
+                "src": assets.url("icons/icon-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": assets.url("icons/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": assets.url("icons/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
             {"src": assets.url("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
         ],
     }

@@ -1,6 +1,7 @@
 """What residents know before and after a talk: per quiz and question, the share answering
 correctly, the most common wrong answer, by language and phase, and the knowledge gain in
 sessions that ran the quiz both before and after (the awareness survey the plans ask for)."""
+
 from __future__ import annotations
 
 import json
@@ -26,16 +27,27 @@ class QuestionResult:
     answered: int = 0
     correct: int = 0
     wrong: Counter = field(default_factory=Counter)
-    by_phase: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))   # phase -> [correct, answered]
+    by_phase: dict = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )  # phase -> [correct, answered]
     by_lang: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
     def as_dict(self, option_text: dict[str, str]) -> dict:
         common = self.wrong.most_common(1)
         return {
-            "id": self.id, "text": self.text, "answered": self.answered,
+            "id": self.id,
+            "text": self.text,
+            "answered": self.answered,
             "correct_share": _share(self.correct, self.answered),
-            "most_common_wrong": ({"option": common[0][0], "text": option_text.get(common[0][0], common[0][0]),
-                                   "share": _share(common[0][1], self.answered)} if common else None),
+            "most_common_wrong": (
+                {
+                    "option": common[0][0],
+                    "text": option_text.get(common[0][0], common[0][0]),
+                    "share": _share(common[0][1], self.answered),
+                }
+                if common
+                else None
+            ),
             "by_phase": {p or "none": _share(c, n) for p, (c, n) in sorted(self.by_phase.items(), key=str)},
             "by_lang": {lang: _share(c, n) for lang, (c, n) in sorted(self.by_lang.items())},
         }
@@ -43,9 +55,17 @@ class QuestionResult:
 
 def quiz_results(flt: ReportFilter, content: Content) -> list[dict]:
     """One entry per quiz with answers in the filter."""
-    query = flt.quiz_responses(select(QuizResponse.quiz_id, QuizResponse.lang, QuizResponse.answers,
-                                      QuizResponse.phase, QuizResponse.session_id, QuizResponse.correct,
-                                      QuizResponse.total))
+    query = flt.quiz_responses(
+        select(
+            QuizResponse.quiz_id,
+            QuizResponse.lang,
+            QuizResponse.answers,
+            QuizResponse.phase,
+            QuizResponse.session_id,
+            QuizResponse.correct,
+            QuizResponse.total,
+        )
+    )
     per_quiz: dict[str, list] = defaultdict(list)
     for row in db.session.execute(query):
         per_quiz[row.quiz_id].append(row)
@@ -81,13 +101,19 @@ def quiz_results(flt: ReportFilter, content: Content) -> list[dict]:
         pre = [x for s in both for x in s["pre"]]
         post = [x for s in both for x in s["post"]]
         options = {q.id: {o.id: o.text for o in q.options} for q in quiz.questions}
-        results.append({
-            "quiz_id": quiz_id, "title": quiz.title, "responses": len(rows),
-            "mean_score": {phase: round(sum(v) / len(v), 4) for phase, v in sorted(phase_scores.items())},
-            "gain": {"sessions": len(both),
-                     "pre": round(sum(pre) / len(pre), 4) if pre else None,
-                     "post": round(sum(post) / len(post), 4) if post else None,
-                     "points": round((sum(post) / len(post) - sum(pre) / len(pre)) * 100, 1) if both else None},
-            "questions": [questions[q.id].as_dict(options[q.id]) for q in quiz.questions],
-        })
+        results.append(
+            {
+                "quiz_id": quiz_id,
+                "title": quiz.title,
+                "responses": len(rows),
+                "mean_score": {phase: round(sum(v) / len(v), 4) for phase, v in sorted(phase_scores.items())},
+                "gain": {
+                    "sessions": len(both),
+                    "pre": round(sum(pre) / len(pre), 4) if pre else None,
+                    "post": round(sum(post) / len(post), 4) if post else None,
+                    "points": round((sum(post) / len(post) - sum(pre) / len(pre)) * 100, 1) if both else None,
+                },
+                "questions": [questions[q.id].as_dict(options[q.id]) for q in quiz.questions],
+            }
+        )
     return results

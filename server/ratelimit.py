@@ -3,6 +3,7 @@
 Each server process keeps its own counts; with N processes the real limit is up to N times
 the setting, which is fine for its purpose: stopping a runaway phone or a password guesser.
 """
+
 from __future__ import annotations
 
 import threading

@@ -5,6 +5,7 @@ Every figure counts each stored record once (sync.py stores each record id once)
 and quiz answers count for a commune once their session is known; lines whose session has
 not arrived yet are reported separately ("waiting for their session"), never dropped.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,20 +70,25 @@ class ReportFilter:
         return VillageSession.topic_ids.like(f'%"{self.topic}"%')
 
     def sessions(self, query):
-        query = self._period(self._place(query, VillageSession.province_code, VillageSession.commune_code),
-                             VillageSession.starts_at)
+        query = self._period(
+            self._place(query, VillageSession.province_code, VillageSession.commune_code),
+            VillageSession.starts_at,
+        )
         return query.where(self._topic_clause()) if self.topic else query
 
     def attendance(self, query):
         query = self._place(query, Attendance.province_code, Attendance.commune_code)
         query = self._period(query, Attendance.session_starts_at)
         if self.topic:
-            query = query.where(Attendance.session_id.in_(select(VillageSession.id).where(self._topic_clause())))
+            query = query.where(
+                Attendance.session_id.in_(select(VillageSession.id).where(self._topic_clause()))
+            )
         return query
 
     def quiz_responses(self, query):
-        query = self._period(self._place(query, QuizResponse.province_code, QuizResponse.commune_code),
-                             QuizResponse.created_at)
+        query = self._period(
+            self._place(query, QuizResponse.province_code, QuizResponse.commune_code), QuizResponse.created_at
+        )
         if self.lang:
             query = query.where(QuizResponse.lang == self.lang)
         if self.topic:
@@ -90,8 +96,9 @@ class ReportFilter:
         return query
 
     def scans(self, query, joined: bool = False):
-        query = self._period(self._place(query, LeafletScan.province_code, LeafletScan.commune_code),
-                             LeafletScan.scanned_at)
+        query = self._period(
+            self._place(query, LeafletScan.province_code, LeafletScan.commune_code), LeafletScan.scanned_at
+        )
         if self.lang or self.topic:
             if not joined:
                 query = query.join(Leaflet, Leaflet.code == LeafletScan.code)
@@ -105,6 +112,7 @@ class ReportFilter:
 def parse_filter(args, content: Content) -> ReportFilter:
     """A ReportFilter from query arguments (province, commune, topic, lang, from, to), or a
     FilterError naming the bad value: never an empty report that looks like zero."""
+
     def code(name, lookup, what):
         value = (args.get(name) or "").strip()
         if not value:
@@ -125,8 +133,10 @@ def parse_filter(args, content: Content) -> ReportFilter:
     province = code("province", communes.province, "province")
     commune = code("commune", communes.commune, "commune")
     if commune and province and communes.commune(commune).province_code != province:
-        raise FilterError(f"commune {communes.commune(commune).name} ({commune}) is not in province "
-                          f"{communes.province(province).name} ({province})")
+        raise FilterError(
+            f"commune {communes.commune(commune).name} ({commune}) is not in province "
+            f"{communes.province(province).name} ({province})"
+        )
     topic = (args.get("topic") or "").strip() or None
     if topic and topic not in content.topic_ids():
         raise FilterError(f"topic '{topic}' does not exist; topics: {', '.join(content.topic_ids())}")
@@ -142,10 +152,18 @@ def parse_filter(args, content: Content) -> ReportFilter:
 # -- participation --------------------------------------------------------------------------
 
 GROUP_KEYS = {
-    "province": (VillageSession.province_code, Attendance.province_code, QuizResponse.province_code,
-                 LeafletScan.province_code),
-    "commune": (VillageSession.commune_code, Attendance.commune_code, QuizResponse.commune_code,
-                LeafletScan.commune_code),
+    "province": (
+        VillageSession.province_code,
+        Attendance.province_code,
+        QuizResponse.province_code,
+        LeafletScan.province_code,
+    ),
+    "commune": (
+        VillageSession.commune_code,
+        Attendance.commune_code,
+        QuizResponse.commune_code,
+        LeafletScan.commune_code,
+    ),
 }
 
 
@@ -163,14 +181,23 @@ def _figures_by(flt: ReportFilter, level: str | None) -> dict:
         for row in db.session.execute(statement):
             key, values = (row[0], row[1:]) if keys else (None, row)
             entry = results.setdefault(key, dict.fromkeys(FIGURES, 0))
-            for name, value in zip(names, values):
+            for name, value in zip(names, values, strict=False):
                 entry[name] += int(value or 0)
 
     session_key, attendance_key, quiz_key, scan_key = keys or (None,) * 4
     add(flt.sessions(query(session_key, VillageSession, func.count())), ("sessions",))
-    add(flt.attendance(query(attendance_key, Attendance, func.sum(Attendance.count), func.sum(Attendance.women),
-                             func.sum(Attendance.ethnic_minority)).where(Attendance.commune_code.is_not(None))),
-        ("attendees", "women", "ethnic_minority"))
+    add(
+        flt.attendance(
+            query(
+                attendance_key,
+                Attendance,
+                func.sum(Attendance.count),
+                func.sum(Attendance.women),
+                func.sum(Attendance.ethnic_minority),
+            ).where(Attendance.commune_code.is_not(None))
+        ),
+        ("attendees", "women", "ethnic_minority"),
+    )
     add(flt.quiz_responses(query(quiz_key, QuizResponse, func.count())), ("quiz_responses",))
     add(flt.scans(query(scan_key, LeafletScan, func.count())), ("leaflet_scans",))
     return results
@@ -192,9 +219,15 @@ def by_commune(flt: ReportFilter) -> list[dict]:
     rows = []
     for code, figures in _figures_by(flt, "commune").items():
         commune = communes.commune(code)
-        rows.append({"commune_code": code, "commune": commune.name if commune else str(code),
-                     "province_code": commune.province_code if commune else None,
-                     "province": commune.province.name if commune else "", **figures})
+        rows.append(
+            {
+                "commune_code": code,
+                "commune": commune.name if commune else str(code),
+                "province_code": commune.province_code if commune else None,
+                "province": commune.province.name if commune else "",
+                **figures,
+            }
+        )
     return sorted(rows, key=lambda r: (-r["attendees"], r["province"], communes.fold(r["commune"])))
 
 
@@ -202,10 +235,15 @@ def waiting_for_session() -> dict:
     """Attendance lines and quiz answers whose session has not arrived yet: they have no
     commune or session date yet, so no filter applies; they are counted once it arrives."""
     lines, people = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Attendance.count), 0))
-        .where(Attendance.commune_code.is_(None))).one()
-    answers = db.session.execute(select(func.count()).select_from(QuizResponse).where(
-        QuizResponse.session_id.is_not(None), QuizResponse.commune_code.is_(None))).scalar()
+        select(func.count(), func.coalesce(func.sum(Attendance.count), 0)).where(
+            Attendance.commune_code.is_(None)
+        )
+    ).one()
+    answers = db.session.execute(
+        select(func.count())
+        .select_from(QuizResponse)
+        .where(QuizResponse.session_id.is_not(None), QuizResponse.commune_code.is_(None))
+    ).scalar()
     return {"attendance_lines": lines, "people": int(people), "quiz_responses": answers}
 
 
@@ -217,12 +255,18 @@ def by_month(flt: ReportFilter) -> list[dict]:
         return str(value)[:7]
 
     session_day = func.date(VillageSession.starts_at)
-    for value, count in db.session.execute(flt.sessions(select(session_day, func.count()).group_by(session_day))):
+    for value, count in db.session.execute(
+        flt.sessions(select(session_day, func.count()).group_by(session_day))
+    ):
         months.setdefault(month_of(value), {"sessions": 0, "attendees": 0})["sessions"] += count
     attendance_day = func.date(Attendance.session_starts_at)
-    for value, people in db.session.execute(flt.attendance(select(attendance_day, func.sum(Attendance.count))
-                                                           .where(Attendance.commune_code.is_not(None))
-                                                           .group_by(attendance_day))):
+    for value, people in db.session.execute(
+        flt.attendance(
+            select(attendance_day, func.sum(Attendance.count))
+            .where(Attendance.commune_code.is_not(None))
+            .group_by(attendance_day)
+        )
+    ):
         months.setdefault(month_of(value), {"sessions": 0, "attendees": 0})["attendees"] += int(people or 0)
     return [{"month": m, **v} for m, v in sorted(months.items())]
 
@@ -238,25 +282,42 @@ def reach(flt: ReportFilter, area_communes: dict[str, set[int]] | None = None) -
     else:
         provinces = {communes.commune(c).province_code for c in reached if communes.commune(c)}
         scope = {c.code for p in provinces for c in communes.communes_of(p)}
-    not_reached = sorted(scope - reached, key=lambda c: (communes.commune(c).province_code,
-                                                        communes.fold(communes.commune(c).name)))
+    not_reached = sorted(
+        scope - reached,
+        key=lambda c: (communes.commune(c).province_code, communes.fold(communes.commune(c).name)),
+    )
     areas = {}
     for area, codes in (area_communes or {}).items():
         in_scope = codes & scope if (flt.province or flt.commune) else codes
         areas[area] = {"listed": len(in_scope), "reached": len(in_scope & reached)}
-    return {"reached": len(reached & scope) if scope else len(reached), "in_scope": len(scope),
-            "not_reached": [{"commune_code": c, "commune": communes.commune(c).name,
-                             "province": communes.commune(c).province.name} for c in not_reached],
-            "areas": areas}
+    return {
+        "reached": len(reached & scope) if scope else len(reached),
+        "in_scope": len(scope),
+        "not_reached": [
+            {
+                "commune_code": c,
+                "commune": communes.commune(c).name,
+                "province": communes.commune(c).province.name,
+            }
+            for c in not_reached
+        ],
+        "areas": areas,
+    }
 
 
 # -- leaflet scans -------------------------------------------------------------------------------
 
+
 def scans_by_leaflet(flt: ReportFilter) -> list[dict]:
     """Every leaflet of the area with its scan count and last scan, most scanned first."""
-    scans = flt.scans(select(LeafletScan.code, func.count().label("scans"),
-                             func.max(LeafletScan.scanned_at).label("last")).group_by(LeafletScan.code)).subquery()
-    query = select(Leaflet, func.coalesce(scans.c.scans, 0), scans.c.last).outerjoin(scans, scans.c.code == Leaflet.code)
+    scans = flt.scans(
+        select(
+            LeafletScan.code, func.count().label("scans"), func.max(LeafletScan.scanned_at).label("last")
+        ).group_by(LeafletScan.code)
+    ).subquery()
+    query = select(Leaflet, func.coalesce(scans.c.scans, 0), scans.c.last).outerjoin(
+        scans, scans.c.code == Leaflet.code
+    )
     if flt.province is not None:
         query = query.where(Leaflet.province_code == flt.province)
     if flt.commune is not None:
@@ -268,9 +329,17 @@ def scans_by_leaflet(flt: ReportFilter) -> list[dict]:
     rows = []
     for leaflet, count, last in db.session.execute(query):
         commune = communes.commune(leaflet.commune_code) if leaflet.commune_code else None
-        rows.append({"code": leaflet.code, "topic": leaflet.topic_id, "lang": leaflet.lang,
-                     "commune_code": leaflet.commune_code, "commune": commune.name if commune else "",
-                     "scans": count, "last_scan": last})
+        rows.append(
+            {
+                "code": leaflet.code,
+                "topic": leaflet.topic_id,
+                "lang": leaflet.lang,
+                "commune_code": leaflet.commune_code,
+                "commune": commune.name if commune else "",
+                "scans": count,
+                "last_scan": last,
+            }
+        )
     rows.sort(key=lambda r: (-r["scans"], r["commune"], r["topic"], r["lang"]))
     return rows
 
@@ -280,16 +349,29 @@ def scans_by_commune(flt: ReportFilter) -> list[dict]:
     rows = []
     for code, count in db.session.execute(query):
         commune = communes.commune(code) if code else None
-        rows.append({"commune_code": code, "commune": commune.name if commune else "",
-                     "province": commune.province.name if commune else "", "scans": count})
+        rows.append(
+            {
+                "commune_code": code,
+                "commune": commune.name if commune else "",
+                "province": commune.province.name if commune else "",
+                "scans": count,
+            }
+        )
     return sorted(rows, key=lambda r: -r["scans"])
 
 
 def scans_by_language(flt: ReportFilter) -> list[dict]:
-    query = flt.scans(select(Leaflet.lang, func.count()).select_from(LeafletScan)
-                      .join(Leaflet, Leaflet.code == LeafletScan.code).group_by(Leaflet.lang), joined=True)
-    return sorted(({"lang": lang, "scans": count} for lang, count in db.session.execute(query)),
-                  key=lambda r: -r["scans"])
+    query = flt.scans(
+        select(Leaflet.lang, func.count())
+        .select_from(LeafletScan)
+        .join(Leaflet, Leaflet.code == LeafletScan.code)
+        .group_by(Leaflet.lang),
+        joined=True,
+    )
+    return sorted(
+        ({"lang": lang, "scans": count} for lang, count in db.session.execute(query)),
+        key=lambda r: -r["scans"],
+    )
 
 
 def scans_by_week(flt: ReportFilter) -> list[dict]:
@@ -320,4 +402,3 @@ def communes_never_scanned(flt: ReportFilter) -> list[dict]:
 
 def has_data(figures: dict) -> bool:
     return any(figures.get(name) for name in FIGURES)
-

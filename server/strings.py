@@ -1,5 +1,6 @@
 """Interface strings used by JavaScript, translated from the same Babel catalogues as the
 pages and sent to the phone as JSON for its language (precached with the language)."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -11,7 +12,9 @@ def js_strings() -> dict[str, str]:
         "offline_ready": _("Ready to work offline. These pages now open without a network."),
         "offline_available": _("Saved on this phone for offline use"),
         "offline_saving": _("Saving pages for offline use: %(done)s of %(total)s"),
-        "offline_failed": _("Could not save the pages for offline use. Loa will try again when there is a network."),
+        "offline_failed": _(
+            "Could not save the pages for offline use. Loa will try again when there is a network."
+        ),
         "update_ready": _("New content is available."),
         "update_reload": _("Reload"),
         "storage_persistent": _("Storage: kept by the browser"),
@@ -23,7 +26,9 @@ def js_strings() -> dict[str, str]:
         "quiz_score": _("You answered %(correct)s of %(total)s questions correctly."),
         "quiz_unanswered": _("Please answer every question first: %(count)s left."),
         "quiz_again": _("Try again"),
-        "lang_not_cached": _("%(language)s is not saved on this phone yet. Connect to the internet to download it."),
+        "lang_not_cached": _(
+            "%(language)s is not saved on this phone yet. Connect to the internet to download it."
+        ),
         "lang_download": _("Download when online"),
         "lang_download_pending": _("%(language)s will be downloaded as soon as there is a network."),
         "install": _("Install Loa on this phone"),
@@ -44,7 +49,9 @@ def js_strings() -> dict[str, str]:
         "send_done": _("Sent. %(waiting)s records still waiting."),
         "send_failed": _("Could not send now (%(error)s). Loa will try again by itself."),
         "exported": _("%(count)s unsent records exported to a file."),
-        "needs_login": _("%(name)s must log in again (with a network) before these records can be sent. They stay on this phone."),
+        "needs_login": _(
+            "%(name)s must log in again (with a network) before these records can be sent. They stay on this phone."
+        ),
         "login_needs_network": _("Logging in needs a network. Try again where there is signal."),
         "session_counts": _("%(count)s people, %(answers)s quiz answers"),
         "choose_commune": _("Choose the commune."),

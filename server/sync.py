@@ -12,6 +12,7 @@ in any order: attendance before its session gets its commune when the session ar
 
 No function here needs a request: the HTTP view, `loa sync import` and the tests call them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,8 +57,12 @@ class SyncResult:
     rejected: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"accepted": self.accepted, "duplicates": self.duplicates,
-                "conflicts": self.conflicts, "rejected": self.rejected}
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
+            "rejected": self.rejected,
+        }
 
 
 # -- parsing ----------------------------------------------------------------------------------
@@ -83,10 +88,12 @@ def parse_time(value, name: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise RecordInvalid(f"{name} '{value[:40]}' is not an RFC 3339 time like 2026-03-15T08:30:00+07:00") from None
+        raise RecordInvalid(
+            f"{name} '{value[:40]}' is not an RFC 3339 time like 2026-03-15T08:30:00+07:00"
+        ) from None
     if parsed.tzinfo is None:
         raise RecordInvalid(f"{name} '{value[:40]}' needs a time zone offset, e.g. +07:00")
-    return parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def whole_number(data: dict, name: str, low: int, high: int) -> int:
@@ -126,6 +133,7 @@ def parse_envelope(payload) -> tuple[str | None, list]:
 
 # -- one record -------------------------------------------------------------------------------
 
+
 @dataclass
 class Parsed:
     id: str
@@ -136,9 +144,12 @@ class Parsed:
 
 
 def fingerprint(record: dict) -> str:
-    canonical = json.dumps({"type": record.get("type"), "created_at": record.get("created_at"),
-                            "data": record.get("data")}, sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False)
+    canonical = json.dumps(
+        {"type": record.get("type"), "created_at": record.get("created_at"), "data": record.get("data")},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -148,8 +159,10 @@ def _session(data: dict, actor: Actor, content: Content) -> dict:
     if info is None:
         raise RecordInvalid(f"commune_code {json.dumps(code)} is not an official commune code")
     if not actor.may_record_in(info.code):
-        raise RecordInvalid(f"commune {info.name} ({info.code}) is not one of your communes; "
-                            "ask an organiser to add it to your account")
+        raise RecordInvalid(
+            f"commune {info.name} ({info.code}) is not one of your communes; "
+            "ask an organiser to add it to your account"
+        )
     topic_ids = data.get("topic_ids")
     known = set(content.topic_ids())
     if not isinstance(topic_ids, list) or not all(isinstance(t, str) for t in topic_ids):
@@ -157,17 +170,27 @@ def _session(data: dict, actor: Actor, content: Content) -> dict:
     unknown = [t for t in topic_ids if t not in known]
     if unknown:
         raise RecordInvalid(f"unknown topic ids {unknown}; known: {sorted(known)}")
-    return {"commune_code": info.code, "province_code": info.province_code,
-            "topic_ids": json.dumps(topic_ids), "starts_at": parse_time(data.get("starts_at"), "starts_at"),
-            "place": text(data, "place"), "facilitator": text(data, "facilitator")}
+    return {
+        "commune_code": info.code,
+        "province_code": info.province_code,
+        "topic_ids": json.dumps(topic_ids),
+        "starts_at": parse_time(data.get("starts_at"), "starts_at"),
+        "place": text(data, "place"),
+        "facilitator": text(data, "facilitator"),
+    }
 
 
 def _attendance(data: dict, _actor: Actor, _content: Content) -> dict:
     count = whole_number(data, "count", 1, MAX_ATTENDANCE)
-    return {"session_id": parse_uuid(data.get("session_id"), "session_id"), "count": count,
-            "women": whole_number(data, "women", 0, count),
-            "ethnic_minority": whole_number(data, "ethnic_minority", 0, count),
-            "commune_code": None, "province_code": None, "session_starts_at": None}
+    return {
+        "session_id": parse_uuid(data.get("session_id"), "session_id"),
+        "count": count,
+        "women": whole_number(data, "women", 0, count),
+        "ethnic_minority": whole_number(data, "ethnic_minority", 0, count),
+        "commune_code": None,
+        "province_code": None,
+        "session_starts_at": None,
+    }
 
 
 def _quiz_response(data: dict, _actor: Actor, content: Content) -> dict:
@@ -191,23 +214,42 @@ def _quiz_response(data: dict, _actor: Actor, content: Content) -> dict:
         raise RecordInvalid(f"phase must be 'pre', 'post' or null, found {json.dumps(phase)}")
     session_id = data.get("session_id")
     correct, total = score(found.value, answers)  # from the content, never from the phone
-    return {"quiz_id": quiz_id, "lang": lang, "answers": json.dumps(answers, sort_keys=True),
-            "session_id": parse_uuid(session_id, "session_id") if session_id is not None else None,
-            "phase": phase, "correct": correct, "total": total, "commune_code": None, "province_code": None}
+    return {
+        "quiz_id": quiz_id,
+        "lang": lang,
+        "answers": json.dumps(answers, sort_keys=True),
+        "session_id": parse_uuid(session_id, "session_id") if session_id is not None else None,
+        "phase": phase,
+        "correct": correct,
+        "total": total,
+        "commune_code": None,
+        "province_code": None,
+    }
 
 
 def _leaflet_scan(data: dict, _actor: Actor, _content: Content) -> dict:
     code = data.get("code")
     if not isinstance(code, str) or not code.strip():
         raise RecordInvalid("code must be the leaflet's code")
-    return {"code": normalize_code(code)[:16], "scanned_at": parse_time(data.get("scanned_at"), "scanned_at"),
-            "source": "offline"}
+    return {
+        "code": normalize_code(code)[:16],
+        "scanned_at": parse_time(data.get("scanned_at"), "scanned_at"),
+        "source": "offline",
+    }
 
 
-PARSERS = {"session": _session, "attendance": _attendance,
-           "quiz_response": _quiz_response, "leaflet_scan": _leaflet_scan}
-MODELS = {"session": VillageSession, "attendance": Attendance,
-          "quiz_response": QuizResponse, "leaflet_scan": LeafletScan}
+PARSERS = {
+    "session": _session,
+    "attendance": _attendance,
+    "quiz_response": _quiz_response,
+    "leaflet_scan": _leaflet_scan,
+}
+MODELS = {
+    "session": VillageSession,
+    "attendance": Attendance,
+    "quiz_response": QuizResponse,
+    "leaflet_scan": LeafletScan,
+}
 
 
 def parse_record(record, actor: Actor, content: Content) -> Parsed:
@@ -229,6 +271,7 @@ def parse_record(record, actor: Actor, content: Content) -> Parsed:
 
 # -- a batch ----------------------------------------------------------------------------------
 
+
 def _record_id_of(record) -> str | None:
     if isinstance(record, dict) and isinstance(record.get("id"), str):
         try:
@@ -244,19 +287,37 @@ def _fill_from_sessions(rows_by_type: dict[str, list[dict]], actor: Actor, resul
     linked = rows_by_type["attendance"] + [r for r in rows_by_type["quiz_response"] if r["session_id"]]
     if not linked:
         return
-    sessions = {r["id"]: (r["commune_code"], r["province_code"], r["starts_at"]) for r in rows_by_type["session"]}
+    sessions = {
+        r["id"]: (r["commune_code"], r["province_code"], r["starts_at"]) for r in rows_by_type["session"]
+    }
     wanted = {r["session_id"] for r in linked} - sessions.keys()
     if wanted:
-        found = db.session.execute(select(VillageSession.id, VillageSession.commune_code, VillageSession.province_code,
-                                          VillageSession.starts_at).where(VillageSession.id.in_(wanted)))
+        found = db.session.execute(
+            select(
+                VillageSession.id,
+                VillageSession.commune_code,
+                VillageSession.province_code,
+                VillageSession.starts_at,
+            ).where(VillageSession.id.in_(wanted))
+        )
         sessions.update({row.id: (row.commune_code, row.province_code, row.starts_at) for row in found})
     for kind in ("attendance", "quiz_response"):
         kept = []
         for row in rows_by_type[kind]:
             known = sessions.get(row.get("session_id"))
-            if known and kind == "attendance" and actor.role != RESIDENT and not actor.may_record_in(known[0]):
-                result.rejected.append({"id": row["id"], "error": f"session {row['session_id']} is in commune "
-                                        f"{known[0]}, which is not one of your communes"})
+            if (
+                known
+                and kind == "attendance"
+                and actor.role != RESIDENT
+                and not actor.may_record_in(known[0])
+            ):
+                result.rejected.append(
+                    {
+                        "id": row["id"],
+                        "error": f"session {row['session_id']} is in commune "
+                        f"{known[0]}, which is not one of your communes",
+                    }
+                )
                 continue
             if known:
                 row["commune_code"], row["province_code"] = known[0], known[1]
@@ -270,8 +331,12 @@ def _fill_from_leaflets(rows: list[dict], result: SyncResult) -> list[dict]:
     if not rows:
         return rows
     codes = {r["code"] for r in rows}
-    leaflets = {row.code: row for row in db.session.execute(
-        select(Leaflet.code, Leaflet.commune_code, Leaflet.province_code).where(Leaflet.code.in_(codes)))}
+    leaflets = {
+        row.code: row
+        for row in db.session.execute(
+            select(Leaflet.code, Leaflet.commune_code, Leaflet.province_code).where(Leaflet.code.in_(codes))
+        )
+    }
     kept = []
     for row in rows:
         leaflet = leaflets.get(row["code"])
@@ -290,25 +355,38 @@ def _attach_late_sessions(session_rows: list[dict]) -> None:
         return
     by_id = {s["id"]: s for s in session_rows}
     for model in (Attendance, QuizResponse):
-        waiting = db.session.execute(select(model.session_id).distinct().where(
-            model.session_id.in_(by_id), model.commune_code.is_(None))).scalars().all()
+        waiting = (
+            db.session.execute(
+                select(model.session_id)
+                .distinct()
+                .where(model.session_id.in_(by_id), model.commune_code.is_(None))
+            )
+            .scalars()
+            .all()
+        )
         for session_id in waiting:
             s = by_id[session_id]
             values = {"commune_code": s["commune_code"], "province_code": s["province_code"]}
             if model is Attendance:
                 values["session_starts_at"] = s["starts_at"]
-            db.session.execute(update(model).where(model.session_id == session_id, model.commune_code.is_(None))
-                               .values(**values))
+            db.session.execute(
+                update(model)
+                .where(model.session_id == session_id, model.commune_code.is_(None))
+                .values(**values)
+            )
 
 
-def _store_once(parsed: list[Parsed], actor: Actor, device_id: str | None, received_at: dt.datetime,
-                result: SyncResult) -> None:
+def _store_once(
+    parsed: list[Parsed], actor: Actor, device_id: str | None, received_at: dt.datetime, result: SyncResult
+) -> None:
     """One transaction: sort out duplicates and conflicts against the ledger, insert the rest."""
     existing = {}
     ids = [p.id for p in parsed]
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows = db.session.execute(select(SyncRecord.id, SyncRecord.fingerprint).where(SyncRecord.id.in_(chunk)))
+        chunk = ids[start : start + 500]
+        rows = db.session.execute(
+            select(SyncRecord.id, SyncRecord.fingerprint).where(SyncRecord.id.in_(chunk))
+        )
         existing.update((row.id, row.fingerprint) for row in rows)
     fresh: list[Parsed] = []
     for p in parsed:
@@ -316,8 +394,13 @@ def _store_once(parsed: list[Parsed], actor: Actor, device_id: str | None, recei
             if existing[p.id] == p.fingerprint:
                 result.duplicates.append(p.id)
             else:
-                result.conflicts.append({"id": p.id, "error": "a different record with this id was stored "
-                                                              "earlier; the server kept the first one"})
+                result.conflicts.append(
+                    {
+                        "id": p.id,
+                        "error": "a different record with this id was stored "
+                        "earlier; the server kept the first one",
+                    }
+                )
         else:
             fresh.append(p)
     rows_by_type: dict[str, list[dict]] = {kind: [] for kind in RECORD_TYPES}
@@ -329,9 +412,20 @@ def _store_once(parsed: list[Parsed], actor: Actor, device_id: str | None, recei
     _fill_from_sessions(rows_by_type, actor, result)
     rows_by_type["leaflet_scan"] = _fill_from_leaflets(rows_by_type["leaflet_scan"], result)
     stored = {row["id"] for rows in rows_by_type.values() for row in rows}
-    ledger = [{"id": p.id, "type": p.type, "fingerprint": p.fingerprint, "device_id": device_id,
-               "token_id": actor.token_id, "user_id": actor.user_id, "created_at": p.created_at,
-               "received_at": received_at} for p in fresh if p.id in stored]
+    ledger = [
+        {
+            "id": p.id,
+            "type": p.type,
+            "fingerprint": p.fingerprint,
+            "device_id": device_id,
+            "token_id": actor.token_id,
+            "user_id": actor.user_id,
+            "created_at": p.created_at,
+            "received_at": received_at,
+        }
+        for p in fresh
+        if p.id in stored
+    ]
     # Core executemany inserts: the ORM's per-object machinery is not needed for new rows.
     if ledger:
         db.session.execute(SyncRecord.__table__.insert(), ledger)
@@ -342,8 +436,13 @@ def _store_once(parsed: list[Parsed], actor: Actor, device_id: str | None, recei
     result.accepted.extend(p.id for p in fresh if p.id in stored)
 
 
-def ingest(records: list, actor: Actor, content: Content, device_id: str | None = None,
-           received_at: dt.datetime | None = None) -> SyncResult:
+def ingest(
+    records: list,
+    actor: Actor,
+    content: Content,
+    device_id: str | None = None,
+    received_at: dt.datetime | None = None,
+) -> SyncResult:
     """Validate and store a batch; every record ends up in exactly one list of the result."""
     received_at = received_at or utcnow()
     parsed: list[Parsed] = []
@@ -361,8 +460,13 @@ def ingest(records: list, actor: Actor, content: Content, device_id: str | None 
             if seen[p.id] == p.fingerprint:
                 in_batch_duplicates.append(p.id)
             else:
-                in_batch_conflicts.append({"id": p.id, "error": "this id appears twice in the batch with "
-                                                                "different content; the first was kept"})
+                in_batch_conflicts.append(
+                    {
+                        "id": p.id,
+                        "error": "this id appears twice in the batch with "
+                        "different content; the first was kept",
+                    }
+                )
             continue
         seen[p.id] = p.fingerprint
         parsed.append(p)

@@ -1,5 +1,6 @@
 """`loa sync import`: records exported from a phone, stored through the same idempotent
 path as POST /api/v1/sync."""
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,14 @@ def actor_for_user(username: str) -> Actor:
     user = db.session.execute(db.select(User).filter_by(username=username.strip().lower())).scalar()
     if user is None or not user.active:
         raise ValueError(f"no active user '{username}'")
-    return Actor(token_id=None, role=user.role, user_id=user.id, username=user.username,
-                 commune_codes=frozenset(user.commune_codes), device_id=None)
+    return Actor(
+        token_id=None,
+        role=user.role,
+        user_id=user.id,
+        username=user.username,
+        commune_codes=frozenset(user.commune_codes),
+        device_id=None,
+    )
 
 
 def import_file(path: Path, username: str) -> ImportSummary:
@@ -58,7 +65,7 @@ def import_file(path: Path, username: str) -> ImportSummary:
     batch = current_app.config["SYNC_MAX_RECORDS"]
     summary = ImportSummary()
     for start in range(0, len(records), batch):
-        result = sync.ingest(records[start:start + batch], actor, get_content(), device_id=device_id)
+        result = sync.ingest(records[start : start + batch], actor, get_content(), device_id=device_id)
         summary.accepted += len(result.accepted)
         summary.duplicates += len(result.duplicates)
         summary.problems += [f"{r['id']}: {r['error']}" for r in result.conflicts + result.rejected]

@@ -1,4 +1,5 @@
 """What every page shares: template helpers, the hashed static route, HTML error pages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,10 @@ def asset_url(logical: str) -> str:
 
 def current_language():
     content = get_content()
-    return content.languages.get(g.get("lang") or current_app.config["DEFAULT_LANG"]) \
+    return (
+        content.languages.get(g.get("lang") or current_app.config["DEFAULT_LANG"])
         or content.languages[SOURCE_LANG]
+    )
 
 
 def format_date(value, fmt: str = "long") -> str:
@@ -50,7 +53,7 @@ def same_page_in(lang: str) -> str:
     current = g.get("lang")
     path = request.path
     if current and path.startswith(f"/{current}/"):
-        return f"/{lang}/" + path[len(current) + 2:]
+        return f"/{lang}/" + path[len(current) + 2 :]
     return f"/{lang}/"
 
 
@@ -85,6 +88,7 @@ def handle_http_error(error: HTTPException):
     answers its own errors as JSON."""
     if request.path.startswith("/api/"):
         from .api.errors import error_response
+
         return error_response(error.code or 500, error.description)
     if g.get("lang") not in get_content().languages:
         g.lang = SOURCE_LANG

@@ -1,5 +1,6 @@
 """Fixtures in the style of Flask's tutorial: an app with a temporary database per test,
 its test client and CLI runner. Browser fixtures live in tests/browser/conftest.py."""
+
 from __future__ import annotations
 
 import shutil
@@ -69,16 +70,22 @@ import datetime as _dt  # noqa: E402
 import uuid as _uuid  # noqa: E402
 
 LAI_CHAU = 12
-MUONG_KIM = 3637    # Xã Mường Kim, Lai Châu
-KHOEN_ON = 3640     # Xã Khoen On, Lai Châu
+MUONG_KIM = 3637  # Xã Mường Kim, Lai Châu
+KHOEN_ON = 3640  # Xã Khoen On, Lai Châu
 PASSWORD = "correct horse battery"
 
 
 def create_account(app, username="staff1", role="staff", communes=(MUONG_KIM, KHOEN_ON), province=None):
     from server.accounts import create_user
+
     with app.app_context():
-        user = create_user(username, PASSWORD, role, province_code=province,
-                           commune_codes=list(communes) if role == "staff" else [])
+        user = create_user(
+            username,
+            PASSWORD,
+            role,
+            province_code=province,
+            commune_codes=list(communes) if role == "staff" else [],
+        )
         return user.id
 
 
@@ -87,6 +94,7 @@ def token_for(app, username="staff1", **kwargs) -> str:
     from server.devices import issue_token
     from server.extensions import db
     from server.models import User
+
     with app.app_context():
         user = db.session.execute(db.select(User).filter_by(username=username)).scalar()
         if user is None:
@@ -105,26 +113,56 @@ def when(minutes: int = 0) -> str:
 
 
 def session_record(commune=MUONG_KIM, record_id=None, **data):
-    payload = {"commune_code": commune, "topic_ids": ["complaints"], "starts_at": when(),
-               "place": "Nhà văn hóa bản Nà", "facilitator": "Lò Thị Mai"}
+    payload = {
+        "commune_code": commune,
+        "topic_ids": ["complaints"],
+        "starts_at": when(),
+        "place": "Nhà văn hóa bản Nà",
+        "facilitator": "Lò Thị Mai",
+    }
     payload.update(data)
     return {"id": record_id or rid(), "type": "session", "created_at": when(), "data": payload}
 
 
 def attendance_record(session_id, count=46, women=27, ethnic_minority=31, record_id=None):
-    return {"id": record_id or rid(), "type": "attendance", "created_at": when(5),
-            "data": {"session_id": session_id, "count": count, "women": women, "ethnic_minority": ethnic_minority}}
+    return {
+        "id": record_id or rid(),
+        "type": "attendance",
+        "created_at": when(5),
+        "data": {
+            "session_id": session_id,
+            "count": count,
+            "women": women,
+            "ethnic_minority": ethnic_minority,
+        },
+    }
 
 
-def quiz_record(app, session_id=None, phase="pre", quiz_id="complaints", lang="vi", right=True, record_id=None):
+def quiz_record(
+    app, session_id=None, phase="pre", quiz_id="complaints", lang="vi", right=True, record_id=None
+):
     quiz = app.extensions["loa.content"].quizzes["vi"][quiz_id]
     answers = {}
     for q in quiz.questions:
         answers[q.id] = q.answer if right else next(o.id for o in q.options if o.id != q.answer)
-    return {"id": record_id or rid(), "type": "quiz_response", "created_at": when(10),
-            "data": {"quiz_id": quiz_id, "lang": lang, "answers": answers, "session_id": session_id, "phase": phase}}
+    return {
+        "id": record_id or rid(),
+        "type": "quiz_response",
+        "created_at": when(10),
+        "data": {
+            "quiz_id": quiz_id,
+            "lang": lang,
+            "answers": answers,
+            "session_id": session_id,
+            "phase": phase,
+        },
+    }
 
 
 def post_sync(client, token, records, device_id=None, **kwargs):
-    return client.post("/api/v1/sync", json={"device_id": device_id or rid(), "records": records},
-                       headers={"Authorization": f"Bearer {token}"}, **kwargs)
+    return client.post(
+        "/api/v1/sync",
+        json={"device_id": device_id or rid(), "records": records},
+        headers={"Authorization": f"Bearer {token}"},
+        **kwargs,
+    )

@@ -4,6 +4,7 @@ LOA_TEST_DATABASE_URL is set (`make test` runs the whole suite both ways).
 On PostgreSQL, ordinary tests share one database that is emptied (TRUNCATE) before each
 test; tests that need a database of their own (migrations, live servers) get a fresh one,
 dropped at the end of the session."""
+
 from __future__ import annotations
 
 import atexit

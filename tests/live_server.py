@@ -1,5 +1,6 @@
 """A real Loa server (`loa serve`, waitress) in a subprocess, on its own database, that a
 test can stop (even with SIGKILL) and start again on the same port."""
+
 from __future__ import annotations
 
 import os
@@ -30,17 +31,19 @@ class LiveServer:
         self.env = dict(os.environ)
         self.database_url = databases.fresh_url(root, "instance/loa.sqlite3")
         (root / "instance").mkdir(parents=True, exist_ok=True)
-        self.env.update({
-            "LOA_DATABASE_URL": self.database_url,
-            "LOA_INSTANCE_DIR": str(root / "instance"),
-            "LOA_CONTENT_DIR": str(content_dir or CONTENT),
-            "LOA_PUBLIC_URL": self.base,
-            "LOA_SECRET_KEY": "browser-test-secret",
-            "PORT": str(self.port),
-        })
+        self.env.update(
+            {
+                "LOA_DATABASE_URL": self.database_url,
+                "LOA_INSTANCE_DIR": str(root / "instance"),
+                "LOA_CONTENT_DIR": str(content_dir or CONTENT),
+                "LOA_PUBLIC_URL": self.base,
+                "LOA_SECRET_KEY": "browser-test-secret",
+                "PORT": str(self.port),
+            }
+        )
         self.env.update(extra_env or {})
         self.process: subprocess.Popen | None = None
-        self.log = open(root / "server.log", "ab")
+        self.log = open(root / "server.log", "ab")  # noqa: SIM115 (open while the server runs; closed in stop())
         subprocess.run([LOA, "init-db"], env=self.env, check=True, capture_output=True)
 
     def url(self, path: str = "/") -> str:
@@ -50,9 +53,10 @@ class LiveServer:
         """Read the server's database (SQLite or PostgreSQL) from the test."""
         return databases.query(self.database_url, sql, params)
 
-    def start(self) -> "LiveServer":
-        self.process = subprocess.Popen([LOA, "serve", "--port", str(self.port)], env=self.env,
-                                        stdout=self.log, stderr=self.log)
+    def start(self) -> LiveServer:
+        self.process = subprocess.Popen(
+            [LOA, "serve", "--port", str(self.port)], env=self.env, stdout=self.log, stderr=self.log
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

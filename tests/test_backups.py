@@ -1,4 +1,5 @@
 """`loa backup` and `loa restore`: a round trip gives back every table, row for row."""
+
 import pytest
 from sqlalchemy import inspect, text
 
@@ -8,10 +9,9 @@ from tests.conftest import make_app
 
 
 def snapshot(app) -> dict:
-    with app.app_context():
-        with db.engine.connect() as conn:
-            tables = sorted(inspect(conn).get_table_names())
-            return {t: sorted(map(tuple, conn.execute(text(f'SELECT * FROM "{t}"'))), key=repr) for t in tables}
+    with app.app_context(), db.engine.connect() as conn:
+        tables = sorted(inspect(conn).get_table_names())
+        return {t: sorted(map(tuple, conn.execute(text(f'SELECT * FROM "{t}"'))), key=repr) for t in tables}
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Content loading and validation: a broken file is caught, with its name and field."""
+
 import re
 
 import pytest
@@ -32,12 +33,15 @@ def test_content_facts_that_must_be_right():
     assert "3 ngày làm việc" in complaints and "7 ngày làm việc" in complaints
     counterfeit = content.topics["vi"]["counterfeit"].body_html
     assert "893" in counterfeit and "nhãn phụ" in counterfeit.lower()
-    assert "15" in content.topics["vi"]["consumer-day"].title or "15/3" in content.topics["vi"]["consumer-day"].body_html
+    assert (
+        "15" in content.topics["vi"]["consumer-day"].title
+        or "15/3" in content.topics["vi"]["consumer-day"].body_html
+    )
 
 
 def test_no_translation_is_marked_reviewed_without_a_reviewer():
     content = load_content(CONTENT)
-    for lang, topics in content.topics.items():
+    for topics in content.topics.values():
         for topic in topics.values():
             assert topic.status in ("draft", "reviewed")
             if topic.status == "reviewed":
@@ -76,8 +80,10 @@ def test_translated_quiz_must_match_vietnamese_answers(content_copy):
     text = re.sub(r"(\n\s+answer:\s*)\w+", rf"\g<1>{other}", text, count=1)
     path.write_text(text, encoding="utf-8")
     errors = errors_for(content_copy)
-    assert any("content/en/quizzes/complaints.yaml" in e and "differs from the Vietnamese answer" in e
-               for e in errors), errors
+    assert any(
+        "content/en/quizzes/complaints.yaml" in e and "differs from the Vietnamese answer" in e
+        for e in errors
+    ), errors
 
 
 def test_too_few_key_points(content_copy):
@@ -91,7 +97,9 @@ def test_too_few_key_points(content_copy):
 
 def test_reviewed_needs_reviewer(content_copy):
     path = content_copy / "en" / "topics" / "counterfeit.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("status: draft", "status: reviewed", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("status: draft", "status: reviewed", 1), encoding="utf-8"
+    )
     errors = errors_for(content_copy)
     assert any("en/topics/counterfeit.md: field 'reviewed_by'" in e for e in errors), errors
 
@@ -102,7 +110,9 @@ def test_event_with_unknown_commune(content_copy):
     text = re.sub(r"(\n\s+commune:\s*)\d+", r"\g<1>999999", text, count=1)
     path.write_text(text, encoding="utf-8")
     errors = errors_for(content_copy)
-    assert any("content/events.yaml: field 'events[" in e and "commune'" in e and "999999" in e for e in errors), errors
+    assert any(
+        "content/events.yaml: field 'events[" in e and "commune'" in e and "999999" in e for e in errors
+    ), errors
 
 
 def test_missing_vietnamese_topic(content_copy):
@@ -144,25 +154,34 @@ def test_score_uses_the_answer_key():
     quiz = load_content(CONTENT).quizzes["vi"]["counterfeit"]
     key = quiz.answer_key()
     assert score(quiz, key) == (len(key), len(key))
-    wrong = {q: next(o.id for o in quiz.questions[i].options if o.id != a) for i, (q, a) in enumerate(key.items())}
+    wrong = {
+        q: next(o.id for o in quiz.questions[i].options if o.id != a) for i, (q, a) in enumerate(key.items())
+    }
     assert score(quiz, wrong) == (0, len(key))
 
 
 def test_running_server_picks_up_edits_and_survives_broken_ones(tmp_path, content_copy):
     from tests.conftest import make_app
+
     app = make_app(tmp_path, CONTENT_DIR=str(content_copy))
     client = app.test_client()
     store = app.extensions["loa.content_store"]
     path = content_copy / "en" / "topics" / "complaints.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("title: How to file a complaint",
-                                                              "title: How to complain, edited"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "title: How to file a complaint", "title: How to complain, edited"
+        ),
+        encoding="utf-8",
+    )
     with app.app_context():
         from server.web import get_content
+
         assert get_content(force=True).topics["en"]["complaints"].title == "How to complain, edited"
     assert "How to complain, edited" in client.get("/en/topics/complaints").get_data(as_text=True)
     path.write_text("---\nbroken: [\n---\n", encoding="utf-8")
     with app.app_context():
         from server.web import get_content
+
         still = get_content(force=True)
     assert still.topics["en"]["complaints"].title == "How to complain, edited"
     assert store.content is still

@@ -1,4 +1,5 @@
 """The README is the manual: every command and every setting must be in it."""
+
 import click
 
 from server.cli import cli
@@ -33,8 +34,9 @@ def test_every_command_is_documented():
     missing = []
     for path in command_paths(cli):
         words = path.split()
-        documented = f"loa {path}" in README or (len(words) > 1 and f"`{words[-1]}`" in README
-                                                 and f"loa {words[0]}" in README)
+        documented = f"loa {path}" in README or (
+            len(words) > 1 and f"`{words[-1]}`" in README and f"loa {words[0]}" in README
+        )
         if not documented:
             missing.append(path)
     assert not missing, f"commands missing from README: {missing}"

@@ -1,4 +1,5 @@
 """Organisers manage the events from a page that writes content/events.yaml."""
+
 import yaml
 
 from tests.conftest import create_account, make_app
@@ -14,11 +15,19 @@ def organiser_client(tmp_path, content_copy):
 
 
 def test_add_an_event_writes_the_file_and_shows_it_in_every_language(tmp_path, content_copy):
-    app, client = organiser_client(tmp_path, content_copy)
+    _app, client = organiser_client(tmp_path, content_copy)
     page = client.get("/organiser/events").get_data(as_text=True)
-    response = client.post("/organiser/events", data={
-        "csrf_token": csrf(page), "date": "2027-03-15", "commune": "3637",
-        "title_vi": "Ngày hội người tiêu dùng Mường Kim", "place_vi": "Sân UBND xã", "place_en": "Commune yard"})
+    response = client.post(
+        "/organiser/events",
+        data={
+            "csrf_token": csrf(page),
+            "date": "2027-03-15",
+            "commune": "3637",
+            "title_vi": "Ngày hội người tiêu dùng Mường Kim",
+            "place_vi": "Sân UBND xã",
+            "place_en": "Commune yard",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     text = (content_copy / "events.yaml").read_text(encoding="utf-8")
     assert text.startswith("# Consumer Rights Day"), "the organisers' instructions at the top are kept"
@@ -30,14 +39,25 @@ def test_add_an_event_writes_the_file_and_shows_it_in_every_language(tmp_path, c
 
 
 def test_a_bad_event_is_refused_and_the_file_is_untouched(tmp_path, content_copy):
-    app, client = organiser_client(tmp_path, content_copy)
+    _app, client = organiser_client(tmp_path, content_copy)
     before = (content_copy / "events.yaml").read_bytes()
     page = client.get("/organiser/events").get_data(as_text=True)
-    response = client.post("/organiser/events", data={
-        "csrf_token": csrf(page), "date": "2027-03-15", "end_date": "2027-03-10", "province": "12",
-        "commune": "4", "title_vi": "Sai", "place_vi": "Đâu đó"})
+    response = client.post(
+        "/organiser/events",
+        data={
+            "csrf_token": csrf(page),
+            "date": "2027-03-15",
+            "end_date": "2027-03-10",
+            "province": "12",
+            "commune": "4",
+            "title_vi": "Sai",
+            "place_vi": "Đâu đó",
+        },
+    )
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "is before the start date" in html and "is not in province 12" in html
+    assert (
+        response.status_code == 400 and "is before the start date" in html and "is not in province 12" in html
+    )
     assert (content_copy / "events.yaml").read_bytes() == before
 
 
@@ -46,10 +66,18 @@ def test_edit_keeps_translations_the_page_does_not_show(tmp_path, content_copy):
     event = app.extensions["loa.content"].events[0]
     page = client.get(f"/organiser/events?edit={event.id}").get_data(as_text=True)
     assert f'value="{event.id}"' in page
-    data = {"csrf_token": csrf(page), "original_id": event.id, "date": event.date.isoformat(),
-            "province": str(event.province), "title_vi": "Tên mới", "place_vi": event.place["vi"]}
+    data = {
+        "csrf_token": csrf(page),
+        "original_id": event.id,
+        "date": event.date.isoformat(),
+        "province": str(event.province),
+        "title_vi": "Tên mới",
+        "place_vi": event.place["vi"],
+    }
     assert client.post("/organiser/events", data=data).status_code == 302
-    saved = next(e for e in yaml.safe_load((content_copy / "events.yaml").read_text())["events"] if e["id"] == event.id)
+    saved = next(
+        e for e in yaml.safe_load((content_copy / "events.yaml").read_text())["events"] if e["id"] == event.id
+    )
     assert saved["title"]["vi"] == "Tên mới"
 
 
@@ -57,5 +85,8 @@ def test_delete(tmp_path, content_copy):
     app, client = organiser_client(tmp_path, content_copy)
     event = app.extensions["loa.content"].events[-1]
     page = client.get("/organiser/events").get_data(as_text=True)
-    assert client.post(f"/organiser/events/{event.id}/delete", data={"csrf_token": csrf(page)}).status_code == 302
+    assert (
+        client.post(f"/organiser/events/{event.id}/delete", data={"csrf_token": csrf(page)}).status_code
+        == 302
+    )
     assert event.id not in (content_copy / "events.yaml").read_text()

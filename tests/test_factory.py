@@ -33,13 +33,16 @@ def test_secret_key_generated_once_and_private(monkeypatch, tmp_path):
 @pytest.mark.skipif(databases.ENGINE != "sqlite", reason="a SQLite setting")
 def test_sqlite_runs_in_wal_mode(app):
     from server.extensions import db
+
     with app.app_context():
         mode = db.session.execute(db.text("PRAGMA journal_mode")).scalar()
     assert mode == "wal"
 
 
 def test_refuses_to_start_on_broken_content(tmp_path, content_copy):
-    (content_copy / "vi" / "topics" / "complaints.md").write_text("---\nid: complaints\n---\n", encoding="utf-8")
+    (content_copy / "vi" / "topics" / "complaints.md").write_text(
+        "---\nid: complaints\n---\n", encoding="utf-8"
+    )
     with pytest.raises(ContentInvalid) as info:
         create_app({"INSTANCE_DIR": str(tmp_path / "i"), "CONTENT_DIR": str(content_copy), "SECRET_KEY": "x"})
     assert "content/vi/topics/complaints.md" in str(info.value)

@@ -1,5 +1,6 @@
 """The server killed (SIGKILL) in the middle of sync batches: once it is back and the
 clients have retried, every record is stored exactly once."""
+
 import http.client
 import json
 import threading
@@ -25,8 +26,12 @@ def send_until_stored(port, token, batch, log):
     for _ in range(400):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("POST", "/api/v1/sync", body=body, headers={"Authorization": f"Bearer {token}",
-                                                                     "Content-Type": "application/json"})
+            conn.request(
+                "POST",
+                "/api/v1/sync",
+                body=body,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
             response = conn.getresponse()
             data = response.read()
             conn.close()
@@ -43,17 +48,42 @@ def send_until_stored(port, token, batch, log):
 
 def test_sigkill_mid_batches_loses_nothing_and_counts_nothing_twice(tmp_path):
     import subprocess
+
     server = LiveServer(tmp_path, extra_env={"LOA_SYNC_RATE_PER_MINUTE": "10000"})
-    subprocess.run([LOA, "users", "create", "mai", "--role", "staff", "--commune", str(MUONG_KIM),
-                    "--password", PASSWORD], env=server.env, check=True, capture_output=True)
-    token = subprocess.run([LOA, "devices", "enroll", "--user", "mai"], env=server.env, check=True,
-                           capture_output=True, text=True).stdout.strip()
+    subprocess.run(
+        [
+            LOA,
+            "users",
+            "create",
+            "mai",
+            "--role",
+            "staff",
+            "--commune",
+            str(MUONG_KIM),
+            "--password",
+            PASSWORD,
+        ],
+        env=server.env,
+        check=True,
+        capture_output=True,
+    )
+    token = subprocess.run(
+        [LOA, "devices", "enroll", "--user", "mai"],
+        env=server.env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     server.start()
     work = batches()
     logs = [[], []]
     # Two phones send the same batches (one of them replays a file), in different orders.
-    clients = [threading.Thread(target=lambda b=order, log=log: [send_until_stored(server.port, token, x, log) for x in b])
-               for order, log in ((work, logs[0]), (list(reversed(work)), logs[1]))]
+    clients = [
+        threading.Thread(
+            target=lambda b=order, log=log: [send_until_stored(server.port, token, x, log) for x in b]
+        )
+        for order, log in ((work, logs[0]), (list(reversed(work)), logs[1]))
+    ]
     for client in clients:
         client.start()
     kills = 0

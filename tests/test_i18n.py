@@ -1,5 +1,6 @@
 """Languages: catalogues checked and compiled, placeholders caught, dates per locale,
 fallbacks shown, coverage reported."""
+
 import shutil
 
 import pytest
@@ -41,6 +42,7 @@ def test_every_catalogue_compiles_without_problems(translations_copy):
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_interface_string_is_translated(lang):
     from server.catalogues import report
+
     result = report(lang, TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po")
     assert result.problems == []
     assert result.translated == result.total, f"{lang}: {result.total - result.translated} untranslated"
@@ -57,7 +59,11 @@ def test_wrong_placeholder_is_caught_with_file_and_line(translations_copy):
 
 def test_wrong_placeholder_never_crashes_a_page(tmp_path, translations_copy):
     break_placeholder(translations_copy / "vi" / "LC_MESSAGES" / "messages.po")
-    app = make_app(tmp_path, TRANSLATIONS_DIR=str(translations_copy), BABEL_TRANSLATION_DIRECTORIES=str(translations_copy))
+    app = make_app(
+        tmp_path,
+        TRANSLATIONS_DIR=str(translations_copy),
+        BABEL_TRANSLATION_DIRECTORIES=str(translations_copy),
+    )
     quiz = app.extensions["loa.content"].quizzes["vi"]["complaints"]
     response = app.test_client().get("/vi/quiz/complaints/result", query_string=quiz.answer_key())
     assert response.status_code == 200
@@ -67,6 +73,7 @@ def test_wrong_placeholder_never_crashes_a_page(tmp_path, translations_copy):
 
 def test_compile_command_exits_1_on_a_bad_placeholder(translations_copy, monkeypatch):
     from click.testing import CliRunner
+
     break_placeholder(translations_copy / "en" / "LC_MESSAGES" / "messages.po")
     monkeypatch.setenv("LOA_TRANSLATIONS_DIR", str(translations_copy))
     result = CliRunner().invoke(cli, ["i18n", "compile"])
@@ -75,12 +82,15 @@ def test_compile_command_exits_1_on_a_bad_placeholder(translations_copy, monkeyp
 
 def test_coverage_command(monkeypatch, translations_copy):
     from click.testing import CliRunner
+
     monkeypatch.setenv("LOA_TRANSLATIONS_DIR", str(translations_copy))
     result = CliRunner().invoke(cli, ["i18n", "coverage"])
     assert result.exit_code == 0, result.output
     for lang in LANGS:
         assert f"\n{lang} " in "\n" + result.output
-    (translations_copy / "hnj" / "LC_MESSAGES" / "messages.po").write_text('msgid "x"\nmsgstr "unterminated\n')
+    (translations_copy / "hnj" / "LC_MESSAGES" / "messages.po").write_text(
+        'msgid "x"\nmsgstr "unterminated\n'
+    )
     broken = CliRunner().invoke(cli, ["i18n", "coverage"])
     assert broken.exit_code == 1 and "hnj" in broken.output and "not a valid PO file" in broken.output
 
@@ -140,8 +150,9 @@ def test_strings_json_is_precached_per_language(client):
 
 
 def test_organiser_translations_page(tmp_path):
-    from tests.test_organiser_accounts import log_in
     from tests.conftest import create_account
+    from tests.test_organiser_accounts import log_in
+
     app = make_app(tmp_path)
     create_account(app, "organiser", role="organiser")
     create_account(app, "mai")

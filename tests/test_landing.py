@@ -1,13 +1,13 @@
 """The page a leaflet's QR code opens, scans counted once per visit, and what scans show."""
+
 import datetime as dt
-import re
 
 import pytest
 
 from server import leaflets, reports
 from server.extensions import db
 from server.models import LeafletScan
-from tests.conftest import KHOEN_ON, MUONG_KIM, post_sync, rid, token_for, when
+from tests.conftest import KHOEN_ON, MUONG_KIM, post_sync, rid, when
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def made(app):
         content = app.extensions["loa.content"]
         vi = leaflets.get_or_create_leaflets("complaints", "vi", [MUONG_KIM, KHOEN_ON], content)
         km = leaflets.get_or_create_leaflets("counterfeit", "km", [MUONG_KIM], content)
-        return {"vi": [l.code for l in vi], "km": [l.code for l in km]}
+        return {"vi": [leaflet.code for leaflet in vi], "km": [leaflet.code for leaflet in km]}
 
 
 def scan_count(app, code=None):
@@ -49,14 +49,24 @@ def test_a_visit_counts_one_scan_and_a_reload_does_not(app, client, made):
 
 
 def test_no_personal_data_in_a_scan(app, client, made):
-    client.get(f"/l/{made['vi'][0]}", environ_base={"REMOTE_ADDR": "203.0.113.9"},
-               headers={"User-Agent": "Phone/1.0"})
+    client.get(
+        f"/l/{made['vi'][0]}",
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        headers={"User-Agent": "Phone/1.0"},
+    )
     with app.app_context():
         scan = db.session.query(LeafletScan).one()
         values = [str(getattr(scan, c.name)) for c in LeafletScan.__table__.columns]
     assert not any("203.0.113.9" in v or "Phone" in v for v in values)
     assert {c.name for c in LeafletScan.__table__.columns} == {
-        "id", "code", "scanned_at", "received_at", "source", "commune_code", "province_code"}
+        "id",
+        "code",
+        "scanned_at",
+        "received_at",
+        "source",
+        "commune_code",
+        "province_code",
+    }
 
 
 def test_code_typed_by_hand_in_lower_case(client, made):
@@ -80,8 +90,12 @@ def test_unknown_code_gets_a_friendly_page_with_a_box(client, made):
 def test_scan_made_offline_arrives_by_sync(app, client, made):
     token = client.post("/api/v1/devices/anonymous", json={"device_id": rid()}).get_json()["token"]
     code = made["vi"][0]
-    record = {"id": rid(), "type": "leaflet_scan", "created_at": when(),
-              "data": {"code": code.lower(), "scanned_at": when()}}
+    record = {
+        "id": rid(),
+        "type": "leaflet_scan",
+        "created_at": when(),
+        "data": {"code": code.lower(), "scanned_at": when()},
+    }
     assert post_sync(client, token, [record]).get_json()["accepted"] == [record["id"]]
     assert post_sync(client, token, [record]).get_json()["duplicates"] == [record["id"]]
     with app.app_context():
@@ -90,9 +104,11 @@ def test_scan_made_offline_arrives_by_sync(app, client, made):
 
 
 def test_the_decoded_url_opens_the_right_topic_and_language(app, client, made, tmp_path):
+    import io
+
     import zxingcpp
     from PIL import Image
-    import io
+
     code = made["km"][0]
     with app.app_context():
         content = app.extensions["loa.content"]
@@ -123,24 +139,50 @@ def test_scan_reports(app, client, made):
 def test_organiser_leaflet_page_downloads_and_reports(tmp_path):
     from tests.conftest import create_account, make_app
     from tests.test_organiser_accounts import csrf, log_in
+
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     create_account(app, "organiser", role="organiser")
     client = app.test_client()
     log_in(client, "organiser")
     page = client.get("/organiser/leaflets").get_data(as_text=True)
-    response = client.post("/organiser/leaflets", data={
-        "topic": "complaints", "lang": "vi", "province": "", "communes": f"{MUONG_KIM} {KHOEN_ON}",
-        "output": "pdf", "csrf_token": csrf(page)})
+    response = client.post(
+        "/organiser/leaflets",
+        data={
+            "topic": "complaints",
+            "lang": "vi",
+            "province": "",
+            "communes": f"{MUONG_KIM} {KHOEN_ON}",
+            "output": "pdf",
+            "csrf_token": csrf(page),
+        },
+    )
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
-    zipped = client.post("/organiser/leaflets", data={
-        "topic": "complaints", "lang": "vi", "communes": str(MUONG_KIM), "output": "zip", "csrf_token": csrf(page)})
+    zipped = client.post(
+        "/organiser/leaflets",
+        data={
+            "topic": "complaints",
+            "lang": "vi",
+            "communes": str(MUONG_KIM),
+            "output": "zip",
+            "csrf_token": csrf(page),
+        },
+    )
     assert zipped.mimetype == "application/zip" and zipped.data[:2] == b"PK"
-    bad = client.post("/organiser/leaflets", data={
-        "topic": "complaints", "lang": "vi", "communes": "99999999", "output": "pdf", "csrf_token": csrf(page)})
+    bad = client.post(
+        "/organiser/leaflets",
+        data={
+            "topic": "complaints",
+            "lang": "vi",
+            "communes": "99999999",
+            "output": "pdf",
+            "csrf_token": csrf(page),
+        },
+    )
     assert bad.status_code == 400 and "99999999" in bad.get_data(as_text=True)
-    assert "Communes whose leaflets were never scanned" in client.get("/organiser/leaflets").get_data(as_text=True) \
-        or "chưa được quét" in client.get("/organiser/leaflets").get_data(as_text=True)
+    assert "Communes whose leaflets were never scanned" in client.get("/organiser/leaflets").get_data(
+        as_text=True
+    ) or "chưa được quét" in client.get("/organiser/leaflets").get_data(as_text=True)
     inverted = client.get("/organiser/leaflets?from=2027-03-20&to=2027-03-01")
     assert inverted.status_code == 400 and "before" in inverted.get_data(as_text=True)
     assert client.get("/organiser/leaflets?province=999").status_code == 400

@@ -1,5 +1,6 @@
 """Leaflets: codes, QR codes that scan from the PNG and the printed PDF, Khmer and Vietnamese
 text in the PDF, combined PDFs, a full disk, and `loa leaflets` end to end."""
+
 from __future__ import annotations
 
 import collections
@@ -65,6 +66,7 @@ def khmer_topic(content):
 
 # -- codes ------------------------------------------------------------------------------------
 
+
 def test_codes_are_short_and_unambiguous():
     codes = {leaflets.new_code() for _ in range(2000)}
     assert len(codes) > 1990  # 31⁵ bodies: random draws rarely meet; the database refuses repeats
@@ -79,10 +81,10 @@ def test_check_character_catches_one_wrong_character_and_swapped_neighbours():
         code = leaflets.new_code()
         for i, right in enumerate(code):
             for wrong in leaflets.ALPHABET.replace(right, ""):
-                assert not leaflets.code_is_valid(code[:i] + wrong + code[i + 1:])
+                assert not leaflets.code_is_valid(code[:i] + wrong + code[i + 1 :])
         for i in range(len(code) - 1):
             if code[i] != code[i + 1]:
-                assert not leaflets.code_is_valid(code[:i] + code[i + 1] + code[i] + code[i + 2:])
+                assert not leaflets.code_is_valid(code[:i] + code[i + 1] + code[i] + code[i + 2 :])
 
 
 def test_typed_codes_are_normalized():
@@ -95,10 +97,14 @@ def test_typed_codes_are_normalized():
 
 
 def test_codes_are_stored_once_and_reused(ctx):
-    communes_wanted = lai_chau(30) + [None]
+    communes_wanted = [*lai_chau(30), None]
+
     def made():
-        return [(leaflet.code, leaflet.commune_code)
-                for leaflet in leaflets.get_or_create_leaflets("counterfeit", "vi", communes_wanted, ctx)]
+        return [
+            (leaflet.code, leaflet.commune_code)
+            for leaflet in leaflets.get_or_create_leaflets("counterfeit", "vi", communes_wanted, ctx)
+        ]
+
     first, again = made(), made()
     assert first == again
     assert [c for _, c in first] == communes_wanted
@@ -117,11 +123,18 @@ def test_a_random_code_already_taken_is_drawn_again(ctx, monkeypatch):
     assert made.code != taken.code and stored_count() == 2
 
 
-@pytest.mark.parametrize("field, args, named", [
-    ("topic", ("no-such-topic", "vi", [None]), ["'no-such-topic'", "counterfeit"]),
-    ("lang", ("counterfeit", "xx", [None]), ["'xx'", "vi", "km", "hnj"]),
-    ("commune", ("counterfeit", "vi", [lai_chau(1)[0], 99999999]), ["99999999", "official commune codes"]),
-])
+@pytest.mark.parametrize(
+    "field, args, named",
+    [
+        ("topic", ("no-such-topic", "vi", [None]), ["'no-such-topic'", "counterfeit"]),
+        ("lang", ("counterfeit", "xx", [None]), ["'xx'", "vi", "km", "hnj"]),
+        (
+            "commune",
+            ("counterfeit", "vi", [lai_chau(1)[0], 99999999]),
+            ["99999999", "official commune codes"],
+        ),
+    ],
+)
 def test_unknown_values_are_named_and_nothing_is_written(ctx, field, args, named):
     with pytest.raises(leaflets.LeafletError) as error:
         leaflets.get_or_create_leaflets(*args, ctx)
@@ -130,6 +143,7 @@ def test_unknown_values_are_named_and_nothing_is_written(ctx, field, args, named
 
 
 # -- line breaking ----------------------------------------------------------------------------
+
 
 def test_a_long_khmer_word_breaks_only_between_clusters():
     text = "អ្នកប្រើប្រាស់មានសិទ្ធិទទួលបានសំណងនៅពេលទំនិញបង្កការខូចខាតដល់សុខភាព"
@@ -140,22 +154,38 @@ def test_a_long_khmer_word_breaks_only_between_clusters():
         assert not line.endswith(leaflets.COENG)
 
 
-@pytest.mark.parametrize("point, title", [
-    ("Người tiêu dùng có quyền được bồi thường, đổi hàng hoặc trả lại hàng khi hàng hóa không đúng chất lượng, "
-     "số lượng như đã công bố", "Cách nhận biết hàng giả, hàng nhái, hàng kém chất lượng và quyền của người tiêu "
-     "dùng khi mua phải hàng"),
-    ("អ្នកប្រើប្រាស់មានសិទ្ធិទទួលបានសំណង ប្តូរទំនិញ ឬប្រគល់ទំនិញវិញ នៅពេលទំនិញមិនត្រឹមត្រូវតាមគុណភាព "
-     "បរិមាណ ដូចដែលបានប្រកាសនៅលើស្លាក", "របៀបសម្គាល់ទំនិញក្លែងក្លាយ ទំនិញគុណភាពអន់ "
-     "និងសិទ្ធិរបស់អ្នកប្រើប្រាស់ នៅពេលទិញទំនិញដែលគ្មានប្រភពច្បាស់លាស់ពីអ្នកលក់"),
-])
+@pytest.mark.parametrize(
+    "point, title",
+    [
+        (
+            "Người tiêu dùng có quyền được bồi thường, đổi hàng hoặc trả lại hàng khi hàng hóa không đúng chất lượng, "
+            "số lượng như đã công bố",
+            "Cách nhận biết hàng giả, hàng nhái, hàng kém chất lượng và quyền của người tiêu "
+            "dùng khi mua phải hàng",
+        ),
+        (
+            "អ្នកប្រើប្រាស់មានសិទ្ធិទទួលបានសំណង ប្តូរទំនិញ ឬប្រគល់ទំនិញវិញ នៅពេលទំនិញមិនត្រឹមត្រូវតាមគុណភាព "
+            "បរិមាណ ដូចដែលបានប្រកាសនៅលើស្លាក",
+            "របៀបសម្គាល់ទំនិញក្លែងក្លាយ ទំនិញគុណភាពអន់ និងសិទ្ធិរបស់អ្នកប្រើប្រាស់ នៅពេលទិញទំនិញដែលគ្មានប្រភពច្បាស់លាស់ពីអ្នកលក់",
+        ),
+    ],
+)
 def test_the_longest_content_allowed_fits_an_a5_page(point, title):
     """Six key points of the most characters the content check allows, a long title and the
     longest commune name still fit on A5 without overlapping the footer."""
     point = point[:KEY_POINT_MAX]
     text = leaflets.LeafletText(
-        code="ABCDEF", url=leaflets.leaflet_url(PUBLIC_URL, "ABCDEF"), lang="km", header="ការពារសិទ្ធិអ្នកប្រើប្រាស់",
-        title=title[:120], place="Phường Văn Miếu - Quốc Tử Giám · Thành phố Hà Nội", points=(point,) * 6,
-        hotline_label="Tổng đài miễn phí", scan_hint="Quét mã", type_hint="Không quét được? Gõ mã này tại x/l")
+        code="ABCDEF",
+        url=leaflets.leaflet_url(PUBLIC_URL, "ABCDEF"),
+        lang="km",
+        header="ការពារសិទ្ធិអ្នកប្រើប្រាស់",
+        title=title[:120],
+        place="Phường Văn Miếu - Quốc Tử Giám · Thành phố Hà Nội",
+        points=(point,) * 6,
+        hotline_label="Tổng đài miễn phí",
+        scan_hint="Quét mã",
+        type_hint="Không quét được? Gõ mã này tại x/l",
+    )
     page = leaflets.Page(0, 0, *leaflets.A5, leaflets.PDF_MARGIN)
     layout = leaflets.plan_leaflet(leaflets.PdfCanvas(leaflets.A5), text, page.inner_width, page.inner_height)
     assert layout.height <= page.inner_height
@@ -168,8 +198,9 @@ def test_wrap_breaks_at_spaces_first():
 
 # -- files ------------------------------------------------------------------------------------
 
+
 def test_every_qr_code_scans_from_png_and_printed_pdf(ctx, tmp_path):
-    result = leaflets.build("counterfeit", "vi", lai_chau(3) + [None], tmp_path / "out", ctx, PUBLIC_URL)
+    result = leaflets.build("counterfeit", "vi", [*lai_chau(3), None], tmp_path / "out", ctx, PUBLIC_URL)
     urls = [leaflets.leaflet_url(PUBLIC_URL, leaflet.code) for leaflet in result.leaflets]
     for leaflet, url in zip(result.leaflets, urls, strict=True):
         assert decode(Image.open(tmp_path / "out" / f"{leaflet.code}.png")) == [url]
@@ -188,7 +219,9 @@ def test_combined_pdfs_have_one_a5_page_per_leaflet_and_half_as_many_a4_sheets(c
     assert [round(float(v), 1) for v in a4.pages[0].mediabox[2:]] == [841.9, 595.3]
     assert result.combined["a5"].name == "leaflets-complaints-vi.pdf"
     assert result.combined["a4-2up"].name == "leaflets-complaints-vi-a4-2up.pdf"
-    fonts = subprocess.run(["pdffonts", str(result.combined["a5"])], capture_output=True, text=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(result.combined["a5"])], capture_output=True, text=True, check=True
+    ).stdout
     assert "NotoSans" in fonts and " no " not in fonts.split("---\n")[-1]  # every font embedded
 
 
@@ -211,8 +244,11 @@ def test_khmer_leaflet_pdf_holds_its_khmer_text(ctx, tmp_path):
     assert "1800.6838" in text
     # Shaped Khmer comes out of pdftotext with some marks out of order: every Khmer letter and
     # sign of the title, key points and hotline label must be there, as many times as printed.
-    printed = collections.Counter(ch for ch in topic.title + "".join(topic.key_points) + leaflets.leaflet_word("km", "hotline")
-                                  if leaflets._is_khmer(ch))
+    printed = collections.Counter(
+        ch
+        for ch in topic.title + "".join(topic.key_points) + leaflets.leaflet_word("km", "hotline")
+        if leaflets._is_khmer(ch)
+    )
     extracted = collections.Counter(ch for ch in text if leaflets._is_khmer(ch))
     assert printed and not printed - extracted
     joined = "".join(text.split())  # pdftotext puts spaces inside some Khmer words
@@ -244,9 +280,16 @@ def test_every_leaflet_language_has_every_interface_word(ctx):
             word = leaflets.leaflet_word(lang, key, address="x/l")
             assert word and "%(" not in word, (lang, key)
             if lang != "en":
-                assert word != leaflets.WORDS[key] % {"address": "x/l"} if key == "type_code" else word != leaflets.WORDS[key], (lang, key)
+                assert (
+                    word != leaflets.WORDS[key] % {"address": "x/l"}
+                    if key == "type_code"
+                    else word != leaflets.WORDS[key]
+                ), (lang, key)
     assert leaflets.leaflet_word("km", "hotline") == "ខ្សែទូរស័ព្ទឥតគិតថ្លៃ"
-    assert leaflets.leaflet_word("vi", "type_code", address="loa.vn/l") == "Không quét được? Gõ mã này tại loa.vn/l"
+    assert (
+        leaflets.leaflet_word("vi", "type_code", address="loa.vn/l")
+        == "Không quét được? Gõ mã này tại loa.vn/l"
+    )
 
 
 def test_rerun_reuses_codes_and_rewrites_files(ctx, tmp_path):
@@ -254,7 +297,9 @@ def test_rerun_reuses_codes_and_rewrites_files(ctx, tmp_path):
     first = leaflets.build("counterfeit", "vi", lai_chau(2), tmp_path, ctx, PUBLIC_URL)
     csv_before = (tmp_path / "leaflets.csv").read_bytes()
     steps = []
-    second = leaflets.build("counterfeit", "vi", lai_chau(2), tmp_path, ctx, PUBLIC_URL, progress=steps.append)
+    second = leaflets.build(
+        "counterfeit", "vi", lai_chau(2), tmp_path, ctx, PUBLIC_URL, progress=steps.append
+    )
     assert [leaflet.code for leaflet in first.leaflets] == [leaflet.code for leaflet in second.leaflets]
     assert (tmp_path / "leaflets.csv").read_bytes() == csv_before
     assert sum(steps) == leaflets.build_steps(2)
@@ -285,7 +330,9 @@ def test_full_disk_says_so_and_codes_stay_valid(ctx, tmp_path, monkeypatch):
     assert stored_count() == 4
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")], "half-written files left"
     monkeypatch.setattr(Path, "write_bytes", real_write)
-    codes = [leaflet.code for leaflet in leaflets.get_or_create_leaflets("counterfeit", "vi", lai_chau(4), ctx)]
+    codes = [
+        leaflet.code for leaflet in leaflets.get_or_create_leaflets("counterfeit", "vi", lai_chau(4), ctx)
+    ]
     rebuilt = leaflets.build("counterfeit", "vi", lai_chau(4), tmp_path, ctx, PUBLIC_URL)
     assert codes == [leaflet.code for leaflet in rebuilt.leaflets]
 
@@ -312,10 +359,21 @@ def test_zip_of_a_build(ctx, tmp_path):
 
 # -- the command ------------------------------------------------------------------------------
 
+
 def test_cli_builds_and_lists_leaflets(app, runner, tmp_path):
     out = tmp_path / "print"
-    args = ["leaflets", "build", "--topic", "counterfeit", "--lang", "vi", "--out", str(out),
-            "--public-url", PUBLIC_URL + "/"]
+    args = [
+        "leaflets",
+        "build",
+        "--topic",
+        "counterfeit",
+        "--lang",
+        "vi",
+        "--out",
+        str(out),
+        "--public-url",
+        PUBLIC_URL + "/",
+    ]
     result = runner.invoke(cli, [*args, "--commune", str(lai_chau(1)[0]), "--commune", str(lai_chau(2)[1])])
     assert result.exit_code == 0, result.output
     assert "2 leaflets (counterfeit, vi)" in result.output
@@ -329,13 +387,39 @@ def test_cli_builds_and_lists_leaflets(app, runner, tmp_path):
 
 
 def test_cli_refuses_unknown_values_with_exit_1(app, runner, tmp_path):
-    result = runner.invoke(cli, ["leaflets", "build", "--topic", "counterfeit", "--lang", "fr",
-                                 "--commune", "3388", "--out", str(tmp_path / "x")])
+    result = runner.invoke(
+        cli,
+        [
+            "leaflets",
+            "build",
+            "--topic",
+            "counterfeit",
+            "--lang",
+            "fr",
+            "--commune",
+            "3388",
+            "--out",
+            str(tmp_path / "x"),
+        ],
+    )
     assert result.exit_code == 1
     assert "unknown language 'fr'" in result.output and "valid languages" in result.output
     assert not (tmp_path / "x").exists()
     with app.app_context():
         assert stored_count() == 0
-    province = runner.invoke(cli, ["leaflets", "build", "--topic", "counterfeit", "--lang", "vi",
-                                   "--province", "999", "--out", str(tmp_path / "x")])
+    province = runner.invoke(
+        cli,
+        [
+            "leaflets",
+            "build",
+            "--topic",
+            "counterfeit",
+            "--lang",
+            "vi",
+            "--province",
+            "999",
+            "--out",
+            str(tmp_path / "x"),
+        ],
+    )
     assert province.exit_code == 2 and "unknown province code 999" in province.output

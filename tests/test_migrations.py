@@ -1,5 +1,6 @@
 """Migrations: an old database with data upgrades to the latest and keeps its data; the
 models and the migrations agree; a wrong, missing or newer database is refused clearly."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -31,16 +32,30 @@ def test_upgrade_from_the_first_migration_keeps_the_data(tmp_path):
     with app.app_context():
         upgrade(directory=str(MIGRATIONS), revision="0001")
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO users (id, username, display_name, password_hash, role, province_code, "
-                              "active, created_at) VALUES (1, 'mai', 'Mai', 'x', 'staff', 12, :t, :n)"),
-                         {"t": True, "n": now})
-            conn.execute(text("INSERT INTO sessions (id, commune_code, province_code, topic_ids, starts_at, place, "
-                              "facilitator, created_at, received_at) VALUES ('s1', 3637, 12, '[\"complaints\"]', :n, "
-                              "'Bản Nà', 'Mai', :n, :n)"), {"n": now})
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, username, display_name, password_hash, role, province_code, "
+                    "active, created_at) VALUES (1, 'mai', 'Mai', 'x', 'staff', 12, :t, :n)"
+                ),
+                {"t": True, "n": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO sessions (id, commune_code, province_code, topic_ids, starts_at, place, "
+                    "facilitator, created_at, received_at) VALUES ('s1', 3637, 12, '[\"complaints\"]', :n, "
+                    "'Bản Nà', 'Mai', :n, :n)"
+                ),
+                {"n": now},
+            )
             for i, count in enumerate((46, 12)):
-                conn.execute(text("INSERT INTO attendance (id, session_id, count, women, ethnic_minority, commune_code, "
-                                  "province_code, session_starts_at, created_at, received_at) VALUES "
-                                  "(:id, 's1', :c, 1, 1, 3637, 12, :n, :n, :n)"), {"id": f"a{i}", "c": count, "n": now})
+                conn.execute(
+                    text(
+                        "INSERT INTO attendance (id, session_id, count, women, ethnic_minority, commune_code, "
+                        "province_code, session_starts_at, created_at, received_at) VALUES "
+                        "(:id, 's1', :c, 1, 1, 3637, 12, :n, :n, :n)"
+                    ),
+                    {"id": f"a{i}", "c": count, "n": now},
+                )
         assert inspect_database(app.config["SQLALCHEMY_DATABASE_URI"]).revision == "0001"
         message = prepare_for_serving(app.config["SQLALCHEMY_DATABASE_URI"])
         assert "upgraded from 0001 to" in message
@@ -60,9 +75,10 @@ def test_a_database_from_a_newer_loa_is_refused(tmp_path):
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
         db.engine.dispose()
-    with pytest.raises(DatabaseProblem, match="'9999_future'.*newer Loa"):
+    with pytest.raises(DatabaseProblem, match=r"'9999_future'.*newer Loa"):
         inspect_database(url)
     from server.cli import cli
+
     result = app.test_cli_runner().invoke(cli, ["init-db"])
     assert result.exit_code != 0 and "newer Loa" in result.output
 
@@ -82,7 +98,10 @@ def test_a_mistyped_sqlite_path_creates_no_second_database(tmp_path):
 
 
 def test_unreachable_and_wrong_urls(tmp_path):
-    with pytest.raises(DatabaseProblem, match="cannot connect to the database postgresql\\+psycopg://loa:\\*\\*\\*@127.0.0.1:1/"):
+    with pytest.raises(
+        DatabaseProblem,
+        match=r"cannot connect to the database postgresql\+psycopg://loa:\*\*\*@127\.0\.0\.1:1/",
+    ):
         inspect_database("postgresql+psycopg://loa:secret@127.0.0.1:1/loa")
     with pytest.raises(DatabaseProblem, match="not a database URL"):
         inspect_database("just words")
@@ -93,9 +112,15 @@ def test_unreachable_and_wrong_urls(tmp_path):
 def test_loa_serve_refuses_with_a_message(tmp_path):
     import subprocess
     import sys
+
     loa = str(Path(sys.executable).parent / "loa")
-    env = {"LOA_INSTANCE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin",
-           "LOA_DATABASE_URL": "postgresql+psycopg://loa:secret@127.0.0.1:1/loa"}
-    result = subprocess.run([loa, "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        "LOA_INSTANCE_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "LOA_DATABASE_URL": "postgresql+psycopg://loa:secret@127.0.0.1:1/loa",
+    }
+    result = subprocess.run(
+        [loa, "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 1
     assert "cannot connect to the database" in result.stderr and "secret" not in result.stderr

@@ -1,4 +1,5 @@
 """Organiser pages: login with CSRF, role checks on every route, accounts and devices."""
+
 import re
 
 import pytest
@@ -14,13 +15,15 @@ def csrf(html: str) -> str:
 
 def log_in(client, username, password=PASSWORD):
     page = client.get("/organiser/login").get_data(as_text=True)
-    return client.post("/organiser/login", data={"username": username, "password": password,
-                                                 "csrf_token": csrf(page)})
+    return client.post(
+        "/organiser/login", data={"username": username, "password": password, "csrf_token": csrf(page)}
+    )
 
 
 @pytest.fixture
 def csrf_app(tmp_path):
     from tests.conftest import make_app
+
     return make_app(tmp_path, WTF_CSRF_ENABLED=True)
 
 
@@ -59,27 +62,40 @@ def test_wrong_password(csrf_app):
     client = csrf_app.test_client()
     response = log_in(client, "organiser", "nope-nope-nope")
     assert response.status_code == 401
-    assert "Sai tên đăng nhập hoặc mật khẩu" in response.get_data(as_text=True) \
-        or "Wrong username or password" in response.get_data(as_text=True)
+    assert "Sai tên đăng nhập hoặc mật khẩu" in response.get_data(
+        as_text=True
+    ) or "Wrong username or password" in response.get_data(as_text=True)
 
 
 def test_login_redirect_stays_on_site(csrf_app):
     create_account(csrf_app, "organiser", role="organiser")
     client = csrf_app.test_client()
     page = client.get("/organiser/login").get_data(as_text=True)
-    response = client.post("/organiser/login?next=https://evil.example/x",
-                           data={"username": "organiser", "password": PASSWORD, "csrf_token": csrf(page)})
+    response = client.post(
+        "/organiser/login?next=https://evil.example/x",
+        data={"username": "organiser", "password": PASSWORD, "csrf_token": csrf(page)},
+    )
     assert response.headers["Location"] == "/organiser/"
 
 
 def test_create_staff_account_from_the_page(organiser, csrf_app):
     page = organiser.get("/organiser/users").get_data(as_text=True)
-    response = organiser.post("/organiser/users", data={
-        "username": "lo.thi.mai", "display_name": "Lò Thị Mai", "role": "staff", "province": "12",
-        "communes": "3637, 3640", "password": "a long enough password", "csrf_token": csrf(page)})
+    response = organiser.post(
+        "/organiser/users",
+        data={
+            "username": "lo.thi.mai",
+            "display_name": "Lò Thị Mai",
+            "role": "staff",
+            "province": "12",
+            "communes": "3637, 3640",
+            "password": "a long enough password",
+            "csrf_token": csrf(page),
+        },
+    )
     assert response.status_code == 302
     from server.extensions import db
     from server.models import User
+
     with csrf_app.app_context():
         user = db.session.execute(db.select(User).filter_by(username="lo.thi.mai")).scalar()
         assert user.commune_codes == {3637, 3640} and user.password_hash != "a long enough password"
@@ -87,9 +103,17 @@ def test_create_staff_account_from_the_page(organiser, csrf_app):
 
 def test_create_account_with_commune_in_wrong_province_says_so(organiser):
     page = organiser.get("/organiser/users").get_data(as_text=True)
-    response = organiser.post("/organiser/users", data={
-        "username": "x1", "role": "staff", "province": "12", "communes": "4",
-        "password": "a long enough password", "csrf_token": csrf(page)})
+    response = organiser.post(
+        "/organiser/users",
+        data={
+            "username": "x1",
+            "role": "staff",
+            "province": "12",
+            "communes": "4",
+            "password": "a long enough password",
+            "csrf_token": csrf(page),
+        },
+    )
     assert response.status_code == 400 and "is not in province 12" in response.get_data(as_text=True)
 
 
@@ -97,11 +121,12 @@ def test_devices_listed_and_revoked(organiser, csrf_app):
     token = token_for(csrf_app, "mai")
     page = organiser.get("/organiser/devices").get_data(as_text=True)
     assert "mai" in page
-    token_id = re.search(r'/organiser/devices/(\d+)/revoke', page).group(1)
+    token_id = re.search(r"/organiser/devices/(\d+)/revoke", page).group(1)
     assert organiser.post(f"/organiser/devices/{token_id}/revoke").status_code == 400  # no CSRF token
     response = organiser.post(f"/organiser/devices/{token_id}/revoke", data={"csrf_token": csrf(page)})
     assert response.status_code == 302
     from tests.conftest import post_sync
+
     assert post_sync(csrf_app.test_client(), token, []).status_code == 401
 
 
@@ -113,10 +138,16 @@ def test_logout(organiser):
 
 def test_cli_users_and_devices(app, runner):
     from server.cli import cli
-    result = runner.invoke(cli, ["users", "create", "mai", "--role", "staff", "--commune", "3637",
-                                 "--password", "long enough pw"])
+
+    result = runner.invoke(
+        cli,
+        ["users", "create", "mai", "--role", "staff", "--commune", "3637", "--password", "long enough pw"],
+    )
     assert result.exit_code == 0, result.output
-    bad = runner.invoke(cli, ["users", "create", "xy", "--role", "staff", "--commune", "99999999", "--password", "long enough pw"])
+    bad = runner.invoke(
+        cli,
+        ["users", "create", "xy", "--role", "staff", "--commune", "99999999", "--password", "long enough pw"],
+    )
     assert bad.exit_code != 0 and "99999999" in bad.output
     token = runner.invoke(cli, ["devices", "enroll", "--user", "mai"]).output.strip()
     assert token.startswith("loa_")

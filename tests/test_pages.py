@@ -1,4 +1,5 @@
 """Every public page renders, readable without JavaScript, in the right language."""
+
 import re
 
 import pytest
@@ -43,7 +44,9 @@ def test_topic_pages_readable_without_script(app, client, lang, tid):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     topic = app.extensions["loa.content"].topics[lang][tid]
-    assert f"<h1>{topic.title}</h1>".replace("&", "&amp;") in html.replace("&#39;", "'") or topic.title in html
+    assert (
+        f"<h1>{topic.title}</h1>".replace("&", "&amp;") in html.replace("&#39;", "'") or topic.title in html
+    )
     for point in topic.key_points:
         assert point.replace("&", "&amp;") in html.replace("&#34;", '"').replace("&#39;", "'")
     # the text is in the HTML itself, not built by script

@@ -1,4 +1,5 @@
 """The installable PWA: manifest, service worker, hashed immutable assets, content index."""
+
 import json
 import re
 
@@ -53,7 +54,9 @@ def test_service_worker_at_root_with_precache_list(client):
     for tid in REQUIRED_TOPICS:
         assert f"/vi/topics/{tid}" in urls and f"/vi/quiz/{tid}" in urls
     assert "/vi/offline" in urls and "/vi/" in urls
-    assert all(re.fullmatch(r"[0-9a-f]{10,12}", rev) for _, rev in manifest["pages"]["vi"] + manifest["shell"])
+    assert all(
+        re.fullmatch(r"[0-9a-f]{10,12}", rev) for _, rev in manifest["pages"]["vi"] + manifest["shell"]
+    )
     sw_core = re.search(r'import \{ start \} from "([^"]+)"', body).group(1)
     assert client.get(sw_core).status_code == 200
 
@@ -78,7 +81,10 @@ def test_revision_changes_only_for_changed_pages(tmp_path, content_copy):
 def test_khmer_font_only_for_khmer(client):
     sw = client.get("/sw.js").get_data(as_text=True)
     manifest = json.loads(re.search(r"start\((\{.*\})\);", sw, re.S).group(1))
-    font = lambda lang: [u for u, _ in manifest["pages"][lang] if "/fonts/" in u]
+
+    def font(lang):
+        return [u for u, _ in manifest["pages"][lang] if "/fonts/" in u]
+
     assert font("km") and not font("vi") and not font("en")
     assert not [u for u, _ in manifest["shell"] if "/fonts/" in u]
     assert "font-khmer" in client.get("/km/").get_data(as_text=True)

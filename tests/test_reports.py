@@ -1,5 +1,6 @@
 """Organiser figures from a known data set, checked exactly: records that arrived out of
 order count, duplicates do not."""
+
 import csv
 import io
 import sqlite3
@@ -9,13 +10,27 @@ from openpyxl import load_workbook
 
 from server import reports, sync
 from server.devices import Actor
-from tests.conftest import (KHOEN_ON, MUONG_KIM, attendance_record, create_account, make_app, quiz_record,
-                            rid, session_record, token_for, when)
+from tests.conftest import (
+    KHOEN_ON,
+    MUONG_KIM,
+    attendance_record,
+    create_account,
+    quiz_record,
+    rid,
+    session_record,
+    token_for,
+)
 from tests.test_organiser_accounts import log_in
 
 OTHER_PROVINCE_COMMUNE = 4  # Hà Nội
-STAFF = Actor(token_id=1, role="staff", user_id=1, username="staff1",
-              commune_codes=frozenset({MUONG_KIM, KHOEN_ON, OTHER_PROVINCE_COMMUNE}), device_id=None)
+STAFF = Actor(
+    token_id=1,
+    role="staff",
+    user_id=1,
+    username="staff1",
+    commune_codes=frozenset({MUONG_KIM, KHOEN_ON, OTHER_PROVINCE_COMMUNE}),
+    device_id=None,
+)
 
 
 @pytest.fixture
@@ -23,18 +38,28 @@ def known(app):
     """Three sessions, sent out of order, some twice."""
     s1 = session_record(MUONG_KIM, starts_at="2027-03-08T08:00:00+07:00", topic_ids=["complaints"])
     s2 = session_record(KHOEN_ON, starts_at="2027-03-12T14:00:00+07:00", topic_ids=["counterfeit"])
-    s3 = session_record(OTHER_PROVINCE_COMMUNE, starts_at="2027-04-02T09:00:00+07:00", topic_ids=["complaints"])
-    a = [attendance_record(s1["id"], 46, 27, 31), attendance_record(s1["id"], 4, 1, 4),
-         attendance_record(s2["id"], 20, 12, 20), attendance_record(s3["id"], 10, 5, 0)]
-    q = [quiz_record(app, s1["id"], "pre", right=False), quiz_record(app, s1["id"], "pre", right=True),
-         quiz_record(app, s1["id"], "post", right=True), quiz_record(app, s1["id"], "post", right=True),
-         quiz_record(app, s2["id"], "pre", quiz_id="counterfeit", right=True, lang="en")]
+    s3 = session_record(
+        OTHER_PROVINCE_COMMUNE, starts_at="2027-04-02T09:00:00+07:00", topic_ids=["complaints"]
+    )
+    a = [
+        attendance_record(s1["id"], 46, 27, 31),
+        attendance_record(s1["id"], 4, 1, 4),
+        attendance_record(s2["id"], 20, 12, 20),
+        attendance_record(s3["id"], 10, 5, 0),
+    ]
+    q = [
+        quiz_record(app, s1["id"], "pre", right=False),
+        quiz_record(app, s1["id"], "pre", right=True),
+        quiz_record(app, s1["id"], "post", right=True),
+        quiz_record(app, s1["id"], "post", right=True),
+        quiz_record(app, s2["id"], "pre", quiz_id="counterfeit", right=True, lang="en"),
+    ]
     with app.app_context():
         content = app.extensions["loa.content"]
-        sync.ingest(a[:2] + q[:2], STAFF, content)           # attendance before its session
-        sync.ingest([s1, s2, s3] + a[2:] + q[2:], STAFF, content)
-        sync.ingest([s1, a[0], q[0]], STAFF, content)         # a retry: duplicates
-        orphan = attendance_record(rid(), 7, 0, 0)            # its session never arrived
+        sync.ingest(a[:2] + q[:2], STAFF, content)  # attendance before its session
+        sync.ingest([s1, s2, s3, *a[2:], *q[2:]], STAFF, content)
+        sync.ingest([s1, a[0], q[0]], STAFF, content)  # a retry: duplicates
+        orphan = attendance_record(rid(), 7, 0, 0)  # its session never arrived
         sync.ingest([orphan], STAFF, content)
     return {"s": [s1, s2, s3]}
 
@@ -42,8 +67,14 @@ def known(app):
 def test_totals_exact(app, known):
     with app.app_context():
         total = reports.totals(reports.ReportFilter())
-    assert total == {"sessions": 3, "attendees": 80, "women": 45, "ethnic_minority": 55,
-                     "quiz_responses": 5, "leaflet_scans": 0}
+    assert total == {
+        "sessions": 3,
+        "attendees": 80,
+        "women": 45,
+        "ethnic_minority": 55,
+        "quiz_responses": 5,
+        "leaflet_scans": 0,
+    }
 
 
 def test_waiting_for_session_is_reported_not_counted(app, known):
@@ -58,13 +89,18 @@ def test_by_province_and_commune(app, known):
         assert provinces[1]["attendees"] == 10
         communes = {r["commune_code"]: r for r in reports.by_commune(reports.ReportFilter(province=12))}
         assert set(communes) == {MUONG_KIM, KHOEN_ON}
-        assert (communes[MUONG_KIM]["attendees"], communes[MUONG_KIM]["women"],
-                communes[MUONG_KIM]["quiz_responses"]) == (50, 28, 4)
+        assert (
+            communes[MUONG_KIM]["attendees"],
+            communes[MUONG_KIM]["women"],
+            communes[MUONG_KIM]["quiz_responses"],
+        ) == (50, 28, 4)
 
 
 def test_filters(app, known):
     with app.app_context():
-        march = reports.totals(reports.ReportFilter(province=12, start=__import__("datetime").date(2027, 3, 10)))
+        march = reports.totals(
+            reports.ReportFilter(province=12, start=__import__("datetime").date(2027, 3, 10))
+        )
         assert (march["sessions"], march["attendees"]) == (1, 20)
         topic = reports.totals(reports.ReportFilter(topic="complaints"))
         assert (topic["sessions"], topic["attendees"], topic["quiz_responses"]) == (2, 60, 4)
@@ -76,7 +112,9 @@ def test_filters(app, known):
 def test_by_month(app, known):
     with app.app_context():
         assert reports.by_month(reports.ReportFilter()) == [
-            {"month": "2027-03", "sessions": 2, "attendees": 70}, {"month": "2027-04", "sessions": 1, "attendees": 10}]
+            {"month": "2027-03", "sessions": 2, "attendees": 70},
+            {"month": "2027-04", "sessions": 1, "attendees": 10},
+        ]
 
 
 def test_reach(app, known):
@@ -89,8 +127,11 @@ def test_reach(app, known):
 
 def test_quiz_results_and_gain(app, known):
     from server.quiz_results import quiz_results
+
     with app.app_context():
-        results = {r["quiz_id"]: r for r in quiz_results(reports.ReportFilter(), app.extensions["loa.content"])}
+        results = {
+            r["quiz_id"]: r for r in quiz_results(reports.ReportFilter(), app.extensions["loa.content"])
+        }
     complaints = results["complaints"]
     assert complaints["responses"] == 4
     assert complaints["gain"] == {"sessions": 1, "pre": 0.5, "post": 1.0, "points": 50.0}
@@ -101,15 +142,18 @@ def test_quiz_results_and_gain(app, known):
     assert results["counterfeit"]["questions"][0]["by_lang"] == {"en": 1.0}
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"province": "99"}, "province '99' is not an official province code"),
-    ({"commune": "abc"}, "commune 'abc'"),
-    ({"province": "12", "commune": "4"}, "is not in province"),
-    ({"from": "2027-03-20", "to": "2027-03-01"}, "is before"),
-    ({"from": "15/03/2027"}, "is not a date"),
-    ({"topic": "nope"}, "topic 'nope' does not exist"),
-    ({"lang": "fr"}, "language 'fr' does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"province": "99"}, "province '99' is not an official province code"),
+        ({"commune": "abc"}, "commune 'abc'"),
+        ({"province": "12", "commune": "4"}, "is not in province"),
+        ({"from": "2027-03-20", "to": "2027-03-01"}, "is before"),
+        ({"from": "15/03/2027"}, "is not a date"),
+        ({"topic": "nope"}, "topic 'nope' does not exist"),
+        ({"lang": "fr"}, "language 'fr' does not exist"),
+    ],
+)
 def test_bad_filters_say_what_is_wrong(app, args, message):
     with pytest.raises(reports.FilterError, match=message):
         reports.parse_filter(args, app.extensions["loa.content"])
@@ -117,12 +161,15 @@ def test_bad_filters_say_what_is_wrong(app, args, message):
 
 # -- HTTP: stats API, pages, exports -----------------------------------------------------------
 
+
 def test_stats_api_with_organiser_token(app, client, known):
     token = token_for(app, "boss", role="organiser")
     body = client.get("/api/v1/stats?province=12", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert body["totals"]["attendees"] == 70 and body["filters"]["province"] == 12
     assert {r["commune_code"] for r in body["by_commune"]} == {MUONG_KIM, KHOEN_ON}
-    bad = client.get("/api/v1/stats?from=2027-02-01&to=2027-01-01", headers={"Authorization": f"Bearer {token}"})
+    bad = client.get(
+        "/api/v1/stats?from=2027-02-01&to=2027-01-01", headers={"Authorization": f"Bearer {token}"}
+    )
     assert bad.status_code == 400 and "is before" in bad.get_json()["message"]
 
 
@@ -145,13 +192,20 @@ def test_every_organiser_route_checks_the_role(app):
     staff = app.test_client()
     log_in(staff, "mai")
     anonymous = app.test_client()
-    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/organiser") and
-             r.endpoint not in ("organiser.login", "organiser.logout")]
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if r.rule.startswith("/organiser") and r.endpoint not in ("organiser.login", "organiser.logout")
+    ]
     assert len(rules) >= 8
     from tests.test_organiser_accounts import csrf
 
     def call(client, url, method):
-        data = {"csrf_token": csrf(client.get("/organiser/login").get_data(as_text=True))} if method == "POST" else None
+        data = (
+            {"csrf_token": csrf(client.get("/organiser/login").get_data(as_text=True))}
+            if method == "POST"
+            else None
+        )
         return client.open(url, method=method, data=data).status_code
 
     for rule in rules:
@@ -167,7 +221,9 @@ def test_csv_and_xlsx_hold_the_page_numbers(app, client, known):
     log_in(client, "boss")
     page = client.get("/organiser/?province=12").get_data(as_text=True)
     assert "<strong>70</strong>" in page and "<strong>2</strong>" in page
-    rows = list(csv.reader(io.StringIO(client.get("/organiser/export.csv?province=12").data.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/organiser/export.csv?province=12").data.decode("utf-8-sig")))
+    )
     by_code = {r[2]: r for r in rows[1:-1]}
     assert by_code[str(MUONG_KIM)][4:9] == ["1", "50", "28", "35", "4"]
     assert rows[-1][4:] == ["2", "70", "40", "55", "5", "0"]
@@ -186,7 +242,9 @@ def test_sqlite_export_opens_with_the_records(app, client, known, tmp_path):
     with sqlite3.connect(path) as db:
         assert db.execute("select count(*) from sessions").fetchone() == (2,)
         assert db.execute("select sum(count) from attendance").fetchone() == (70,)
-        assert db.execute("select name from communes where code = ?", (MUONG_KIM,)).fetchone() == ("Xã Mường Kim",)
+        assert db.execute("select name from communes where code = ?", (MUONG_KIM,)).fetchone() == (
+            "Xã Mường Kim",
+        )
 
 
 def test_export_of_an_empty_period_says_so(app, client, known):

@@ -1,16 +1,25 @@
 """The sync protocol, as plain functions: every record once, in any order, with a reason
 for every record that is not stored."""
+
 import pytest
 
 from server import sync
 from server.devices import Actor
 from server.extensions import db
 from server.models import Attendance, QuizResponse, SyncRecord, VillageSession
-from tests.conftest import (KHOEN_ON, MUONG_KIM, attendance_record, quiz_record, rid, session_record, when)
+from tests.conftest import KHOEN_ON, MUONG_KIM, attendance_record, quiz_record, rid, session_record, when
 
-STAFF = Actor(token_id=1, role="staff", user_id=1, username="staff1",
-              commune_codes=frozenset({MUONG_KIM, KHOEN_ON}), device_id=None)
-RESIDENT = Actor(token_id=2, role="resident", user_id=None, username=None, commune_codes=frozenset(), device_id=None)
+STAFF = Actor(
+    token_id=1,
+    role="staff",
+    user_id=1,
+    username="staff1",
+    commune_codes=frozenset({MUONG_KIM, KHOEN_ON}),
+    device_id=None,
+)
+RESIDENT = Actor(
+    token_id=2, role="resident", user_id=None, username=None, commune_codes=frozenset(), device_id=None
+)
 
 
 @pytest.fixture
@@ -18,6 +27,7 @@ def ingest(app):
     def run(records, actor=STAFF):
         with app.app_context():
             return sync.ingest(records, actor, app.extensions["loa.content"])
+
     return run
 
 
@@ -34,7 +44,13 @@ def test_accepts_a_session_with_attendance_and_quiz(app, ingest):
     assert not (result.duplicates or result.conflicts or result.rejected)
     with app.app_context():
         a = db.session.get(Attendance, records[1]["id"])
-        assert (a.count, a.women, a.ethnic_minority, a.commune_code, a.province_code) == (46, 27, 31, MUONG_KIM, 12)
+        assert (a.count, a.women, a.ethnic_minority, a.commune_code, a.province_code) == (
+            46,
+            27,
+            31,
+            MUONG_KIM,
+            12,
+        )
         q = db.session.get(QuizResponse, records[2]["id"])
         assert q.correct == q.total and q.commune_code == MUONG_KIM
 
@@ -54,7 +70,11 @@ def test_same_id_different_content_is_a_conflict_and_first_is_kept(app, ingest):
     ingest([s, a])
     changed = dict(a, data=dict(a["data"], count=99))
     result = ingest([changed])
-    assert result.conflicts and result.conflicts[0]["id"] == a["id"] and "kept the first" in result.conflicts[0]["error"]
+    assert (
+        result.conflicts
+        and result.conflicts[0]["id"] == a["id"]
+        and "kept the first" in result.conflicts[0]["error"]
+    )
     with app.app_context():
         assert db.session.get(Attendance, a["id"]).count == 10
 
@@ -62,8 +82,12 @@ def test_same_id_different_content_is_a_conflict_and_first_is_kept(app, ingest):
 def test_key_order_does_not_make_a_conflict(app, ingest):
     s = session_record()
     ingest([s])
-    reordered = {"data": dict(reversed(list(s["data"].items()))), "created_at": s["created_at"],
-                 "type": "session", "id": s["id"]}
+    reordered = {
+        "data": dict(reversed(list(s["data"].items()))),
+        "created_at": s["created_at"],
+        "type": "session",
+        "id": s["id"],
+    }
     assert ingest([reordered]).duplicates == [s["id"]]
 
 
@@ -90,20 +114,23 @@ def test_same_id_twice_in_one_batch(app, ingest):
     assert result.accepted == [first["id"]] and len(result.conflicts) == 1
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda r: r.update(type="survey"), "unknown record type"),
-    (lambda r: r.update(id="not-a-uuid"), "is not a UUID"),
-    (lambda r: r.update(created_at="yesterday"), "RFC 3339"),
-    (lambda r: r.update(created_at="2026-03-15T08:00:00"), "time zone offset"),
-    (lambda r: r["data"].update(count=-3), "count must be from 1 to 1000"),
-    (lambda r: r["data"].update(count=1001), "count must be from 1 to 1000"),
-    (lambda r: r["data"].update(count="46"), "count must be a whole number"),
-    (lambda r: r["data"].update(count=True), "count must be a whole number"),
-    (lambda r: r["data"].update(women=47), "women must be from 0 to 46"),
-    (lambda r: r["data"].update(ethnic_minority=-1), "ethnic_minority must be from 0 to 46"),
-    (lambda r: r["data"].update(session_id=None), "session_id must be a UUID"),
-    (lambda r: r.update(data=[1, 2]), "data must be an object"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda r: r.update(type="survey"), "unknown record type"),
+        (lambda r: r.update(id="not-a-uuid"), "is not a UUID"),
+        (lambda r: r.update(created_at="yesterday"), "RFC 3339"),
+        (lambda r: r.update(created_at="2026-03-15T08:00:00"), "time zone offset"),
+        (lambda r: r["data"].update(count=-3), "count must be from 1 to 1000"),
+        (lambda r: r["data"].update(count=1001), "count must be from 1 to 1000"),
+        (lambda r: r["data"].update(count="46"), "count must be a whole number"),
+        (lambda r: r["data"].update(count=True), "count must be a whole number"),
+        (lambda r: r["data"].update(women=47), "women must be from 0 to 46"),
+        (lambda r: r["data"].update(ethnic_minority=-1), "ethnic_minority must be from 0 to 46"),
+        (lambda r: r["data"].update(session_id=None), "session_id must be a UUID"),
+        (lambda r: r.update(data=[1, 2]), "data must be an object"),
+    ],
+)
 def test_invalid_attendance_is_rejected_with_a_reason(app, ingest, mutate, message):
     record = attendance_record(rid())
     mutate(record)
@@ -125,7 +152,9 @@ def test_staff_cannot_record_another_communes_session(ingest):
 
 
 def test_staff_cannot_add_attendance_to_another_communes_session(app, ingest):
-    other = Actor(token_id=3, role="staff", user_id=3, username="other", commune_codes=frozenset({4}), device_id=None)
+    other = Actor(
+        token_id=3, role="staff", user_id=3, username="other", commune_codes=frozenset({4}), device_id=None
+    )
     s = session_record(commune=4)
     assert ingest([s], actor=other).accepted
     result = ingest([attendance_record(s["id"])])
@@ -178,7 +207,12 @@ def test_keeps_phone_time_and_receive_time(app, ingest):
 
 
 def test_unknown_leaflet_code_is_rejected(ingest):
-    scan = {"id": rid(), "type": "leaflet_scan", "created_at": when(), "data": {"code": "ZZZZZZ", "scanned_at": when()}}
+    scan = {
+        "id": rid(),
+        "type": "leaflet_scan",
+        "created_at": when(),
+        "data": {"code": "ZZZZZZ", "scanned_at": when()},
+    }
     assert "unknown leaflet code 'ZZZZZZ'" in ingest([scan]).rejected[0]["error"]
 
 
@@ -194,6 +228,7 @@ def test_envelope_errors():
 def test_two_tabs_sending_the_same_batch_at_once(app):
     """Concurrent requests with the same records: one stores, the other sees duplicates."""
     import threading
+
     s = session_record()
     batch = [s] + [attendance_record(s["id"], count=1, women=0, ethnic_minority=0) for _ in range(200)]
     results, errors = [], []

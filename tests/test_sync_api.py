@@ -1,4 +1,5 @@
 """POST /api/v1/sync over HTTP: status codes and messages of the design's contract."""
+
 import gzip
 import json
 
@@ -34,15 +35,21 @@ def test_missing_unknown_and_revoked_tokens_are_401(app, client):
 
 def test_malformed_json_is_400_with_where(app, client):
     token = token_for(app)
-    response = client.post("/api/v1/sync", data='{"records": [}', content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/sync",
+        data='{"records": [}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 400
     assert "not valid JSON" in response.get_json()["message"] and "column" in response.get_json()["message"]
 
 
 def test_envelope_without_records_is_400(app, client):
     token = token_for(app)
-    response = client.post("/api/v1/sync", json={"device_id": rid()}, headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/sync", json={"device_id": rid()}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 400 and "records" in response.get_json()["message"]
 
 
@@ -55,9 +62,15 @@ def test_more_than_500_records_is_413(app, client):
 
 def test_10_mb_body_is_413_and_nothing_stored(app, client):
     token = token_for(app)
-    body = json.dumps({"device_id": rid(), "records": [session_record(place="x" * 100)] * 1}) + " " * (10 * 1024 * 1024)
-    response = client.post("/api/v1/sync", data=body, content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}"})
+    body = json.dumps({"device_id": rid(), "records": [session_record(place="x" * 100)] * 1}) + " " * (
+        10 * 1024 * 1024
+    )
+    response = client.post(
+        "/api/v1/sync",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 413 and response.is_json
 
 
@@ -65,8 +78,12 @@ def test_gzip_accepted(app, client):
     token = token_for(app)
     s = session_record()
     body = gzip.compress(json.dumps({"device_id": rid(), "records": [s]}).encode())
-    response = client.post("/api/v1/sync", data=body, content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"})
+    response = client.post(
+        "/api/v1/sync",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"},
+    )
     assert response.status_code == 200 and response.get_json()["accepted"] == [s["id"]]
 
 
@@ -74,20 +91,29 @@ def test_gzip_bomb_is_413(app, client):
     token = token_for(app)
     bomb = gzip.compress(b'{"records": [' + b" " * (20 * 1024 * 1024) + b"]}")
     assert len(bomb) < 1024 * 1024
-    response = client.post("/api/v1/sync", data=bomb, content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"})
+    response = client.post(
+        "/api/v1/sync",
+        data=bomb,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"},
+    )
     assert response.status_code == 413
 
 
 def test_broken_gzip_is_400(app, client):
     token = token_for(app)
-    response = client.post("/api/v1/sync", data=b"\x1f\x8bnot really", content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"})
+    response = client.post(
+        "/api/v1/sync",
+        data=b"\x1f\x8bnot really",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"},
+    )
     assert response.status_code == 400 and "gzip" in response.get_json()["message"]
 
 
 def test_too_many_requests_is_429(tmp_path):
     from tests.conftest import make_app
+
     app = make_app(tmp_path, SYNC_RATE_PER_MINUTE=3)
     client = app.test_client()
     token = token_for(app)
@@ -99,21 +125,37 @@ def test_too_many_requests_is_429(tmp_path):
 
 def test_no_input_answers_500(app, client):
     token = token_for(app)
-    weird = [None, 1, "x", [], {"id": None}, {"id": rid(), "type": "session", "created_at": None, "data": None},
-             {"id": rid(), "type": "attendance", "created_at": "2026-03-15T08:00:00+07:00",
-              "data": {"session_id": rid(), "count": 1e309}},
-             {"id": rid() * 50, "type": "x" * 10000}]
+    weird = [
+        None,
+        1,
+        "x",
+        [],
+        {"id": None},
+        {"id": rid(), "type": "session", "created_at": None, "data": None},
+        {
+            "id": rid(),
+            "type": "attendance",
+            "created_at": "2026-03-15T08:00:00+07:00",
+            "data": {"session_id": rid(), "count": 1e309},
+        },
+        {"id": rid() * 50, "type": "x" * 10000},
+    ]
     response = post_sync(client, token, weird)
     assert response.status_code == 200
     assert len(response.get_json()["rejected"]) == len(weird)
     for body in (b"\xff\xfe", b"null", b"[]", b'"records"', b"{}", b'{"records": null}'):
-        r = client.post("/api/v1/sync", data=body, content_type="application/json",
-                        headers={"Authorization": f"Bearer {token}"})
+        r = client.post(
+            "/api/v1/sync",
+            data=body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert r.status_code == 400, body
 
 
 def test_last_sync_time_is_recorded(app, client):
     from server.devices import list_devices
+
     token = token_for(app)
     post_sync(client, token, [])
     with app.app_context():
@@ -122,8 +164,11 @@ def test_last_sync_time_is_recorded(app, client):
 
 def test_login_gives_a_token_that_syncs(app, client):
     from tests.conftest import PASSWORD, create_account
+
     create_account(app, "mai")
-    response = client.post("/api/v1/auth/login", json={"username": "mai", "password": PASSWORD, "device_id": rid()})
+    response = client.post(
+        "/api/v1/auth/login", json={"username": "mai", "password": PASSWORD, "device_id": rid()}
+    )
     assert response.status_code == 200
     body = response.get_json()
     assert body["token"].startswith("loa_") and body["role"] == "staff"
@@ -134,6 +179,7 @@ def test_login_gives_a_token_that_syncs(app, client):
 def test_token_is_stored_hashed(app, client):
     from server.extensions import db
     from server.models import DeviceToken
+
     token = token_for(app)
     with app.app_context():
         stored = db.session.execute(db.select(DeviceToken.token_hash)).scalars().all()
@@ -142,11 +188,14 @@ def test_token_is_stored_hashed(app, client):
 
 def test_wrong_password_is_401_and_login_is_rate_limited(tmp_path):
     from tests.conftest import create_account, make_app
+
     app = make_app(tmp_path, LOGIN_RATE_PER_MINUTE=3)
     client = app.test_client()
     create_account(app, "mai")
-    codes = [client.post("/api/v1/auth/login", json={"username": "mai", "password": "wrong"}).status_code
-             for _ in range(4)]
+    codes = [
+        client.post("/api/v1/auth/login", json={"username": "mai", "password": "wrong"}).status_code
+        for _ in range(4)
+    ]
     assert codes == [401, 401, 401, 429]
 
 

@@ -1,4 +1,5 @@
 """`loa sync import`: a phone's export file goes through the same idempotent path."""
+
 import json
 
 from server.cli import cli
@@ -7,7 +8,9 @@ from tests.conftest import attendance_record, create_account, rid, session_recor
 
 def export_file(tmp_path, records):
     path = tmp_path / "loa-unsent.json"
-    path.write_text(json.dumps({"format": "loa-outbox", "version": 1, "device_id": rid(), "records": records}))
+    path.write_text(
+        json.dumps({"format": "loa-outbox", "version": 1, "device_id": rid(), "records": records})
+    )
     return path
 
 

@@ -3,6 +3,7 @@
 Phones without a Khmer font get it from Loa's own origin, only on Khmer pages, precached
 only for Khmer. Source: Debian's fonts-noto-core. Run after a Debian font update:
 `.venv/bin/python tools/make_fonts.py`. The output is committed with the licence."""
+
 from pathlib import Path
 
 from fontTools import subset
@@ -17,8 +18,8 @@ def build(weight: str) -> Path:
     out = OUT / f"khmer-{weight.lower()}.woff2"
     options = subset.Options()
     options.flavor = "woff2"
-    options.layout_features = ["*"]       # keep every shaping feature: Khmer needs them
-    options.name_IDs = ["*"]              # keep copyright and licence names (OFL)
+    options.layout_features = ["*"]  # keep every shaping feature: Khmer needs them
+    options.name_IDs = ["*"]  # keep copyright and licence names (OFL)
     options.notdef_outline = True
     options.hinting = False
     font = subset.load_font(str(SOURCE / f"NotoSansKhmer-{weight}.ttf"), options)

@@ -2,6 +2,7 @@
 
 Run once after changing the design: `.venv/bin/python tools/make_icons.py`. The PNGs are
 committed; the SVG beside them is hand-written and follows the same drawing."""
+
 from pathlib import Path
 
 from PIL import Image, ImageDraw

@@ -1,4 +1,5 @@
 """The JSON API under /api/v1. Errors are JSON too (see errors.py)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, url_for
@@ -15,6 +16,7 @@ def api_error(error):
     """Every API error is JSON. A database that is down or busy is 503, never a bare 500."""
     from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException
+
     if isinstance(error, HTTPException):
         return error_response(error.code or 500, error.description)
     current_app.logger.exception("API error")
@@ -34,29 +36,49 @@ def content_index(lang):
     topics = []
     for tid in content.topic_ids():
         found = content.topic(lang, tid)
-        topics.append({
-            "id": tid, "title": found.value.title, "summary": found.value.summary,
-            "lang": found.lang, "fallback": found.fallback, "status": found.value.status,
-            "url": url_for("public.topic", lang=lang, topic_id=tid),
-            "quiz": found.value.quiz,
-        })
+        topics.append(
+            {
+                "id": tid,
+                "title": found.value.title,
+                "summary": found.value.summary,
+                "lang": found.lang,
+                "fallback": found.fallback,
+                "status": found.value.status,
+                "url": url_for("public.topic", lang=lang, topic_id=tid),
+                "quiz": found.value.quiz,
+            }
+        )
     quizzes = []
     for qid in content.quiz_ids():
         found = content.quiz(lang, qid)
         quiz = found.value
-        quizzes.append({
-            "id": qid, "topic": quiz.topic, "title": quiz.title, "lang": found.lang, "fallback": found.fallback,
-            "url": url_for("public.quiz", lang=lang, quiz_id=qid),
-            "questions": [{"id": q.id, "text": q.text,
-                           "options": [{"id": o.id, "text": o.text} for o in q.options]}
-                          for q in quiz.questions],
-        })
-    events = [{
-        "id": e.id, "date": e.date.isoformat(), "end_date": e.end_date.isoformat() if e.end_date else None,
-        "province": e.province, "commune": e.commune,
-        "title": content.text(e.title, lang).value, "place": content.text(e.place, lang).value,
-        "description": content.text(e.description, lang).value if e.description else "",
-    } for e in content.events]
+        quizzes.append(
+            {
+                "id": qid,
+                "topic": quiz.topic,
+                "title": quiz.title,
+                "lang": found.lang,
+                "fallback": found.fallback,
+                "url": url_for("public.quiz", lang=lang, quiz_id=qid),
+                "questions": [
+                    {"id": q.id, "text": q.text, "options": [{"id": o.id, "text": o.text} for o in q.options]}
+                    for q in quiz.questions
+                ],
+            }
+        )
+    events = [
+        {
+            "id": e.id,
+            "date": e.date.isoformat(),
+            "end_date": e.end_date.isoformat() if e.end_date else None,
+            "province": e.province,
+            "commune": e.commune,
+            "title": content.text(e.title, lang).value,
+            "place": content.text(e.place, lang).value,
+            "description": content.text(e.description, lang).value if e.description else "",
+        }
+        for e in content.events
+    ]
     return {
         "lang": lang,
         "content_version": content.version,

@@ -1,4 +1,5 @@
 """Tokens for phones: staff log in once online; residents' phones get an anonymous token."""
+
 from __future__ import annotations
 
 from flask import current_app, g, request
@@ -15,11 +16,16 @@ def _client_key() -> str:
 
 
 def actor_profile(actor: devices.Actor) -> dict:
-    user_communes = sorted((communes.commune(c) for c in actor.commune_codes), key=lambda c: communes.fold(c.name))
+    user_communes = sorted(
+        (communes.commune(c) for c in actor.commune_codes), key=lambda c: communes.fold(c.name)
+    )
     return {
-        "username": actor.username, "role": actor.role,
-        "communes": [{"code": c.code, "name": c.name, "province_code": c.province_code,
-                      "province": c.province.name} for c in user_communes],
+        "username": actor.username,
+        "role": actor.role,
+        "communes": [
+            {"code": c.code, "name": c.name, "province_code": c.province_code, "province": c.province.name}
+            for c in user_communes
+        ],
     }
 
 

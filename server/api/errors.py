@@ -1,4 +1,5 @@
 """JSON errors for the whole API, from one helper."""
+
 from __future__ import annotations
 
 from flask import jsonify

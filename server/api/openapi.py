@@ -1,4 +1,5 @@
 """GET /api/v1/openapi.json: an OpenAPI 3 description of /api/v1."""
+
 from __future__ import annotations
 
 from ..sync import RECORD_TYPES
@@ -6,117 +7,258 @@ from . import bp
 
 
 def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
 
 
 def _json(schema_ref: str, description: str = "OK") -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": schema_ref}}}}
 
 
-RFC3339 = {"type": "string", "format": "date-time", "description": "RFC 3339 with an offset, e.g. 2026-03-15T08:30:00+07:00"}
+RFC3339 = {
+    "type": "string",
+    "format": "date-time",
+    "description": "RFC 3339 with an offset, e.g. 2026-03-15T08:30:00+07:00",
+}
 UUID = {"type": "string", "format": "uuid"}
 
 SCHEMAS = {
-    "Error": {"type": "object", "required": ["error", "status"], "properties": {
-        "error": {"type": "string"}, "status": {"type": "integer"}, "message": {"type": "string"}}},
-    "SessionData": {"type": "object", "required": ["commune_code", "topic_ids", "starts_at"], "properties": {
-        "commune_code": {"type": "integer", "description": "official code from vietnam-provinces"},
-        "topic_ids": {"type": "array", "items": {"type": "string"}}, "starts_at": RFC3339,
-        "place": {"type": "string", "maxLength": 200}, "facilitator": {"type": "string", "maxLength": 120}}},
-    "AttendanceData": {"type": "object", "required": ["session_id", "count"], "properties": {
-        "session_id": UUID, "count": {"type": "integer", "minimum": 1, "maximum": 1000},
-        "women": {"type": "integer", "minimum": 0, "description": "0..count"},
-        "ethnic_minority": {"type": "integer", "minimum": 0, "description": "0..count"}}},
-    "QuizResponseData": {"type": "object", "required": ["quiz_id", "lang", "answers"], "properties": {
-        "quiz_id": {"type": "string"}, "lang": {"type": "string"},
-        "answers": {"type": "object", "additionalProperties": {"type": "string"},
-                    "description": "{question id: option id}; the server computes the score"},
-        "session_id": {**UUID, "nullable": True}, "phase": {"type": "string", "enum": ["pre", "post"], "nullable": True}}},
-    "LeafletScanData": {"type": "object", "required": ["code", "scanned_at"], "properties": {
-        "code": {"type": "string"}, "scanned_at": RFC3339}},
-    "Record": {"type": "object", "required": ["id", "type", "created_at", "data"], "properties": {
-        "id": {**UUID, "description": "made on the phone when the record is made; the idempotency key"},
-        "type": {"type": "string", "enum": list(RECORD_TYPES)}, "created_at": RFC3339,
-        "data": {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in
-                           ("SessionData", "AttendanceData", "QuizResponseData", "LeafletScanData")]}}},
-    "SyncRequest": {"type": "object", "required": ["records"], "properties": {
-        "device_id": UUID, "records": {"type": "array", "maxItems": 500, "items": {"$ref": "#/components/schemas/Record"}}}},
-    "Problem": {"type": "object", "properties": {"id": {"type": "string", "nullable": True},
-                                                "index": {"type": "integer"}, "error": {"type": "string"}}},
-    "SyncResponse": {"type": "object", "required": ["accepted", "duplicates", "conflicts", "rejected", "server_time"],
-                     "properties": {
-                         "accepted": {"type": "array", "items": UUID, "description": "stored now"},
-                         "duplicates": {"type": "array", "items": UUID,
-                                        "description": "already stored with the same content; forget it"},
-                         "conflicts": {"type": "array", "items": {"$ref": "#/components/schemas/Problem"},
-                                       "description": "same id, different content; the server kept the first"},
-                         "rejected": {"type": "array", "items": {"$ref": "#/components/schemas/Problem"},
-                                      "description": "invalid, with a message a person can act on"},
-                         "server_time": RFC3339}},
-    "Login": {"type": "object", "required": ["username", "password"], "properties": {
-        "username": {"type": "string"}, "password": {"type": "string", "format": "password"},
-        "device_id": UUID, "label": {"type": "string"}}},
-    "Token": {"type": "object", "properties": {"token": {"type": "string"}, "token_id": {"type": "integer"},
-                                              "role": {"type": "string"}, "username": {"type": "string"},
-                                              "communes": {"type": "array", "items": {"type": "object"}}}},
+    "Error": {
+        "type": "object",
+        "required": ["error", "status"],
+        "properties": {
+            "error": {"type": "string"},
+            "status": {"type": "integer"},
+            "message": {"type": "string"},
+        },
+    },
+    "SessionData": {
+        "type": "object",
+        "required": ["commune_code", "topic_ids", "starts_at"],
+        "properties": {
+            "commune_code": {"type": "integer", "description": "official code from vietnam-provinces"},
+            "topic_ids": {"type": "array", "items": {"type": "string"}},
+            "starts_at": RFC3339,
+            "place": {"type": "string", "maxLength": 200},
+            "facilitator": {"type": "string", "maxLength": 120},
+        },
+    },
+    "AttendanceData": {
+        "type": "object",
+        "required": ["session_id", "count"],
+        "properties": {
+            "session_id": UUID,
+            "count": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "women": {"type": "integer", "minimum": 0, "description": "0..count"},
+            "ethnic_minority": {"type": "integer", "minimum": 0, "description": "0..count"},
+        },
+    },
+    "QuizResponseData": {
+        "type": "object",
+        "required": ["quiz_id", "lang", "answers"],
+        "properties": {
+            "quiz_id": {"type": "string"},
+            "lang": {"type": "string"},
+            "answers": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "{question id: option id}; the server computes the score",
+            },
+            "session_id": {**UUID, "nullable": True},
+            "phase": {"type": "string", "enum": ["pre", "post"], "nullable": True},
+        },
+    },
+    "LeafletScanData": {
+        "type": "object",
+        "required": ["code", "scanned_at"],
+        "properties": {"code": {"type": "string"}, "scanned_at": RFC3339},
+    },
+    "Record": {
+        "type": "object",
+        "required": ["id", "type", "created_at", "data"],
+        "properties": {
+            "id": {**UUID, "description": "made on the phone when the record is made; the idempotency key"},
+            "type": {"type": "string", "enum": list(RECORD_TYPES)},
+            "created_at": RFC3339,
+            "data": {
+                "oneOf": [
+                    {"$ref": f"#/components/schemas/{name}"}
+                    for name in ("SessionData", "AttendanceData", "QuizResponseData", "LeafletScanData")
+                ]
+            },
+        },
+    },
+    "SyncRequest": {
+        "type": "object",
+        "required": ["records"],
+        "properties": {
+            "device_id": UUID,
+            "records": {"type": "array", "maxItems": 500, "items": {"$ref": "#/components/schemas/Record"}},
+        },
+    },
+    "Problem": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "nullable": True},
+            "index": {"type": "integer"},
+            "error": {"type": "string"},
+        },
+    },
+    "SyncResponse": {
+        "type": "object",
+        "required": ["accepted", "duplicates", "conflicts", "rejected", "server_time"],
+        "properties": {
+            "accepted": {"type": "array", "items": UUID, "description": "stored now"},
+            "duplicates": {
+                "type": "array",
+                "items": UUID,
+                "description": "already stored with the same content; forget it",
+            },
+            "conflicts": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Problem"},
+                "description": "same id, different content; the server kept the first",
+            },
+            "rejected": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Problem"},
+                "description": "invalid, with a message a person can act on",
+            },
+            "server_time": RFC3339,
+        },
+    },
+    "Login": {
+        "type": "object",
+        "required": ["username", "password"],
+        "properties": {
+            "username": {"type": "string"},
+            "password": {"type": "string", "format": "password"},
+            "device_id": UUID,
+            "label": {"type": "string"},
+        },
+    },
+    "Token": {
+        "type": "object",
+        "properties": {
+            "token": {"type": "string"},
+            "token_id": {"type": "integer"},
+            "role": {"type": "string"},
+            "username": {"type": "string"},
+            "communes": {"type": "array", "items": {"type": "object"}},
+        },
+    },
 }
 
 
 def document() -> dict:
     bearer = [{"bearer": []}]
     paths = {
-        "/api/v1/sync": {"post": {
-            "summary": "Send records made offline (sync protocol version 1)",
-            "description": "Idempotent on record id. Records may arrive in any order and in any batch. "
-                           "Content-Encoding: gzip is accepted.",
-            "security": bearer,
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/SyncRequest"}}}},
-            "responses": {"200": _json("#/components/schemas/SyncResponse", "what happened to each record"),
-                          "400": _error("malformed envelope"), "401": _error("missing, unknown or revoked token"),
-                          "413": _error("more than 500 records or more than 1 MB"),
-                          "429": _error("too many requests; see Retry-After"),
-                          "503": _error("database unavailable; nothing stored")}}},
-        "/api/v1/auth/login": {"post": {
-            "summary": "Staff log in on a phone and receive a device token",
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Login"}}}},
-            "responses": {"200": _json("#/components/schemas/Token"), "401": _error("wrong username or password"),
-                          "429": _error("too many attempts")}}},
-        "/api/v1/auth/logout": {"post": {"summary": "Revoke this device token", "security": bearer,
-                                         "responses": {"200": {"description": "revoked"},
-                                                       "401": _error("missing or revoked token")}}},
-        "/api/v1/devices/anonymous": {"post": {
-            "summary": "A token for a resident's phone (quiz answers and leaflet scans only)",
-            "responses": {"200": _json("#/components/schemas/Token"), "429": _error("too many requests")}}},
-        "/api/v1/me": {"get": {"summary": "Who this token belongs to", "security": bearer,
-                               "responses": {"200": {"description": "the account"}, "401": _error("bad token")}}},
-        "/api/v1/stats": {"get": {
-            "summary": "Participation figures for organisers: totals, by province, by commune",
-            "security": bearer,
-            "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d}
-                           for n, t, d in (("province", "integer", "official province code"),
-                                           ("commune", "integer", "official commune code"),
-                                           ("topic", "string", "topic id"), ("lang", "string", "language code"),
-                                           ("from", "string", "first day, YYYY-MM-DD"),
-                                           ("to", "string", "last day, YYYY-MM-DD"))],
-            "responses": {"200": {"description": "figures: sessions, attendees, women, ethnic_minority, "
-                                                 "quiz_responses, leaflet_scans"},
-                          "400": _error("a filter names an unknown code or the dates are inverted"),
-                          "401": _error("no organiser token or session"), "403": _error("not an organiser")}}},
-        "/api/v1/content/{lang}": {"get": {
-            "summary": "Content index of a language: topics, quizzes, events, precache list",
-            "parameters": [{"name": "lang", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "the index"}, "404": _error("unknown language")}}},
+        "/api/v1/sync": {
+            "post": {
+                "summary": "Send records made offline (sync protocol version 1)",
+                "description": "Idempotent on record id. Records may arrive in any order and in any batch. "
+                "Content-Encoding: gzip is accepted.",
+                "security": bearer,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SyncRequest"}}},
+                },
+                "responses": {
+                    "200": _json("#/components/schemas/SyncResponse", "what happened to each record"),
+                    "400": _error("malformed envelope"),
+                    "401": _error("missing, unknown or revoked token"),
+                    "413": _error("more than 500 records or more than 1 MB"),
+                    "429": _error("too many requests; see Retry-After"),
+                    "503": _error("database unavailable; nothing stored"),
+                },
+            }
+        },
+        "/api/v1/auth/login": {
+            "post": {
+                "summary": "Staff log in on a phone and receive a device token",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Login"}}},
+                },
+                "responses": {
+                    "200": _json("#/components/schemas/Token"),
+                    "401": _error("wrong username or password"),
+                    "429": _error("too many attempts"),
+                },
+            }
+        },
+        "/api/v1/auth/logout": {
+            "post": {
+                "summary": "Revoke this device token",
+                "security": bearer,
+                "responses": {"200": {"description": "revoked"}, "401": _error("missing or revoked token")},
+            }
+        },
+        "/api/v1/devices/anonymous": {
+            "post": {
+                "summary": "A token for a resident's phone (quiz answers and leaflet scans only)",
+                "responses": {"200": _json("#/components/schemas/Token"), "429": _error("too many requests")},
+            }
+        },
+        "/api/v1/me": {
+            "get": {
+                "summary": "Who this token belongs to",
+                "security": bearer,
+                "responses": {"200": {"description": "the account"}, "401": _error("bad token")},
+            }
+        },
+        "/api/v1/stats": {
+            "get": {
+                "summary": "Participation figures for organisers: totals, by province, by commune",
+                "security": bearer,
+                "parameters": [
+                    {"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d}
+                    for n, t, d in (
+                        ("province", "integer", "official province code"),
+                        ("commune", "integer", "official commune code"),
+                        ("topic", "string", "topic id"),
+                        ("lang", "string", "language code"),
+                        ("from", "string", "first day, YYYY-MM-DD"),
+                        ("to", "string", "last day, YYYY-MM-DD"),
+                    )
+                ],
+                "responses": {
+                    "200": {
+                        "description": "figures: sessions, attendees, women, ethnic_minority, "
+                        "quiz_responses, leaflet_scans"
+                    },
+                    "400": _error("a filter names an unknown code or the dates are inverted"),
+                    "401": _error("no organiser token or session"),
+                    "403": _error("not an organiser"),
+                },
+            }
+        },
+        "/api/v1/content/{lang}": {
+            "get": {
+                "summary": "Content index of a language: topics, quizzes, events, precache list",
+                "parameters": [
+                    {"name": "lang", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": {"description": "the index"}, "404": _error("unknown language")},
+            }
+        },
     }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Loa API", "version": "1",
-                 "description": "Consumer-rights campaigns offline: sync records from phones, read content."},
+        "info": {
+            "title": "Loa API",
+            "version": "1",
+            "description": "Consumer-rights campaigns offline: sync records from phones, read content.",
+        },
         "paths": paths,
-        "components": {"schemas": SCHEMAS,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                                      "description": "a device token (loa_...)"}}},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "a device token (loa_...)"}
+            },
+        },
     }
 
 

@@ -1,4 +1,5 @@
 """Reading API requests safely: bearer tokens, rate limits, JSON bodies (gzip accepted)."""
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,9 @@ def json_body():
     except UnicodeDecodeError:
         abort(400, description="the body is not UTF-8 text")
     except json.JSONDecodeError as exc:
-        abort(400, description=f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        abort(
+            400, description=f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        )
 
 
 def limiter(name: str, per_minute: int) -> RateLimiter:
@@ -73,6 +76,7 @@ def bearer_token() -> str | None:
 
 def require_token(*roles: str):
     """The view needs a valid device token (of one of `roles`, if given): 401 or 403 otherwise."""
+
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -85,5 +89,7 @@ def require_token(*roles: str):
                 return error_response(403, f"this needs the role {' or '.join(roles)}; you are {actor.role}")
             g.actor = actor
             return view(*args, **kwargs)
+
         return wrapper
+
     return decorator

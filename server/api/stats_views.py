@@ -1,4 +1,5 @@
 """GET /api/v1/stats: participation figures for organisers (organiser token or session)."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -16,6 +17,7 @@ from .requests import bearer_token
 
 def require_organiser(view):
     """An organiser's bearer token, or an organiser logged in on the organiser pages."""
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         token = bearer_token()
@@ -33,6 +35,7 @@ def require_organiser(view):
             return error_response(403, f"the stats are for organisers; this token belongs to a {role}")
         g.role = role
         return view(*args, **kwargs)
+
     return wrapper
 
 

@@ -1,4 +1,5 @@
 """POST /api/v1/sync: the one endpoint for every record a phone makes offline."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ from .requests import json_body, rate_limited, require_token
 
 
 def rfc3339_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @bp.post("/sync")
@@ -28,7 +29,9 @@ def sync_records():
     except sync.EnvelopeError as exc:
         return error_response(400, str(exc))
     if len(records) > config["SYNC_MAX_RECORDS"]:
-        return error_response(413, f"{len(records)} records in one batch; at most {config['SYNC_MAX_RECORDS']}")
+        return error_response(
+            413, f"{len(records)} records in one batch; at most {config['SYNC_MAX_RECORDS']}"
+        )
     result = sync.ingest(records, g.actor, get_content(), device_id=device_id or g.actor.device_id)
     devices.touch(g.actor.token_id)
     return {**result.as_dict(), "server_time": rfc3339_now(), "protocol": sync.PROTOCOL_VERSION}

@@ -1,6 +1,7 @@
 """The organiser side (Department of Industry and Trade, consumer association): login,
 accounts and devices; dashboards and leaflet printing build on it. Every view here checks
 the role; forms carry CSRF tokens."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -18,8 +19,12 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 @bp.before_request
 def load_user_and_language():
     content = get_content()
-    g.lang = i18n.pick_language(request.cookies.get(i18n.LANG_COOKIE), request.accept_languages,
-                                list(content.languages), current_app.config["DEFAULT_LANG"])
+    g.lang = i18n.pick_language(
+        request.cookies.get(i18n.LANG_COOKIE),
+        request.accept_languages,
+        list(content.languages),
+        current_app.config["DEFAULT_LANG"],
+    )
     user_id = session.get("user_id")
     g.user = db.session.get(User, user_id) if user_id else None
     if g.user is not None and (not g.user.active or session.get("auth") != g.user.password_hash[-16:]):
@@ -29,6 +34,7 @@ def load_user_and_language():
 
 def login_required(*roles: str):
     """Not logged in: to the login page. Logged in with another role: 403."""
+
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -37,7 +43,9 @@ def login_required(*roles: str):
             if roles and g.user.role not in roles:
                 abort(403, description="this page is for organisers")
             return view(*args, **kwargs)
+
         return wrapper
+
     return decorator
 
 

@@ -1,17 +1,18 @@
 """Login, logout, accounts and devices."""
+
 from __future__ import annotations
 
 import re
 from urllib.parse import urlparse
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from .. import accounts, communes, devices
 from ..api.requests import limiter
 from ..extensions import db
 from ..models import User
-from . import bp, login_required, organiser_required
+from . import bp, organiser_required
 from .forms import ConfirmForm, LoginForm, UserForm
 
 
@@ -27,7 +28,9 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        allowed, wait = limiter("login", current_app.config["LOGIN_RATE_PER_MINUTE"]).allow(request.remote_addr or "-")
+        allowed, wait = limiter("login", current_app.config["LOGIN_RATE_PER_MINUTE"]).allow(
+            request.remote_addr or "-"
+        )
         if not allowed:
             error = _("Too many attempts. Try again in %(seconds)s seconds.", seconds=wait)
         else:
@@ -70,17 +73,26 @@ def users():
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
-                form.username.data, form.password.data, form.role.data, display_name=form.display_name.data or "",
-                province_code=form.province.data, commune_codes=_parse_codes(form.communes.data))
+                form.username.data,
+                form.password.data,
+                form.role.data,
+                display_name=form.display_name.data or "",
+                province_code=form.province.data,
+                commune_codes=_parse_codes(form.communes.data),
+            )
         except accounts.AccountError as exc:
             error = str(exc)
         else:
             flash(_("Account %(name)s created.", name=user.username))
             return redirect(url_for("organiser.users"))
     rows = db.session.execute(db.select(User).order_by(User.role, User.username)).scalars().all()
-    return render_template("organiser/users.html", form=form, error=error, users=rows,
-                           province_name=lambda c: communes.province(c).name if communes.province(c) else "-"), \
-        (400 if error or form.errors else 200)
+    return render_template(
+        "organiser/users.html",
+        form=form,
+        error=error,
+        users=rows,
+        province_name=lambda c: communes.province(c).name if communes.province(c) else "-",
+    ), (400 if error or form.errors else 200)
 
 
 @bp.get("/devices")
@@ -95,6 +107,10 @@ def revoke_device(token_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400, description="missing CSRF token")
     if devices.revoke(token_id):
-        flash(_("Device %(id)s can no longer send records. Its records stay on the phone until someone logs in.",
-                id=token_id))
+        flash(
+            _(
+                "Device %(id)s can no longer send records. Its records stay on the phone until someone logs in.",
+                id=token_id,
+            )
+        )
     return redirect(url_for("organiser.devices_page"))

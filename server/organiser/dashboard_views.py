@@ -1,4 +1,5 @@
 """Dashboard, exports and the printable yearly report."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,11 @@ def _filter_or_error():
 
 def _choices() -> dict:
     content = get_content()
-    return {"provinces": sorted(communes.provinces().values(), key=lambda p: communes.fold(p.name)),
-            "topics": content.topics_in_order(g.lang), "languages": content.languages}
+    return {
+        "provinces": sorted(communes.provinces().values(), key=lambda p: communes.fold(p.name)),
+        "topics": content.topics_in_order(g.lang),
+        "languages": content.languages,
+    }
 
 
 @bp.get("/")
@@ -31,8 +35,9 @@ def home():
         return redirect(url_for("staff.app_shell", lang=g.lang))
     flt, error = _filter_or_error()
     data = None if error else dashboard.dashboard(flt, get_content())
-    return render_template("organiser/dashboard.html", flt=flt, error=error, data=data, **_choices()), \
-        400 if error else 200
+    return render_template(
+        "organiser/dashboard.html", flt=flt, error=error, data=data, **_choices()
+    ), 400 if error else 200
 
 
 EXPORTS = {
@@ -54,13 +59,20 @@ def export(fmt: str):
         abort(404, description=_no_data_message(flt))
     mimetype, make = EXPORTS[fmt]
     stamp = dt.date.today().isoformat()
-    return send_file(io.BytesIO(make(flt, get_content())), mimetype=mimetype, as_attachment=True,
-                     download_name=f"loa-{stamp}.{fmt}")
+    return send_file(
+        io.BytesIO(make(flt, get_content())),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"loa-{stamp}.{fmt}",
+    )
 
 
 def _no_data_message(flt: reports.ReportFilter) -> str:
     from flask_babel import gettext as _
-    return _("No records for %(filter)s: there is nothing to export.", filter=flt.describe() or _("everything"))
+
+    return _(
+        "No records for %(filter)s: there is nothing to export.", filter=flt.describe() or _("everything")
+    )
 
 
 @bp.get("/report")

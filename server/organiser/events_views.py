@@ -1,4 +1,5 @@
 """Organisers manage the Consumer Rights Day events; the page writes content/events.yaml."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,10 +33,15 @@ class EventForm(FlaskForm):
 
     def fields_for_file(self) -> dict:
         texts = lambda name: {lang: getattr(self, f"{name}_{lang}").data or "" for lang in ("vi", "en")}  # noqa: E731
-        return {"date": self.date.data.isoformat(),
-                "end_date": self.end_date.data.isoformat() if self.end_date.data else None,
-                "province": self.province.data, "commune": self.commune.data,
-                "title": texts("title"), "place": texts("place"), "description": texts("description")}
+        return {
+            "date": self.date.data.isoformat(),
+            "end_date": self.end_date.data.isoformat() if self.end_date.data else None,
+            "province": self.province.data,
+            "commune": self.commune.data,
+            "title": texts("title"),
+            "place": texts("place"),
+            "description": texts("description"),
+        }
 
 
 def events_path() -> Path:
@@ -66,7 +72,9 @@ def events_page():
         try:
             events_file.write(events_path(), header, data, content.languages)
         except ContentInvalid as exc:
-            errors = [e.message if e.field is None else f"{e.field.split('.')[-1]}: {e.message}" for e in exc.errors]
+            errors = [
+                e.message if e.field is None else f"{e.field.split('.')[-1]}: {e.message}" for e in exc.errors
+            ]
         else:
             get_content(force=True)
             flash(_("Event %(id)s saved. Phones get it with the next update.", id=event_id))
@@ -76,8 +84,9 @@ def events_page():
         if event is None:
             abort(404, description=f"no event '{request.args['edit']}'")
         _fill(form, event)
-    return render_template("organiser/events.html", form=form, errors=errors, events=content.events,
-                           confirm=ConfirmForm()), 400 if (errors or form.errors) else 200
+    return render_template(
+        "organiser/events.html", form=form, errors=errors, events=content.events, confirm=ConfirmForm()
+    ), 400 if (errors or form.errors) else 200
 
 
 @bp.post("/events/<event_id>/delete")

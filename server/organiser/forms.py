@@ -1,4 +1,5 @@
 """Organiser forms (Flask-WTF: CSRF token on every one)."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
@@ -14,12 +15,18 @@ class LoginForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=64)])
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=[SelectChoice("staff", _l("Commune staff")),
-                                            SelectChoice("organiser", _l("Organiser"))])
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice("staff", _l("Commune staff")), SelectChoice("organiser", _l("Organiser"))],
+    )
     province = IntegerField(_l("Province code"), validators=[Optional()])
-    communes = TextAreaField(_l("Commune codes (separated by spaces or commas; empty: the whole province)"),
-                             validators=[Optional(), Length(max=20000)])
-    password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), Length(max=200)])
+    communes = TextAreaField(
+        _l("Commune codes (separated by spaces or commas; empty: the whole province)"),
+        validators=[Optional(), Length(max=20000)],
+    )
+    password = PasswordField(
+        _l("Password (at least 10 characters)"), validators=[DataRequired(), Length(max=200)]
+    )
 
 
 class ConfirmForm(FlaskForm):

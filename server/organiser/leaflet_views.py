@@ -1,4 +1,5 @@
 """Organisers print leaflets (ZIP or one combined PDF) and see what their scans show."""
+
 from __future__ import annotations
 
 import io
@@ -7,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 from flask import current_app, render_template, request, send_file
-from flask_wtf import FlaskForm
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
@@ -24,11 +25,17 @@ class LeafletForm(FlaskForm):
     topic = SelectField(_l("Topic"))
     lang = SelectField(_l("Language"))
     province = SelectField(_l("Province"), validators=[Optional()])
-    communes = TextAreaField(_l("Or commune codes (spaces or commas)"), validators=[Optional(), Length(max=20000)])
-    output = SelectField(_l("Download"), choices=[
-        SelectChoice("pdf", _l("One PDF for the print shop (A5)")),
-        SelectChoice("pdf-2up", _l("One PDF, two leaflets per A4 page")),
-        SelectChoice("zip", _l("ZIP: every leaflet as PDF and PNG, combined PDFs, list of codes"))])
+    communes = TextAreaField(
+        _l("Or commune codes (spaces or commas)"), validators=[Optional(), Length(max=20000)]
+    )
+    output = SelectField(
+        _l("Download"),
+        choices=[
+            SelectChoice("pdf", _l("One PDF for the print shop (A5)")),
+            SelectChoice("pdf-2up", _l("One PDF, two leaflets per A4 page")),
+            SelectChoice("zip", _l("ZIP: every leaflet as PDF and PNG, combined PDFs, list of codes")),
+        ],
+    )
 
 
 def leaflet_form() -> LeafletForm:
@@ -36,9 +43,10 @@ def leaflet_form() -> LeafletForm:
     form = LeafletForm()
     form.topic.choices = [SelectChoice(t.id, t.title) for t in content.topics_in_order("vi")]
     form.lang.choices = [SelectChoice(code, lang.name) for code, lang in content.languages.items()]
-    form.province.choices = [SelectChoice("", "–")] + [SelectChoice(str(p.code), p.name)
-                                                       for p in sorted(communes.provinces().values(),
-                                                                       key=lambda p: communes.fold(p.name))]
+    form.province.choices = [SelectChoice("", "–")] + [
+        SelectChoice(str(p.code), p.name)
+        for p in sorted(communes.provinces().values(), key=lambda p: communes.fold(p.name))
+    ]
     return form
 
 
@@ -71,20 +79,35 @@ def leaflets_page():
         try:
             wanted = requested_communes(form)
             if len(wanted) > MAX_WEB_LEAFLETS:
-                raise leaflets.LeafletError(f"{len(wanted)} leaflets at once is too many for the web page "
-                                            f"(at most {MAX_WEB_LEAFLETS}); use `loa leaflets build`")
+                raise leaflets.LeafletError(
+                    f"{len(wanted)} leaflets at once is too many for the web page "
+                    f"(at most {MAX_WEB_LEAFLETS}); use `loa leaflets build`"
+                )
             return build_download(form, wanted)
         except leaflets.LeafletError as exc:
             error = str(exc)
     flt, filter_error = scan_filter()
-    tables = {} if filter_error else {
-        "by_leaflet": reports.scans_by_leaflet(flt)[:200], "by_commune": reports.scans_by_commune(flt),
-        "by_language": reports.scans_by_language(flt), "by_week": reports.scans_by_week(flt),
-        "never": reports.communes_never_scanned(flt)}
+    tables = (
+        {}
+        if filter_error
+        else {
+            "by_leaflet": reports.scans_by_leaflet(flt)[:200],
+            "by_commune": reports.scans_by_commune(flt),
+            "by_language": reports.scans_by_language(flt),
+            "by_week": reports.scans_by_week(flt),
+            "never": reports.communes_never_scanned(flt),
+        }
+    )
     status = 400 if (error or form.errors or filter_error) else 200
-    return render_template("organiser/leaflets.html", form=form, error=error, filter_error=filter_error,
-                           flt=flt, tables=tables, provinces=sorted(communes.provinces().values(),
-                                                                    key=lambda p: communes.fold(p.name))), status
+    return render_template(
+        "organiser/leaflets.html",
+        form=form,
+        error=error,
+        filter_error=filter_error,
+        flt=flt,
+        tables=tables,
+        provinces=sorted(communes.provinces().values(), key=lambda p: communes.fold(p.name)),
+    ), status
 
 
 def build_download(form: LeafletForm, wanted: list[int | None]):
@@ -95,10 +118,13 @@ def build_download(form: LeafletForm, wanted: list[int | None]):
         made = leaflets.get_or_create_leaflets(topic, lang, wanted, content)
         pdf = leaflets.render_pdf(made, content, public_url, "a5" if output == "pdf" else "a4-2up")
         name = f"leaflets-{topic}-{lang}{'' if output == 'pdf' else '-a4-2up'}.pdf"
-        return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=name)
+        return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
     with tempfile.TemporaryDirectory() as tmp:
         result = leaflets.build(topic, lang, wanted, Path(tmp), content, public_url)
         data = leaflets.zip_build(result.files)
-    return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
-                     download_name=f"leaflets-{topic}-{lang}.zip")
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"leaflets-{topic}-{lang}.zip",
+    )

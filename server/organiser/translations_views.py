@@ -1,4 +1,5 @@
 """Which translations exist, and which a native speaker has reviewed."""
+
 from __future__ import annotations
 
 from pathlib import Path

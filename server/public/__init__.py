@@ -1,4 +1,5 @@
 """Public pages: home, topics, quizzes, events, offline page; and the root-level PWA files."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
@@ -14,11 +15,16 @@ root_bp = Blueprint("root", __name__)
 
 # -- root-level ------------------------------------------------------------------------------
 
+
 @root_bp.get("/")
 def index():
     content = get_content()
-    lang = i18n.pick_language(request.cookies.get(i18n.LANG_COOKIE), request.accept_languages,
-                              list(content.languages), current_app.config["DEFAULT_LANG"])
+    lang = i18n.pick_language(
+        request.cookies.get(i18n.LANG_COOKIE),
+        request.accept_languages,
+        list(content.languages),
+        current_app.config["DEFAULT_LANG"],
+    )
     response = redirect(url_for("public.home", lang=lang))
     response.headers["Vary"] = "Cookie, Accept-Language"
     response.headers["Cache-Control"] = "no-cache"
@@ -33,7 +39,8 @@ def healthz():
 @root_bp.get("/manifest.webmanifest")
 def manifest():
     response = current_app.response_class(
-        current_app.json.dumps(pwa.manifest()), mimetype="application/manifest+json")
+        current_app.json.dumps(pwa.manifest()), mimetype="application/manifest+json"
+    )
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -50,10 +57,12 @@ def service_worker():
 @root_bp.get("/favicon.ico")
 def favicon():
     from ..web import asset_url
+
     return redirect(asset_url("icons/icon-192.png"))
 
 
 # -- pages of one language -------------------------------------------------------------------
+
 
 @bp.url_value_preprocessor
 def pick_lang(_endpoint, values):
@@ -72,9 +81,17 @@ def keep_lang(_endpoint, values):
 def remember_language(response):
     """A person who navigates to a language has chosen it: remember it for `/`.
     (Background fetches, like the service worker's precaching, do not count.)"""
-    if request.headers.get("Sec-Fetch-Mode") == "navigate" and request.cookies.get(i18n.LANG_COOKIE) != g.lang:
-        response.set_cookie(i18n.LANG_COOKIE, g.lang, max_age=365 * 24 * 3600, samesite="Lax",
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    if (
+        request.headers.get("Sec-Fetch-Mode") == "navigate"
+        and request.cookies.get(i18n.LANG_COOKIE) != g.lang
+    ):
+        response.set_cookie(
+            i18n.LANG_COOKIE,
+            g.lang,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response
 
 
@@ -113,8 +130,12 @@ def quiz_result(quiz_id):
     found = _quiz(quiz_id)
     answers = {q.id: request.args.get(q.id) for q in found.value.questions if request.args.get(q.id)}
     correct, total = score(found.value, answers)
-    return render_template("quiz.html", quiz=found.value, fallback=found.fallback,
-                           result={"answers": answers, "correct": correct, "total": total})
+    return render_template(
+        "quiz.html",
+        quiz=found.value,
+        fallback=found.fallback,
+        result={"answers": answers, "correct": correct, "total": total},
+    )
 
 
 @bp.get("/events")
@@ -131,6 +152,7 @@ def offline():
 def strings():
     """Interface strings for the page's JavaScript, from the same catalogues as the pages."""
     from ..strings import js_strings
+
     response = make_response(js_strings())
     response.headers["Cache-Control"] = "no-cache"
     return response

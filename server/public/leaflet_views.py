@@ -1,5 +1,6 @@
 """/l/<code>: the page a leaflet's QR code opens. Readable on 2G with no script; counts one
 scan per visit (no personal data, no IP address)."""
+
 from __future__ import annotations
 
 from flask import current_app, g, make_response, redirect, render_template, request, url_for
@@ -10,7 +11,7 @@ from ..leaflets import code_is_valid, normalize_code
 from ..web import get_content
 from . import root_bp
 
-SEEN_COOKIE = "loa_seen"     # codes opened in the last half hour, so a reload is not a second scan
+SEEN_COOKIE = "loa_seen"  # codes opened in the last half hour, so a reload is not a second scan
 SEEN_SECONDS = 30 * 60
 SEEN_MAX = 20
 
@@ -21,16 +22,21 @@ def _seen_codes() -> list[str]:
 
 def _reader_language() -> str:
     content = get_content()
-    return i18n.pick_language(request.cookies.get(i18n.LANG_COOKIE), request.accept_languages,
-                              list(content.languages), current_app.config["DEFAULT_LANG"])
+    return i18n.pick_language(
+        request.cookies.get(i18n.LANG_COOKIE),
+        request.accept_languages,
+        list(content.languages),
+        current_app.config["DEFAULT_LANG"],
+    )
 
 
 def unknown_code_page(typed: str):
     g.lang = _reader_language()
     code = normalize_code(typed)
     looks_mistyped = bool(code) and not code_is_valid(code)
-    response = make_response(render_template("leaflet_unknown.html", typed=typed[:40],
-                                             mistyped=looks_mistyped), 404)
+    response = make_response(
+        render_template("leaflet_unknown.html", typed=typed[:40], mistyped=looks_mistyped), 404
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -62,9 +68,16 @@ def leaflet_landing(code: str):
     if leaflet.code not in seen and not request.headers.get("X-Loa-No-Scan"):
         scans.record_scan(leaflet.code)
         seen = [leaflet.code, *seen][:SEEN_MAX]
-    response = make_response(render_template("landing.html", leaflet=leaflet, topic=found.value,
-                                             fallback=found.fallback))
-    response.set_cookie(SEEN_COOKIE, ".".join(seen), max_age=SEEN_SECONDS, samesite="Lax", httponly=True,
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response = make_response(
+        render_template("landing.html", leaflet=leaflet, topic=found.value, fallback=found.fallback)
+    )
+    response.set_cookie(
+        SEEN_COOKIE,
+        ".".join(seen),
+        max_age=SEEN_SECONDS,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     response.headers["Cache-Control"] = "private, no-cache"
     return response

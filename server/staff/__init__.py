@@ -4,6 +4,7 @@ Everything a commune staff member does in a village (open a session, count peopl
 quiz) happens in the browser with no network and is saved in the phone's outbox; this
 blueprint only serves the shell. Login, tokens and sync are JSON endpoints in server/api/.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template

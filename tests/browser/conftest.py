@@ -1,23 +1,45 @@
 """Browser tests: a real Loa server (`loa serve`, waitress) in a subprocess, driven by
 Playwright in Debian's Chromium. The server can be stopped and restarted on the same port,
 which is how the tests take the network away from the phone."""
+
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONTENT
+from tests.conftest import (
+    CONTENT,
+    KHOEN_ON,
+    MUONG_KIM,
+    PASSWORD,
+    attendance_record,
+    rid,
+    session_record,
+)
 from tests.live_server import LOA, LiveServer, free_port  # noqa: F401  (used by the browser tests)
 
 CHROMIUM = os.environ.get("LOA_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +61,7 @@ def content_dir(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def playwright_instance():
     from playwright.sync_api import sync_playwright
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     with sync_playwright() as p:
@@ -68,3 +91,23 @@ def page(phone):
 
 def wait_offline_ready(page) -> None:
     page.wait_for_selector('#status[data-offline="ready"]', state="attached", timeout=60_000)
+
+
+@pytest.fixture
+def with_data(live_server, tmp_path):
+    for args in (
+        ["users", "create", "boss", "--role", "organiser", "--password", PASSWORD],
+        ["users", "create", "mai", "--role", "staff", "--province", "12", "--password", PASSWORD],
+    ):
+        subprocess.run([LOA, *args], env=live_server.env, check=True, capture_output=True)
+    s1, s2 = session_record(MUONG_KIM), session_record(KHOEN_ON)
+    records = [s1, s2, attendance_record(s1["id"], 46, 27, 31), attendance_record(s2["id"], 12, 6, 12)]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps({"format": "loa-outbox", "device_id": rid(), "records": records}))
+    subprocess.run(
+        [LOA, "sync", "import", str(path), "--user", "mai"],
+        env=live_server.env,
+        check=True,
+        capture_output=True,
+    )
+    return live_server

@@ -1,19 +1,28 @@
 """A reverse proxy between the browser and Loa that can break sync requests on purpose:
 answer 500 without passing the request on, or pass it on and then lose the answer
 (the server stored the records, the phone never hears so)."""
+
 from __future__ import annotations
 
 import http.client
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-authorization",
+}
 
 
 class FaultyProxy:
     def __init__(self, upstream_port: int):
         self.upstream_port = upstream_port
-        self.plan: list[str] = []          # per sync request: "ok", "500", "lose-answer"
+        self.plan: list[str] = []  # per sync request: "ok", "500", "lose-answer"
         self.sync_requests = 0
         proxy = self
 
@@ -43,7 +52,9 @@ class FaultyProxy:
                 if fault == "lose-answer":  # the server did the work; the phone gets nothing useful
                     self.close_connection = True
                     return self._reply(502, {"Content-Type": "text/plain"}, b"connection lost")
-                headers = {k: v for k, v in upstream.getheaders() if k.lower() not in HOP_BY_HOP | {"content-length"}}
+                headers = {
+                    k: v for k, v in upstream.getheaders() if k.lower() not in HOP_BY_HOP | {"content-length"}
+                }
                 self._reply(upstream.status, headers, data)
 
             def _reply(self, status, headers, data):

@@ -2,17 +2,26 @@
 360 px: no serious or critical violation (contrast for sunlight, names for screen readers,
 labels, landmarks, lang attributes). Plus what axe cannot see: 16 px text, 44 px targets,
 and the keyboard reaching the main content first."""
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_offline_ready
-from tests.browser.test_organiser import with_data  # noqa: F401 (a fixture)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-PAGES = ["/vi/", "/vi/topics/complaints", "/km/topics/counterfeit", "/hnj/quiz/consumer-day", "/en/events",
-         "/vi/staff/", "/vi/offline", "/l/", "/organiser/login"]
+PAGES = [
+    "/vi/",
+    "/vi/topics/complaints",
+    "/km/topics/counterfeit",
+    "/hnj/quiz/consumer-day",
+    "/en/events",
+    "/vi/staff/",
+    "/vi/offline",
+    "/l/",
+    "/organiser/login",
+]
 
 SMALL_TEXT = """() => [...document.querySelectorAll('main *, header *, footer *, nav *')]
   .filter(e => e.offsetParent && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
@@ -29,8 +38,9 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('a[href], button, input, 
 def assert_accessible_at_360px(page):
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, "\n".join(f"{v['id']}: {v['help']} ({len(v['nodes'])}×) e.g. {v['nodes'][0]['target']}"
-                                  for v in serious)
+    assert not serious, "\n".join(
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}×) e.g. {v['nodes'][0]['target']}" for v in serious
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scrolling"
     assert page.evaluate(SMALL_TEXT) == [], "text of 16 px or more"
     assert page.evaluate(SMALL_TARGETS) == [], "touch targets of 44 px"
@@ -67,7 +77,7 @@ def test_quiz_works_by_keyboard_alone(live_server, page):
     page.locator("fieldset.question input").first.focus()
     questions = page.locator("fieldset.question").count()
     for _ in range(questions):
-        page.keyboard.press("Space")   # choose the focused option
-        page.keyboard.press("Tab")     # on to the next question
-    page.keyboard.press("Enter")       # the check button
+        page.keyboard.press("Space")  # choose the focused option
+        page.keyboard.press("Tab")  # on to the next question
+    page.keyboard.press("Enter")  # the check button
     expect(page.locator(".quiz-score")).not_to_be_empty()

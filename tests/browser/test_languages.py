@@ -1,5 +1,6 @@
 """Languages in the browser: Khmer chosen online keeps working offline with its own font;
 a language that is not saved says so offline instead of failing."""
+
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from tests.browser.conftest import wait_offline_ready
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
-KHMER_FONT_LOADED = "[...document.fonts].filter(f => f.family.includes('Loa Khmer') && f.status === 'loaded').length"
+KHMER_FONT_LOADED = (
+    "[...document.fonts].filter(f => f.family.includes('Loa Khmer') && f.status === 'loaded').length"
+)
 
 
 def test_switch_to_khmer_online_then_read_it_offline(live_server, page):

@@ -1,5 +1,6 @@
 """A leaflet scanned on a phone with no network: the service worker keeps the scan and the
 phone sends it when the network returns; counted once."""
+
 import subprocess
 
 import pytest
@@ -11,9 +12,29 @@ pytestmark = pytest.mark.browser
 
 
 def make_leaflet(server, tmp_path, commune=3637) -> str:
-    subprocess.run([LOA, "leaflets", "build", "--topic", "complaints", "--lang", "vi", "--commune", str(commune),
-                    "--out", str(tmp_path / "out"), "--layout", "a5"], env=server.env, check=True, capture_output=True)
-    listing = subprocess.run([LOA, "leaflets", "list"], env=server.env, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            LOA,
+            "leaflets",
+            "build",
+            "--topic",
+            "complaints",
+            "--lang",
+            "vi",
+            "--commune",
+            str(commune),
+            "--out",
+            str(tmp_path / "out"),
+            "--layout",
+            "a5",
+        ],
+        env=server.env,
+        check=True,
+        capture_output=True,
+    )
+    listing = subprocess.run(
+        [LOA, "leaflets", "list"], env=server.env, check=True, capture_output=True, text=True
+    )
     return listing.stdout.split()[0]
 
 

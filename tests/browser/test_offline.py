@@ -1,5 +1,6 @@
 """The promise of Loa: after one visit, every page of the visitor's language works with no
 network. Here the network is taken away by stopping the server process."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,6 +1,7 @@
 """A village session with no signal: log in, lose the network, record a session, attendance
 and 20 quiz answers, close the browser, reopen it, get the network back, and find every
 record on the server exactly once, through a server error and a lost answer."""
+
 import io
 import subprocess
 
@@ -19,8 +20,13 @@ def counts(server):
     one = lambda sql: server.query(sql)[0]  # noqa: E731
     return {
         "sessions": one("select count(*) from sessions")[0],
-        "attendance": tuple(int(v) for v in one("select coalesce(sum(count),0), coalesce(sum(women),0), "
-                                                "coalesce(sum(ethnic_minority),0) from attendance")),
+        "attendance": tuple(
+            int(v)
+            for v in one(
+                "select coalesce(sum(count),0), coalesce(sum(women),0), "
+                "coalesce(sum(ethnic_minority),0) from attendance"
+            )
+        ),
         "quiz": one("select count(*) from quiz_responses")[0],
         "ledger": one("select count(*) from sync_records")[0],
         "located": one("select count(*) from attendance where commune_code = 3637")[0],
@@ -30,8 +36,27 @@ def counts(server):
 @pytest.fixture
 def server(tmp_path):
     server = LiveServer(tmp_path)
-    subprocess.run([LOA, "users", "create", "mai", "--role", "staff", "--province", "12", "--commune", "3637",
-                    "--commune", "3640", "--password", PASSWORD], env=server.env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            LOA,
+            "users",
+            "create",
+            "mai",
+            "--role",
+            "staff",
+            "--province",
+            "12",
+            "--commune",
+            "3637",
+            "--commune",
+            "3640",
+            "--password",
+            PASSWORD,
+        ],
+        env=server.env,
+        check=True,
+        capture_output=True,
+    )
     server.start()
     yield server
     server.close()
@@ -39,7 +64,8 @@ def server(tmp_path):
 
 def open_phone(playwright_instance, profile):
     context = playwright_instance.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **PHONE)
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **PHONE
+    )
     context.set_default_timeout(20_000)
     return context, (context.pages[0] if context.pages else context.new_page())
 
@@ -90,8 +116,11 @@ def test_village_session_offline_arrives_exactly_once(server, playwright_instanc
         qr_png = page.locator("[data-field=qr-image] svg").screenshot()
         import zxingcpp
         from PIL import Image
+
         [decoded] = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png)))]
-        assert decoded.startswith(proxy.url("/vi/quiz/complaints?session=")) and decoded.endswith("mode=resident")
+        assert decoded.startswith(proxy.url("/vi/quiz/complaints?session=")) and decoded.endswith(
+            "mode=resident"
+        )
 
         page.click("[data-form=quiz] button[type=submit]")  # pass the phone around
         for resident in range(RESIDENTS):
@@ -148,8 +177,25 @@ def open_session(page, commune_search, place):
 
 
 def test_shared_phone_switches_staff_without_losing_records(server, phone, browser):
-    subprocess.run([LOA, "users", "create", "tuan", "--role", "staff", "--province", "12", "--commune", "3640",
-                    "--password", PASSWORD], env=server.env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            LOA,
+            "users",
+            "create",
+            "tuan",
+            "--role",
+            "staff",
+            "--province",
+            "12",
+            "--commune",
+            "3640",
+            "--password",
+            PASSWORD,
+        ],
+        env=server.env,
+        check=True,
+        capture_output=True,
+    )
     page = phone.new_page()
     page.goto(server.url("/vi/staff/"))
     wait_offline_ready(page)
@@ -158,17 +204,19 @@ def test_shared_phone_switches_staff_without_losing_records(server, phone, brows
     log_in(page, "tuan")  # both logged in once, with a network
 
     server.stop()
-    open_session(page, "khoen", "Bản Khoen")                 # Tuấn's session
+    open_session(page, "khoen", "Bản Khoen")  # Tuấn's session
     page.goto(server.url("/vi/staff/#login"))
-    page.click("[data-list=accounts] button >> text=mai")    # switch back to Mai, offline
-    open_session(page, "muong kim", "Bản Nà")                # Mai's session
+    page.click("[data-list=accounts] button >> text=mai")  # switch back to Mai, offline
+    open_session(page, "muong kim", "Bản Nà")  # Mai's session
     page.goto(server.url("/vi/staff/"))
     expect(page.locator("#staff")).to_have_attribute("data-waiting", "2")
 
     server.start()
     page.click("[data-action=send-now]")
     expect(page.locator("#staff")).to_have_attribute("data-waiting", "0", timeout=30_000)
-    rows = server.query("select s.place, u.username from sessions s join users u on u.id = s.user_id order by s.place")
+    rows = server.query(
+        "select s.place, u.username from sessions s join users u on u.id = s.user_id order by s.place"
+    )
     assert rows == [("Bản Khoen", "tuan"), ("Bản Nà", "mai")]
 
     # A resident answers on their own phone through the session QR code.
@@ -188,6 +236,7 @@ def test_shared_phone_switches_staff_without_losing_records(server, phone, brows
         if server.query("select count(*) from quiz_responses where session_id = :s", {"s": session_id})[0][0]:
             break
         resident.wait_for_timeout(200)
-    assert server.query("select phase, commune_code from quiz_responses where session_id = :s",
-                        {"s": session_id}) == [("pre", 3637)]  # Mai's session is in Mường Kim
+    assert server.query(
+        "select phase, commune_code from quiz_responses where session_id = :s", {"s": session_id}
+    ) == [("pre", 3637)]  # Mai's session is in Mường Kim
     resident.context.close()
