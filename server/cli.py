@@ -365,7 +365,7 @@ def sync_import(files, username):
     sys.exit(exit_code)
 
 
-from .leaflet_commands import leaflets  # noqa: E402
+from .leaflets.commands import leaflets  # noqa: E402
 
 cli.add_command(leaflets)
 

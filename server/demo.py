@@ -151,8 +151,8 @@ def load_demo() -> list[str]:
 
 def _demo_leaflets(commune_codes: list[int], content, rng: random.Random) -> int:
     """Leaflets for the demo communes, some of them scanned."""
-    from .leaflets import get_or_create_leaflets
-    from .scans import record_scan
+    from .leaflets.scans import record_scan
+    from .leaflets.store import get_or_create_leaflets
 
     made = get_or_create_leaflets("complaints", "vi", commune_codes, content)
     made += get_or_create_leaflets("counterfeit", "hnj", commune_codes[:3], content)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
-from .content import ContentError, ContentInvalid, _load_events
+from .content import ContentError, ContentInvalid, Language, validate_events
 
 EDITABLE_LANGS = ("vi", "en")
 
@@ -21,7 +21,8 @@ EDITABLE_LANGS = ("vi", "en")
 def read(path: Path) -> tuple[str, dict]:
     """(the comment lines at the top, the YAML data)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    header = "".join(re.match(r"((?:\s*#[^\n]*\n|\s*\n)*)", text).group(1))
+    match = re.match(r"((?:\s*#[^\n]*\n|\s*\n)*)", text)
+    header = match.group(1) if match else ""  # the pattern matches every text, if only with ""
     data = yaml.safe_load(text) or {}
     data.setdefault("events", [])
     return header, data
@@ -77,18 +78,12 @@ def delete(data: dict, event_id: str) -> bool:
     return len(data["events"]) < before
 
 
-def validate(text: str, languages: dict) -> list[ContentError]:
+def validate(text: str, languages: Mapping[str, Language]) -> list[ContentError]:
     """Errors the content check would report for this events file."""
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "content"
-        root.mkdir()
-        (root / "events.yaml").write_text(text, encoding="utf-8")
-        errors: list[ContentError] = []
-        _load_events(root, languages, errors)
-        return errors
+    return validate_events(text, languages)
 
 
-def write(path: Path, header: str, data: dict, languages: dict) -> None:
+def write(path: Path, header: str, data: dict, languages: Mapping[str, Language]) -> None:
     """Check, then replace the file atomically. Raises ContentInvalid, leaving the file as it was."""
     text = header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     errors = validate(text, languages)

@@ -29,7 +29,7 @@ from . import communes
 from .content import Content, score
 from .devices import RESIDENT, Actor
 from .extensions import db
-from .leaflets import normalize_code
+from .leaflets.codes import normalize_code
 from .models import Attendance, Leaflet, LeafletScan, QuizResponse, SyncRecord, VillageSession, utcnow
 
 PROTOCOL_VERSION = 1

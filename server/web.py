@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from . import communes, i18n
 from .assets import Assets
 from .content import SOURCE_LANG, Content
+from .errors import error_response
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -87,8 +88,6 @@ def handle_http_error(error: HTTPException):
     """HTML error pages in the page's language (Vietnamese when unknown); the API blueprint
     answers its own errors as JSON."""
     if request.path.startswith("/api/"):
-        from .api.errors import error_response
-
         return error_response(error.code or 500, error.description)
     if g.get("lang") not in get_content().languages:
         g.lang = SOURCE_LANG

@@ -6,7 +6,7 @@ import pytest
 
 from server import leaflets, reports
 from server.extensions import db
-from server.models import LeafletScan
+from server.models import Leaflet, LeafletScan
 from tests.conftest import KHOEN_ON, MUONG_KIM, post_sync, rid, when
 
 
@@ -87,6 +87,23 @@ def test_unknown_code_gets_a_friendly_page_with_a_box(client, made):
     assert "0, O, 1, I" in html or "0, O, 1, I hoặc L" in html
 
 
+def test_a_leaflet_whose_topic_left_the_content_gets_a_friendly_404(app, client):
+    """A printed leaflet outlives its topic: its QR code opens a page saying so, in the
+    leaflet's language, and no scan is counted."""
+    with app.app_context():
+        code = leaflets.new_code()
+        scope = Leaflet.scope_of("retired-topic", "km", MUONG_KIM)
+        db.session.add(
+            Leaflet(code=code, scope=scope, topic_id="retired-topic", lang="km", commune_code=MUONG_KIM)
+        )
+        db.session.commit()
+    response = client.get(f"/l/{code}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and '<html lang="km"' in html
+    assert "retired-topic" in html and 'href="/km/"' in html
+    assert scan_count(app) == 0
+
+
 def test_scan_made_offline_arrives_by_sync(app, client, made):
     token = client.post("/api/v1/devices/anonymous", json={"device_id": rid()}).get_json()["token"]
     code = made["vi"][0]
@@ -112,7 +129,7 @@ def test_the_decoded_url_opens_the_right_topic_and_language(app, client, made, t
     code = made["km"][0]
     with app.app_context():
         content = app.extensions["loa.content"]
-        leaflet = db.session.get(leaflets.Leaflet, code)
+        leaflet = db.session.get(Leaflet, code)
         png = leaflets.render_png(leaflet, content, "http://localhost")
     [decoded] = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
     assert decoded == f"http://localhost/l/{code}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import collections
 import errno
+import importlib
 import io
 import re
 import subprocess
+import sys
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -21,6 +23,7 @@ from server import communes, leaflets
 from server.cli import cli
 from server.content import KEY_POINT_MAX
 from server.extensions import db
+from server.leaflets import linebreak, store
 from server.models import Leaflet
 from tests.conftest import make_app
 
@@ -96,6 +99,24 @@ def test_typed_codes_are_normalized():
     assert not leaflets.code_is_valid(code[:-1] + "0")
 
 
+def test_codes_import_no_pdf_or_image_library():
+    """The sync and the page a QR code opens import the codes alone: not fpdf2 nor Pillow."""
+    check = (
+        "import sys, server.leaflets.codes, server.leaflets.scans; "
+        "heavy = sorted({'fpdf', 'PIL', 'qrcode', 'uharfbuzz', 'pypdf'} & set(sys.modules)); "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, cwd=Path(__file__).resolve().parent.parent)
+
+
+def test_every_re_exported_name_resolves():
+    for name in leaflets.__all__:
+        assert getattr(leaflets, name) is not None, name
+    assert leaflets.render_png is importlib.import_module("server.leaflets.png").render_png
+    with pytest.raises(AttributeError):
+        leaflets.no_such_name  # noqa: B018
+
+
 def test_codes_are_stored_once_and_reused(ctx):
     communes_wanted = [*lai_chau(30), None]
 
@@ -117,8 +138,8 @@ def test_codes_are_stored_once_and_reused(ctx):
 def test_a_random_code_already_taken_is_drawn_again(ctx, monkeypatch):
     [taken] = leaflets.get_or_create_leaflets("counterfeit", "vi", lai_chau(1), ctx)
     draws = iter([taken.code, taken.code])
-    real = leaflets.new_code
-    monkeypatch.setattr(leaflets, "new_code", lambda: next(draws, None) or real())
+    real = store.new_code
+    monkeypatch.setattr(store, "new_code", lambda: next(draws, None) or real())
     [made] = leaflets.get_or_create_leaflets("complaints", "vi", lai_chau(1), ctx)
     assert made.code != taken.code and stored_count() == 2
 
@@ -150,8 +171,8 @@ def test_a_long_khmer_word_breaks_only_between_clusters():
     lines = leaflets.wrap(text, 9, len)
     assert "".join(lines) == text and len(lines) > 3
     for line in lines:
-        assert not leaflets._khmer_mark(line[0]) and not unicodedata.combining(line[0])
-        assert not line.endswith(leaflets.COENG)
+        assert not linebreak.is_khmer_mark(line[0]) and not unicodedata.combining(line[0])
+        assert not line.endswith(linebreak.COENG)
 
 
 @pytest.mark.parametrize(
@@ -187,7 +208,8 @@ def test_the_longest_content_allowed_fits_an_a5_page(point, title):
         type_hint="Không quét được? Gõ mã này tại x/l",
     )
     page = leaflets.Page(0, 0, *leaflets.A5, leaflets.PDF_MARGIN)
-    layout = leaflets.plan_leaflet(leaflets.PdfCanvas(leaflets.A5), text, page.inner_width, page.inner_height)
+    with leaflets.PdfCanvas(leaflets.A5) as canvas:
+        layout = leaflets.plan_leaflet(canvas, text, page.inner_width, page.inner_height)
     assert layout.height <= page.inner_height
     assert min(p.size for p in layout.points) >= 8
 
@@ -247,9 +269,9 @@ def test_khmer_leaflet_pdf_holds_its_khmer_text(ctx, tmp_path):
     printed = collections.Counter(
         ch
         for ch in topic.title + "".join(topic.key_points) + leaflets.leaflet_word("km", "hotline")
-        if leaflets._is_khmer(ch)
+        if leaflets.is_khmer(ch)
     )
-    extracted = collections.Counter(ch for ch in text if leaflets._is_khmer(ch))
+    extracted = collections.Counter(ch for ch in text if leaflets.is_khmer(ch))
     assert printed and not printed - extracted
     joined = "".join(text.split())  # pdftotext puts spaces inside some Khmer words
     words = [w for point in topic.key_points for w in point.split() if leaflets.has_khmer(w)]

@@ -1,12 +1,12 @@
-"""The JSON API under /api/v1. Errors are JSON too (see errors.py)."""
+"""The JSON API under /api/v1. Errors are JSON too (see server/errors.py)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, url_for
 
 from .. import pwa
+from ..errors import error_response
 from ..web import get_content
-from .errors import error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -36,6 +36,8 @@ def content_index(lang):
     topics = []
     for tid in content.topic_ids():
         found = content.topic(lang, tid)
+        if found is None:  # never: topic_ids() are the Vietnamese topics, every language's fallback
+            continue
         topics.append(
             {
                 "id": tid,
@@ -50,15 +52,17 @@ def content_index(lang):
         )
     quizzes = []
     for qid in content.quiz_ids():
-        found = content.quiz(lang, qid)
-        quiz = found.value
+        found_quiz = content.quiz(lang, qid)
+        if found_quiz is None:  # never: quiz_ids() are the Vietnamese quizzes, every language's fallback
+            continue
+        quiz = found_quiz.value
         quizzes.append(
             {
                 "id": qid,
                 "topic": quiz.topic,
                 "title": quiz.title,
-                "lang": found.lang,
-                "fallback": found.fallback,
+                "lang": found_quiz.lang,
+                "fallback": found_quiz.fallback,
                 "url": url_for("public.quiz", lang=lang, quiz_id=qid),
                 "questions": [
                     {"id": q.id, "text": q.text, "options": [{"id": o.id, "text": o.text} for o in q.options]}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app, g, request
 
 from .. import accounts, communes, devices
+from ..errors import error_response
 from ..sync import RecordInvalid, parse_uuid
 from . import bp
-from .errors import error_response
 from .requests import json_body, rate_limited, require_token
 
 

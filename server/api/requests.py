@@ -9,8 +9,8 @@ from functools import wraps
 from flask import abort, current_app, g, request
 
 from .. import devices
+from ..errors import error_response
 from ..ratelimit import RateLimiter
-from .errors import error_response
 
 
 class TooLarge(Exception):

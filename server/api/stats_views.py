@@ -7,11 +7,11 @@ from functools import wraps
 from flask import g, request, session
 
 from .. import devices, reports
+from ..errors import error_response
 from ..extensions import db
 from ..models import User
 from ..web import get_content
 from . import bp
-from .errors import error_response
 from .requests import bearer_token
 
 

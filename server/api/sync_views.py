@@ -7,9 +7,9 @@ import datetime as dt
 from flask import current_app, g
 
 from .. import devices, sync
+from ..errors import error_response
 from ..web import get_content
 from . import bp
-from .errors import error_response
 from .requests import json_body, rate_limited, require_token
 
 

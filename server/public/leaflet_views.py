@@ -3,11 +3,13 @@ scan per visit (no personal data, no IP address)."""
 
 from __future__ import annotations
 
-from flask import current_app, g, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from .. import i18n, scans
+from .. import i18n
 from ..content import SOURCE_LANG
-from ..leaflets import code_is_valid, normalize_code
+from ..leaflets import scans
+from ..leaflets.codes import code_is_valid, normalize_code
 from ..web import get_content
 from . import root_bp
 
@@ -64,6 +66,8 @@ def leaflet_landing(code: str):
     content = get_content()
     found = content.topic(leaflet.lang, leaflet.topic_id)
     g.lang = leaflet.lang if leaflet.lang in content.languages else SOURCE_LANG
+    if found is None:  # the topic left the content after the leaflet was printed: no scan counted
+        abort(404, description=_("There is no topic '%(id)s'.", id=leaflet.topic_id))
     seen = _seen_codes()
     if leaflet.code not in seen and not request.headers.get("X-Loa-No-Scan"):
         scans.record_scan(leaflet.code)

@@ -15,7 +15,7 @@ leaflets = AppGroup("leaflets", help="Printed leaflets with QR codes: build the 
 def _communes_for(commune_codes: tuple[int, ...], province_code: int | None) -> list[int | None]:
     """The communes asked for: those given, every commune of a province, or none (one leaflet
     for every commune)."""
-    from . import communes
+    from .. import communes
 
     if commune_codes and province_code is not None:
         raise click.UsageError("give --commune or --province, not both")
@@ -53,7 +53,10 @@ def build_command(topic_id, lang, commune_codes, province_code, out_dir, layouts
     """Write a leaflet PDF and PNG per commune, the combined PDFs for the print shop and
     leaflets.csv. Without --commune or --province: one leaflet for every commune. Safe to
     interrupt and run again: the codes are kept, the files are rewritten."""
-    from .leaflets import LAYOUTS, LeafletError, build, build_steps, validate_request
+    from .batch import build, build_steps
+    from .errors import LeafletError
+    from .pdf import LAYOUTS
+    from .store import validate_request
 
     content = current_app.extensions["loa.content"]
     public_url = (public_url or current_app.config["PUBLIC_URL"]).rstrip("/")
@@ -84,7 +87,8 @@ def build_command(topic_id, lang, commune_codes, province_code, out_dir, layouts
 @click.option("--province", "province_code", type=int, help="only the leaflets of this province's communes")
 def list_command(province_code):
     """Print the stored leaflet codes: code, topic, language, commune and its address."""
-    from .leaflets import leaflet_url, place_of, stored_leaflets
+    from .codes import leaflet_url
+    from .store import place_of, stored_leaflets
 
     public_url = current_app.config["PUBLIC_URL"]
     for leaflet in stored_leaflets(province_code):

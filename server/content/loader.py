@@ -1,4 +1,4 @@
-"""Campaign content: load `content/` into an in-memory index, validate it, version it.
+"""Reading and checking the content folder; `load_content(path)` builds the `Content`.
 
 Layout (translators edit these files; see README "Content"):
 
@@ -6,6 +6,7 @@ Layout (translators edit these files; see README "Content"):
     content/<lang>/topics/<id>.md       a topic: YAML front matter, then Markdown
     content/<lang>/quizzes/<id>.yaml    a quiz for a topic
     content/events.yaml                 Consumer Rights Day theme and events (organisers edit)
+    content/areas.yaml                  lists of communes reported on separately (optional)
 
 `load_content(path)` returns a `Content` or raises `ContentInvalid` listing every problem
 with its file and field. Loa never serves half of a broken content folder.
@@ -15,234 +16,35 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import threading
-import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
-from markdown_it import MarkdownIt
 
-from . import communes
+from .. import communes
+from .errors import ContentError, ContentInvalid
+from .markdown import render_markdown
+from .model import (
+    KEY_POINT_MAX,
+    REQUIRED_TOPICS,
+    SOURCE_LANG,
+    STATUSES,
+    Area,
+    Content,
+    Event,
+    Language,
+    Option,
+    Question,
+    Quiz,
+    Theme,
+    Topic,
+)
 
-REQUIRED_TOPICS = ("counterfeit", "complaints", "consumer-day")
-SOURCE_LANG = "vi"
-STATUSES = ("draft", "reviewed")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-KEY_POINT_MAX = 140
-
-# Raw HTML off: content can never inject markup or script. markdown-it also refuses
-# javascript:, vbscript:, file: and data: links (except images) by default.
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-
-
-def render_markdown(text: str) -> str:
-    return _markdown.render(text)
-
-
-class ContentError(Exception):
-    """One problem in one content file."""
-
-    def __init__(self, path: Path | str, field: str | None, message: str):
-        self.path = str(path)
-        self.field = field
-        self.message = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.path}: field '{self.field}'" if self.field else self.path
-        return f"{where}: {self.message}"
-
-
-class ContentInvalid(Exception):
-    """The content folder has problems; `errors` lists each one."""
-
-    def __init__(self, errors: list[ContentError]):
-        self.errors = errors
-        lines = "\n".join(f"  - {e}" for e in errors)
-        super().__init__(f"{len(errors)} problem(s) in the campaign content:\n{lines}")
-
-
-@dataclass(frozen=True)
-class Language:
-    code: str
-    name: str
-    english_name: str
-    cldr: bool = True
-    font: str | None = None
-
-
-@dataclass
-class Topic:
-    id: str
-    lang: str
-    title: str
-    summary: str
-    order: int
-    key_points: list[str]
-    body_html: str
-    status: str
-    translator: str
-    path: str
-    quiz: str | None = None
-    reviewed_by: str | None = None
-    source_lang: str | None = None
-    updated: dt.date | None = None
-    sources: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Option:
-    id: str
-    text: str
-
-
-@dataclass
-class Question:
-    id: str
-    text: str
-    options: list[Option]
-    answer: str
-    explanation: str
-
-
-@dataclass
-class Quiz:
-    id: str
-    lang: str
-    topic: str
-    title: str
-    questions: list[Question]
-    status: str
-    translator: str
-    path: str
-    reviewed_by: str | None = None
-    source_lang: str | None = None
-    _option_ids: dict | None = field(default=None, repr=False, compare=False)
-    _answer_key: dict | None = field(default=None, repr=False, compare=False)
-
-    def answer_key(self) -> dict[str, str]:
-        if self._answer_key is None:
-            self._answer_key = {q.id: q.answer for q in self.questions}
-        return self._answer_key
-
-    def option_ids(self) -> dict[str, set[str]]:
-        """{question id: its option ids}, computed once (sync checks every answer against it)."""
-        if self._option_ids is None:
-            self._option_ids = {q.id: {o.id for o in q.options} for q in self.questions}
-        return self._option_ids
-
-
-@dataclass
-class Event:
-    id: str
-    date: dt.date
-    end_date: dt.date | None
-    province: int | None
-    commune: int | None
-    title: dict[str, str]
-    place: dict[str, str]
-    description: dict[str, str]
-
-
-@dataclass
-class Theme:
-    year: int
-    title: dict[str, str]
-    note: dict[str, str]
-
-
-@dataclass
-class Area:
-    """A list of communes organisers report on separately (e.g. border or mountain communes)."""
-
-    id: str
-    label: dict[str, str]
-    communes: frozenset[int]
-
-
-@dataclass
-class Localized:
-    """A piece of content in the language asked for, or in Vietnamese as a visible fallback."""
-
-    value: object
-    lang: str
-    fallback: bool
-
-
-@dataclass
-class Content:
-    root: Path
-    languages: dict[str, Language]
-    topics: dict[str, dict[str, Topic]]
-    quizzes: dict[str, dict[str, Quiz]]
-    events: list[Event]
-    theme: Theme | None
-    version: str
-    areas: dict[str, Area] = field(default_factory=dict)
-
-    # -- lookups with Vietnamese fallback -------------------------------------------------
-    def topic_ids(self) -> list[str]:
-        source = self.topics[SOURCE_LANG]
-        return sorted(source, key=lambda tid: (source[tid].order, tid))
-
-    def topic(self, lang: str, topic_id: str) -> Localized | None:
-        return self._localized(self.topics, lang, topic_id)
-
-    def quiz(self, lang: str, quiz_id: str) -> Localized | None:
-        return self._localized(self.quizzes, lang, quiz_id)
-
-    def quiz_ids(self) -> list[str]:
-        order = {t.quiz: i for i, t in enumerate(self.topics_in_order(SOURCE_LANG)) if t.quiz}
-        return sorted(self.quizzes[SOURCE_LANG], key=lambda q: (order.get(q, 99), q))
-
-    def topics_in_order(self, lang: str) -> list[Topic]:
-        return [self.topic(lang, tid).value for tid in self.topic_ids()]
-
-    def text(self, mapping: dict[str, str], lang: str) -> Localized:
-        if lang in mapping:
-            return Localized(mapping[lang], lang, False)
-        return Localized(mapping.get(SOURCE_LANG, ""), SOURCE_LANG, lang != SOURCE_LANG)
-
-    def _localized(self, table, lang, item_id) -> Localized | None:
-        if item_id in table.get(lang, {}):
-            return Localized(table[lang][item_id], lang, False)
-        if item_id in table[SOURCE_LANG]:
-            return Localized(table[SOURCE_LANG][item_id], SOURCE_LANG, True)
-        return None
-
-    def files_of(self, lang: str) -> list[dict]:
-        """What exists in a language, for the coverage table."""
-        rows = []
-        for tid in self.topic_ids():
-            t = self.topics.get(lang, {}).get(tid)
-            rows.append(
-                {
-                    "kind": "topic",
-                    "id": tid,
-                    "present": t is not None,
-                    "status": t.status if t else None,
-                    "reviewed_by": t.reviewed_by if t else None,
-                }
-            )
-        for qid in self.quiz_ids():
-            q = self.quizzes.get(lang, {}).get(qid)
-            rows.append(
-                {
-                    "kind": "quiz",
-                    "id": qid,
-                    "present": q is not None,
-                    "status": q.status if q else None,
-                    "reviewed_by": q.reviewed_by if q else None,
-                }
-            )
-        return rows
-
-
-# -- loading --------------------------------------------------------------------------------
+EVENTS_FILE = "events.yaml"
 
 
 class _Checker:
@@ -250,9 +52,14 @@ class _Checker:
 
     def __init__(self, path: Path, root: Path, errors: list[ContentError], prefix: str = ""):
         self.path = path
+        self.root = root
         self.rel = path.relative_to(root.parent) if path.is_relative_to(root.parent) else path
         self.errors = errors
         self.prefix = prefix
+
+    def sub(self, prefix: str) -> _Checker:
+        """A checker for one part of the same file, e.g. `events[3] (some-id)`."""
+        return _Checker(self.path, self.root, self.errors, prefix)
 
     def error(self, field: str | None, message: str) -> None:
         if self.prefix:
@@ -304,7 +111,9 @@ class _Checker:
             self.error(name, f"'{value}' is not a date (YYYY-MM-DD)")
             return None
 
-    def localized(self, data: dict, name: str, languages: dict, required: bool = True) -> dict[str, str]:
+    def localized(
+        self, data: dict, name: str, languages: Mapping[str, Language], required: bool = True
+    ) -> dict[str, str]:
         value = data.get(name)
         if value is None:
             if required:
@@ -328,11 +137,19 @@ class _Checker:
         return out
 
 
-def _read_yaml(path: Path, check: _Checker):
+def _read_yaml(path: Path, check: _Checker) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         check.error(None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    return _parse_yaml(text, check)
+
+
+def _parse_yaml(text: str, check: _Checker) -> Any:
+    """The YAML data, or None (with the error recorded) when the text is not valid YAML."""
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -436,7 +253,8 @@ def _load_topic(path: Path, lang: str, root: Path, errors: list[ContentError]) -
         check.error("body", "is empty: write the topic below the front matter")
     if re.search(r"^#\s", body, re.M):
         check.error("body", "uses a '# ' heading; the title comes from 'title', start sections with '## '")
-    if len(errors) > before:
+    # A missing id, title or summary has been reported already (so errors grew).
+    if len(errors) > before or tid is None or title is None or summary is None:
         return None
     return Topic(
         id=tid,
@@ -488,7 +306,7 @@ def _load_quiz(path: Path, lang: str, root: Path, errors: list[ContentError]) ->
         if not isinstance(q_id, str) or not SLUG.match(q_id):
             check.error(f"{where}.id", f"'{q_id}' must be lower-case letters, digits and '-'")
             continue
-        qc = _Checker(path, root, errors, prefix=f"questions[{i}] ({q_id})")
+        qc = check.sub(f"questions[{i}] ({q_id})")
         if q_id in seen:
             qc.error("id", "is used twice in this quiz")
         seen.add(q_id)
@@ -516,7 +334,8 @@ def _load_quiz(path: Path, lang: str, root: Path, errors: list[ContentError]) ->
             qc.error("answer", f"'{answer}' is not one of the option ids: {', '.join(sorted(option_ids))}")
         explanation = qc.text(rq, "explanation") or ""
         questions.append(Question(q_id, text or "", options, str(answer), explanation))
-    if len(errors) > before:
+    # A missing id, topic or title has been reported already (so errors grew).
+    if len(errors) > before or qid is None or topic is None or title is None:
         return None
     return Quiz(
         id=qid,
@@ -552,14 +371,35 @@ def _check_quiz_matches_source(quiz: Quiz, source: Quiz, root: Path, errors: lis
             )
 
 
-def _load_events(root: Path, languages: dict, errors: list[ContentError]) -> tuple[list[Event], Theme | None]:
-    path = root / "events.yaml"
+def load_events(
+    root: Path, languages: Mapping[str, Language], errors: list[ContentError]
+) -> tuple[list[Event], Theme | None]:
+    """The events and theme of `root`/events.yaml (none when it does not exist), adding
+    every problem to `errors`."""
+    path = root / EVENTS_FILE
     check = _Checker(path, root, errors)
     if not path.exists():
         return [], None
     data = _read_yaml(path, check)
     if data is None:
         return [], None
+    return _events_from_data(data, languages, check)
+
+
+def validate_events(text: str, languages: Mapping[str, Language]) -> list[ContentError]:
+    """The problems `loa content check` would report for `text` as content/events.yaml."""
+    root = Path("content")
+    errors: list[ContentError] = []
+    check = _Checker(root / EVENTS_FILE, root, errors)
+    data = _parse_yaml(text, check)
+    if data is not None:
+        _events_from_data(data, languages, check)
+    return errors
+
+
+def _events_from_data(
+    data: Any, languages: Mapping[str, Language], check: _Checker
+) -> tuple[list[Event], Theme | None]:
     if not isinstance(data, dict):
         check.error(None, "must be a mapping with 'theme' and 'events'")
         return [], None
@@ -586,7 +426,7 @@ def _load_events(root: Path, languages: dict, errors: list[ContentError]) -> tup
             check.error(f"events[{i}]", "must be a mapping")
             continue
         eid = raw.get("id")
-        sub = _Checker(path, root, errors, prefix=f"events[{i}]" + (f" ({eid})" if eid else ""))
+        sub = check.sub(f"events[{i}]" + (f" ({eid})" if eid else ""))
         err = sub.error
         if not isinstance(eid, str) or not SLUG.match(eid):
             err("id", f"'{eid}' must be lower-case letters, digits and '-'")
@@ -609,6 +449,11 @@ def _load_events(root: Path, languages: dict, errors: list[ContentError]) -> tup
                 err("commune", f"{info.name} ({commune}) is not in province {province}")
             elif province is None:
                 province = info.province_code
+        title = sub.localized(raw, "title", languages)
+        place = sub.localized(raw, "place", languages)
+        description = sub.localized(raw, "description", languages, required=False)
+        if date is None:  # reported by sub.date: the content is invalid, the event is left out
+            continue
         events.append(
             Event(
                 id=str(eid),
@@ -616,16 +461,16 @@ def _load_events(root: Path, languages: dict, errors: list[ContentError]) -> tup
                 end_date=end_date,
                 province=int(province) if province is not None and communes.province(province) else None,
                 commune=int(commune) if commune is not None and communes.commune(commune) else None,
-                title=sub.localized(raw, "title", languages),
-                place=sub.localized(raw, "place", languages),
-                description=sub.localized(raw, "description", languages, required=False),
+                title=title,
+                place=place,
+                description=description,
             )
         )
-    events.sort(key=lambda e: (e.date or dt.date.min, e.id))
+    events.sort(key=lambda e: (e.date, e.id))
     return events, theme
 
 
-def _load_areas(root: Path, languages: dict, errors: list[ContentError]) -> dict[str, Area]:
+def _load_areas(root: Path, languages: Mapping[str, Language], errors: list[ContentError]) -> dict[str, Area]:
     path = root / "areas.yaml"
     if not path.exists():
         return {}
@@ -638,7 +483,7 @@ def _load_areas(root: Path, languages: dict, errors: list[ContentError]) -> dict
         return {}
     areas = {}
     for area_id, raw in data.items():
-        sub = _Checker(path, root, errors, prefix=str(area_id))
+        sub = check.sub(str(area_id))
         if not isinstance(area_id, str) or not SLUG.match(area_id):
             sub.error(None, "area ids are lower-case letters, digits and '-'")
             continue
@@ -725,7 +570,7 @@ def load_content(root: Path | str) -> Content:
                     )
                 else:
                     _check_quiz_matches_source(quiz, source_quizzes[quiz.id], root, errors)
-    events, theme = _load_events(root, languages, errors)
+    events, theme = load_events(root, languages, errors)
     areas = _load_areas(root, languages, errors)
     if errors:
         raise ContentInvalid(errors)
@@ -739,57 +584,3 @@ def load_content(root: Path | str) -> Content:
         version=content_version(root),
         areas=areas,
     )
-
-
-class ContentStore:
-    """The content a running server uses. Every few seconds it looks whether a file under the
-    content folder changed (an organiser's events page, a translator's edit) and loads it
-    again; broken new content is logged and the last good content stays in use."""
-
-    CHECK_EVERY = 5.0
-
-    def __init__(self, root: Path | str, logger=None):
-        self.root = Path(root)
-        self.logger = logger
-        self._lock = threading.Lock()
-        self._signature = self._scan()
-        self.content = load_content(self.root)
-        self._checked = time.monotonic()
-        self._bad_signature = None
-
-    def _scan(self) -> tuple:
-        entries = []
-        for dirpath, _dirs, files in os.walk(self.root):
-            for name in files:
-                try:
-                    st = os.stat(os.path.join(dirpath, name))
-                except FileNotFoundError:
-                    continue
-                entries.append((dirpath, name, st.st_mtime_ns, st.st_size))
-        return tuple(sorted(entries))
-
-    def current(self, force: bool = False) -> Content:
-        if not force and time.monotonic() - self._checked < self.CHECK_EVERY:
-            return self.content
-        with self._lock:
-            self._checked = time.monotonic()
-            signature = self._scan()
-            if signature != self._signature and signature != self._bad_signature:
-                try:
-                    self.content = load_content(self.root)
-                    self._signature = signature
-                except ContentInvalid as exc:
-                    self._bad_signature = signature
-                    if self.logger:
-                        self.logger.error(
-                            "content changed but is broken; still serving version %s\n%s",
-                            self.content.version,
-                            exc,
-                        )
-        return self.content
-
-
-def score(quiz: Quiz, answers: dict[str, str]) -> tuple[int, int]:
-    """(correct, total) for answers {question id: option id}; unanswered counts as wrong."""
-    key = quiz.answer_key()
-    return sum(1 for q, a in answers.items() if key.get(q) == a), len(key)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from .extensions import db
-from .leaflets import code_is_valid, normalize_code
-from .models import Leaflet, LeafletScan, utcnow
+from ..extensions import db
+from ..models import Leaflet, LeafletScan, utcnow
+from .codes import code_is_valid, normalize_code
 
 
 def find_leaflet(text: str) -> Leaflet | None:
