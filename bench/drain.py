@@ -11,12 +11,10 @@ Usage: .venv/bin/python bench/drain.py [--records 1000]
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,11 +64,7 @@ def main() -> None:
         page.fill("#login-password", PASSWORD)
         page.click("[data-form=login] button[type=submit]")
         expect(page.locator('section[data-screen="sessions"]')).to_be_visible()
-        html = urllib.request.urlopen(server.url("/sw.js")).read().decode()
-        core = urllib.request.urlopen(
-            server.url(re.search(r'"(/static/js/sw-core\.[0-9a-f]+\.js)"', html).group(1))
-        )
-        outbox_url = "/static/js/" + re.search(r"'\./(outbox\.[0-9a-f]+\.js)'", core.read().decode()).group(1)
+        outbox_url = server.module_url("outbox")
 
         server.stop()
         page.evaluate(QUEUE_SCRIPT, [outbox_url, args.records])

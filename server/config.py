@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,32 +19,44 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS: dict[str, tuple[str, str]] = {
     "LOA_INSTANCE_DIR": (
         str(PROJECT_ROOT / "instance"),
-        "folder for the SQLite database, secret key and generated files",
+        "folder for the SQLite database, the secret key and backups",
     ),
-    "LOA_DATABASE_URL": ("", "SQLAlchemy URL; empty means SQLite at <instance>/loa.sqlite3 (WAL mode)"),
+    "LOA_DATABASE_URL": (
+        "",
+        "SQLAlchemy URL, e.g. `postgresql+psycopg://loa:PASSWORD@localhost/loa`; empty means SQLite "
+        "at `<instance>/loa.sqlite3` (WAL mode)",
+    ),
     "LOA_SECRET_KEY": (
         "",
-        "key for signing cookies; empty means one generated once into <instance>/secret_key",
+        "key for signing cookies; empty means one generated once into `<instance>/secret_key`",
     ),
-    "LOA_CONTENT_DIR": (
-        str(PROJECT_ROOT / "content"),
-        "folder of campaign content (topics, quizzes, events)",
-    ),
-    "LOA_TRANSLATIONS_DIR": (str(PROJECT_ROOT / "translations"), "folder of Babel catalogues"),
+    "LOA_CONTENT_DIR": (str(PROJECT_ROOT / "content"), "campaign content folder (topics, quizzes, events)"),
+    "LOA_TRANSLATIONS_DIR": (str(PROJECT_ROOT / "translations"), "Babel catalogues folder"),
     "LOA_PUBLIC_URL": (
         "http://127.0.0.1:5000",
-        "public address, used in leaflet QR codes and to decide secure cookies",
+        "public address, in leaflet QR codes; `https://` turns on secure cookies and HSTS",
     ),
-    "LOA_DEFAULT_LANG": ("vi", "language used when nothing else chooses one"),
-    "LOA_BEHIND_PROXY": ("0", "1 to trust one proxy's X-Forwarded-For/-Proto/-Host headers"),
-    "LOA_SYNC_MAX_RECORDS": ("500", "most records in one sync batch (more is 413)"),
-    "LOA_MAX_BODY_BYTES": ("1048576", "largest request body, after gzip is undone (more is 413)"),
+    "LOA_DEFAULT_LANG": ("vi", "language when nothing else chooses one"),
+    "LOA_BEHIND_PROXY": ("0", "`1` to trust one proxy's `X-Forwarded-For/-Proto/-Host` headers"),
+    "LOA_SYNC_MAX_RECORDS": (
+        "500",
+        "most records in one sync batch (more is 413); phones are told it and follow it",
+    ),
+    "LOA_MAX_BODY_BYTES": (
+        "1048576",
+        "largest request body, after gzip is undone (more is 413); phones are told it and follow it",
+    ),
     "LOA_SYNC_RATE_PER_MINUTE": ("120", "sync requests one device may make per minute (more is 429)"),
     "LOA_LOGIN_RATE_PER_MINUTE": ("10", "login attempts per address per minute (more is 429)"),
-    "LOA_LOG_LEVEL": ("INFO", "log level of the structured request log"),
-    "LOA_WORKERS": ("4", "threads of the production server (loa serve)"),
-    "LOA_HOST": ("127.0.0.1", "address loa serve listens on"),
-    "PORT": ("5000", "port of make run / loa serve"),
+    "LOA_LOG_LEVEL": ("INFO", "level of the JSON request logs on stderr"),
+    "LOA_WORKERS": ("4", "threads of the production server (`loa serve`)"),
+    "LOA_HOST": ("127.0.0.1", "address `loa serve` listens on"),
+    "PORT": ("5000", "port of `make run` and `loa serve`"),
+    "LOA_TEST_DATABASE_URL": (
+        "",
+        "tests only: run the suite on this PostgreSQL database (`make test` finds one when empty)",
+    ),
+    "LOA_TEST_CHROMIUM": ("/usr/bin/chromium", "tests only: the Chromium the browser tests drive"),
 }
 
 
@@ -121,6 +135,12 @@ class Config:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def sync_limits(config: Mapping[str, Any]) -> dict[str, int]:
+    """The sync batch limits this server enforces, as phones are told them (the service worker's
+    manifest, every sync answer, 413 answers) and as the OpenAPI document states them."""
+    return {"max_records": int(config["SYNC_MAX_RECORDS"]), "max_bytes": int(config["MAX_CONTENT_LENGTH"])}
 
 
 def ensure_secret_key(config: dict) -> None:

@@ -13,9 +13,10 @@ import json
 
 from flask import Flask, current_app, url_for
 
+from . import campaign
+from .config import sync_limits
 from .web import get_assets, get_content
 
-THEME_COLOUR = "#0b4f6c"
 BACKGROUND_COLOUR = "#ffffff"
 
 # Static files every language needs offline. Fonts are per language (see language_assets).
@@ -94,8 +95,16 @@ def precache_manifest() -> dict:
         entries = [[u, _render_revision(app, u)] for u in language_pages(lang)]
         entries += [asset_entry(a) for a in language_assets(lang)]
         pages[lang] = entries
-    digest = hashlib.sha256(json.dumps([shell, pages], sort_keys=True).encode()).hexdigest()[:12]
-    result = {"version": digest, "shell": shell, "pages": pages, "content_version": get_content().version}
+    limits = sync_limits(app.config)
+    digest = hashlib.sha256(json.dumps([shell, pages, limits], sort_keys=True).encode()).hexdigest()[:12]
+    result = {
+        "version": digest,
+        "shell": shell,
+        "pages": pages,
+        "sync": limits,
+        "hotline": {"display": campaign.HOTLINE, "tel": campaign.HOTLINE_TEL},
+        "content_version": get_content().version,
+    }
     app.extensions["loa.precache"] = result
     return result
 
@@ -117,7 +126,7 @@ def manifest() -> dict:
         "id": "/",
         "display": "standalone",
         "orientation": "portrait",
-        "theme_color": THEME_COLOUR,
+        "theme_color": campaign.BRAND_COLOUR,
         "background_color": BACKGROUND_COLOUR,
         "icons": [
             {

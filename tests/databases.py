@@ -8,13 +8,14 @@ dropped at the end of the session."""
 from __future__ import annotations
 
 import atexit
-import os
 import uuid
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-BASE_URL = os.environ.get("LOA_TEST_DATABASE_URL") or None
+from server.config import env
+
+BASE_URL = env("LOA_TEST_DATABASE_URL") or None
 ENGINE = "postgresql" if BASE_URL else "sqlite"
 _created: list[str] = []
 _schema_ready = False

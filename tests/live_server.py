@@ -4,6 +4,7 @@ test can stop (even with SIGKILL) and start again on the same port."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -48,6 +49,17 @@ class LiveServer:
 
     def url(self, path: str = "/") -> str:
         return self.base + path
+
+    def module_url(self, name: str) -> str:
+        """The hashed address of one of the PWA's ES modules (e.g. "outbox"), as the service
+        worker imports it, for a test or bench that drives the page's own modules."""
+        sw = urllib.request.urlopen(self.url("/sw.js")).read().decode()
+        core_path = re.search(r'"(/static/js/sw-core\.[0-9a-f]+\.js)"', sw)
+        assert core_path, "sw.js imports no sw-core module"
+        core = urllib.request.urlopen(self.url(core_path.group(1))).read().decode()
+        found = re.search(rf"'\./({re.escape(name)}\.[0-9a-f]+\.js)'", core)
+        assert found, f"sw-core imports no {name} module"
+        return "/static/js/" + found.group(1)
 
     def query(self, sql: str, params: dict | None = None) -> list[tuple]:
         """Read the server's database (SQLite or PostgreSQL) from the test."""

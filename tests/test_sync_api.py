@@ -218,3 +218,24 @@ def test_openapi_describes_sync(client):
     op = doc["paths"]["/api/v1/sync"]["post"]
     assert {"200", "400", "401", "413", "429"} <= set(op["responses"])
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_the_server_tells_phones_its_batch_limits(tmp_path):
+    """An operator who lowers LOA_SYNC_MAX_RECORDS: the 413 answer, every 200 answer, the
+    service worker's manifest and the OpenAPI document all carry the server's own limits."""
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, SYNC_MAX_RECORDS=5, MAX_CONTENT_LENGTH=200_000)
+    client = app.test_client()
+    token = token_for(app)
+    limits = {"max_records": 5, "max_bytes": 200_000}
+    too_many = post_sync(client, token, [session_record() for _ in range(6)])
+    assert too_many.status_code == 413 and too_many.get_json()["limits"] == limits
+    ok = post_sync(client, token, [session_record() for _ in range(5)])
+    assert ok.status_code == 200 and ok.get_json()["limits"] == limits
+    too_big = post_sync(client, token, [session_record(place="x" * 300_000)])
+    assert too_big.status_code == 413 and too_big.get_json()["limits"] == limits
+    assert f'"sync": {json.dumps(limits, sort_keys=True)}' in client.get("/sw.js").get_data(as_text=True)
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["components"]["schemas"]["SyncRequest"]["properties"]["records"]["maxItems"] == 5
+    assert "more than 5 records" in doc["paths"]["/api/v1/sync"]["post"]["responses"]["413"]["description"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, url_for
 
 from .. import pwa
+from ..config import sync_limits
 from ..errors import error_response
 from ..web import get_content
 
@@ -18,7 +19,8 @@ def api_error(error):
     from werkzeug.exceptions import HTTPException
 
     if isinstance(error, HTTPException):
-        return error_response(error.code or 500, error.description)
+        extra = {"limits": sync_limits(current_app.config)} if error.code == 413 else {}
+        return error_response(error.code or 500, error.description, **extra)
     current_app.logger.exception("API error")
     if isinstance(error, OperationalError):
         response = error_response(503, "the database is busy or unreachable; nothing was stored, try again")

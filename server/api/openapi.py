@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ..sync import RECORD_TYPES
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+
+from ..config import sync_limits
+from ..sync import MAX_ATTENDANCE, MAX_TEXT, RECORD_TYPES
 from . import bp
 
 
@@ -32,6 +38,7 @@ SCHEMAS = {
             "error": {"type": "string"},
             "status": {"type": "integer"},
             "message": {"type": "string"},
+            "limits": {"$ref": "#/components/schemas/Limits"},
         },
     },
     "SessionData": {
@@ -41,8 +48,8 @@ SCHEMAS = {
             "commune_code": {"type": "integer", "description": "official code from vietnam-provinces"},
             "topic_ids": {"type": "array", "items": {"type": "string"}},
             "starts_at": RFC3339,
-            "place": {"type": "string", "maxLength": 200},
-            "facilitator": {"type": "string", "maxLength": 120},
+            "place": {"type": "string", "maxLength": MAX_TEXT["place"]},
+            "facilitator": {"type": "string", "maxLength": MAX_TEXT["facilitator"]},
         },
     },
     "AttendanceData": {
@@ -50,7 +57,7 @@ SCHEMAS = {
         "required": ["session_id", "count"],
         "properties": {
             "session_id": UUID,
-            "count": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "count": {"type": "integer", "minimum": 1, "maximum": MAX_ATTENDANCE},
             "women": {"type": "integer", "minimum": 0, "description": "0..count"},
             "ethnic_minority": {"type": "integer", "minimum": 0, "description": "0..count"},
         },
@@ -90,13 +97,10 @@ SCHEMAS = {
             },
         },
     },
-    "SyncRequest": {
+    "Limits": {
         "type": "object",
-        "required": ["records"],
-        "properties": {
-            "device_id": UUID,
-            "records": {"type": "array", "maxItems": 500, "items": {"$ref": "#/components/schemas/Record"}},
-        },
+        "description": "the server's sync batch limits (LOA_SYNC_MAX_RECORDS, LOA_MAX_BODY_BYTES)",
+        "properties": {"max_records": {"type": "integer"}, "max_bytes": {"type": "integer"}},
     },
     "Problem": {
         "type": "object",
@@ -111,6 +115,7 @@ SCHEMAS = {
         "required": ["accepted", "duplicates", "conflicts", "rejected", "server_time"],
         "properties": {
             "accepted": {"type": "array", "items": UUID, "description": "stored now"},
+            "limits": {"$ref": "#/components/schemas/Limits"},
             "duplicates": {
                 "type": "array",
                 "items": UUID,
@@ -152,7 +157,26 @@ SCHEMAS = {
 }
 
 
-def document() -> dict:
+def sync_request(limits: dict[str, int]) -> dict:
+    return {
+        "type": "object",
+        "required": ["records"],
+        "description": f"at most {limits['max_records']} records and {limits['max_bytes']} bytes "
+        "(after gzip is undone)",
+        "properties": {
+            "device_id": UUID,
+            "records": {
+                "type": "array",
+                "maxItems": limits["max_records"],
+                "items": {"$ref": "#/components/schemas/Record"},
+            },
+        },
+    }
+
+
+def document(config: Mapping[str, Any]) -> dict:
+    """The OpenAPI document, with the limits of this server's settings."""
+    limits = sync_limits(config)
     bearer = [{"bearer": []}]
     paths = {
         "/api/v1/sync": {
@@ -169,7 +193,10 @@ def document() -> dict:
                     "200": _json("#/components/schemas/SyncResponse", "what happened to each record"),
                     "400": _error("malformed envelope"),
                     "401": _error("missing, unknown or revoked token"),
-                    "413": _error("more than 500 records or more than 1 MB"),
+                    "413": _error(
+                        f"more than {limits['max_records']} records or more than {limits['max_bytes']} bytes; "
+                        "the answer carries the limits"
+                    ),
                     "429": _error("too many requests; see Retry-After"),
                     "503": _error("database unavailable; nothing stored"),
                 },
@@ -254,7 +281,7 @@ def document() -> dict:
         },
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, "SyncRequest": sync_request(limits)},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "a device token (loa_...)"}
             },
@@ -264,4 +291,4 @@ def document() -> dict:
 
 @bp.get("/openapi.json")
 def openapi():
-    return document()
+    return document(current_app.config)

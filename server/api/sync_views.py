@@ -7,6 +7,7 @@ import datetime as dt
 from flask import current_app, g
 
 from .. import devices, sync
+from ..config import sync_limits
 from ..errors import error_response
 from ..web import get_content
 from . import bp
@@ -30,8 +31,15 @@ def sync_records():
         return error_response(400, str(exc))
     if len(records) > config["SYNC_MAX_RECORDS"]:
         return error_response(
-            413, f"{len(records)} records in one batch; at most {config['SYNC_MAX_RECORDS']}"
+            413,
+            f"{len(records)} records in one batch; at most {config['SYNC_MAX_RECORDS']}",
+            limits=sync_limits(config),
         )
     result = sync.ingest(records, g.actor, get_content(), device_id=device_id or g.actor.device_id)
     devices.touch(g.actor.token_id)
-    return {**result.as_dict(), "server_time": rfc3339_now(), "protocol": sync.PROTOCOL_VERSION}
+    return {
+        **result.as_dict(),
+        "server_time": rfc3339_now(),
+        "protocol": sync.PROTOCOL_VERSION,
+        "limits": sync_limits(config),
+    }

@@ -5,13 +5,14 @@ which is how the tests take the network away from the phone."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from server.config import env
 from tests.conftest import (
     CONTENT,
     KHOEN_ON,
@@ -23,7 +24,7 @@ from tests.conftest import (
 )
 from tests.live_server import LOA, LiveServer, free_port  # noqa: F401  (used by the browser tests)
 
-CHROMIUM = os.environ.get("LOA_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = env("LOA_TEST_CHROMIUM")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = {
+PHONE: dict[str, Any] = {
     "viewport": {"width": 360, "height": 740},
     "device_scale_factor": 2,
     "is_mobile": True,

@@ -10,8 +10,11 @@
 
 import { count, getAll, get, put, settings, transact } from './store.js';
 
-const MAX_RECORDS = 500;        // sync protocol v1 batch limit
-const MAX_BYTES = 900 * 1024;   // below the server's 1 MB body limit
+// The server's batch limits ({max_records, max_bytes}) come from the server itself: the service
+// worker's manifest and every sync answer carry them, and the phone keeps the last it was told.
+// A phone that has not heard them yet sends everything at once; a 413 answer tells it the limits.
+const LIMITS_KEY = 'sync_limits';
+const ENVELOPE_SHARE = 0.9;     // of max_bytes, for the records: room for the envelope and escaping
 const BASE_DELAY = 15 * 1000;
 const MAX_DELAY = 15 * 60 * 1000;
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('loa-outbox') : null;
@@ -109,22 +112,28 @@ async function tokenRefused(owner) {
 
 // -- sending --------------------------------------------------------------------------------
 
-function batches(items) {
-  const out = [];
-  let batch = [];
+export async function syncLimits() {
+  return (await settings.get(LIMITS_KEY)) || null;
+}
+
+export async function rememberLimits(limits) {
+  if (limits && limits.max_records > 0 && limits.max_bytes > 0) {
+    await settings.set(LIMITS_KEY, { max_records: limits.max_records, max_bytes: limits.max_bytes });
+  }
+}
+
+// The next batch from the front of `items`: at most `maxRecords` records and `maxBytes` bytes
+// of JSON (always at least one record, so a single large record still gets its answer).
+function nextBatch(items, maxRecords, maxBytes) {
+  const batch = [];
   let bytes = 0;
   for (const item of items) {
     const size = JSON.stringify(item.record).length + 1;
-    if (batch.length && (batch.length >= MAX_RECORDS || bytes + size > MAX_BYTES)) {
-      out.push(batch);
-      batch = [];
-      bytes = 0;
-    }
+    if (batch.length && (batch.length >= maxRecords || bytes + size > maxBytes)) break;
     batch.push(item);
     bytes += size;
   }
-  if (batch.length) out.push(batch);
-  return out;
+  return batch;
 }
 
 // Apply the server's answer in one transaction: forget what it has, set aside what needs a person.
@@ -155,11 +164,25 @@ async function postBatch(token, batch) {
 
 class SendFailed extends Error {}
 
+// Too large for the server even alone: set aside with the server's message, never resent in a loop.
+async function setAside(item, error) {
+  await transact(['outbox', 'attention'], 'readwrite', (outbox, attention) => {
+    attention.put({ ...item, kind: 'rejected', error, at: Date.now() });
+    outbox.delete(item.id);
+  });
+}
+
 async function sendOwner(owner, items) {
   let sent = 0;
   const token = await tokenFor(owner);
   if (!token) return { sent, needsLogin: true };
-  for (const batch of batches(items)) {
+  let rest = items;
+  let cap = Infinity;  // halved on every 413 during this send, so no batch is sent twice as it was
+  while (rest.length) {
+    const limits = await syncLimits();
+    const maxRecords = Math.min(cap, limits ? limits.max_records : Infinity);
+    const maxBytes = limits ? limits.max_bytes * ENVELOPE_SHARE : Infinity;
+    const batch = nextBatch(rest, maxRecords, maxBytes);
     let response;
     try {
       response = await postBatch(token, batch);
@@ -170,9 +193,22 @@ async function sendOwner(owner, items) {
       await tokenRefused(owner);
       return { sent, needsLogin: owner !== RESIDENT };
     }
+    if (response.status === 413) {
+      const answer = await response.json().catch(() => ({}));
+      await rememberLimits(answer.limits);
+      if (batch.length === 1) {
+        await setAside(batch[0], answer.message || answer.error || 'HTTP 413');
+        rest = rest.slice(1);
+      } else {
+        cap = Math.max(1, Math.floor(batch.length / 2));
+      }
+      continue;
+    }
     if (!response.ok) throw new SendFailed(`HTTP ${response.status}`);
     const result = await response.json();
+    await rememberLimits(result.limits);
     sent += (await settle(batch, result)).done;
+    rest = rest.slice(batch.length);
     notify({ type: 'sent', count: sent });
   }
   return { sent, needsLogin: false };

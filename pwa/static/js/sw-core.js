@@ -1,5 +1,7 @@
 // Service worker logic. /sw.js (rendered by the server) calls start(manifest) with:
-//   {version, shell: [[url, revision]], pages: {lang: [[url, revision]]}}
+//   {version, shell: [[url, revision]], pages: {lang: [[url, revision]]},
+//    sync: {max_records, max_bytes},  (the server's sync batch limits, kept for the outbox)
+//    hotline: {display, tel}}         (for the last-resort offline answer)
 //
 // One versioned cache per service worker version ("loa-<version>"), old ones deleted on
 // activate. A first install caches the app shell and takes over at once; each page then
@@ -8,7 +10,7 @@
 // "Reload" (message "skip-waiting"), so nobody loses what they were doing.
 
 import { leafletCode } from './leaflet-code.js';
-import { RESIDENT, queue, rfc3339, sendAll } from './outbox.js';
+import { RESIDENT, queue, rememberLimits, rfc3339, sendAll } from './outbox.js';
 import { settings } from './store.js';
 
 const PREFIX = 'loa-';
@@ -106,6 +108,7 @@ async function install() {
 }
 
 async function activate() {
+  await rememberLimits(manifest.sync);
   // Languages cached by the old version after this one installed: carry them over if we can.
   const mine = await langsIn(CACHE);
   const wanted = await allCachedLangs();
@@ -237,7 +240,8 @@ async function offlinePage(url, cache) {
   if (page) return page;
   return new Response(
     '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
-    + '<title>Loa</title><p>Không có mạng. / You are offline.</p><p><a href="/">Loa</a> · <a href="tel:18006838">1800.6838</a></p>',
+    + '<title>Loa</title><p>Không có mạng. / You are offline.</p>'
+    + `<p><a href="/">Loa</a> · <a href="tel:${manifest.hotline.tel}">${manifest.hotline.display}</a></p>`,
     { status: 503, headers: { 'content-type': 'text/html; charset=utf-8' } },
   );
 }
