@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from server import communes, create_app, leaflets  # noqa: E402
 from server.extensions import db  # noqa: E402
+from server.state import state  # noqa: E402
 
 BUDGET = 20.0  # leaflets a second
 PUBLIC_URL = "https://loa.example.vn"
@@ -93,7 +94,7 @@ def main() -> None:
         app = create_app(config)
         with app.app_context():
             db.create_all()
-            content = app.extensions["loa.content"]
+            content = state(app).content
             print(
                 f"leaflets for {len(codes)} communes of {communes.province(args.province).name}, one process"
             )

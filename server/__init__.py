@@ -26,14 +26,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.instance_path = app.config["INSTANCE_DIR"]
     ensure_secret_key(app.config)
 
-    from . import assets, catalogues, content, database, logs, models, security, web  # noqa: F401 (models)
+    from . import assets, catalogues, content, database, logs, models, security, state, web  # noqa: F401 (models)
     from .extensions import babel, compress, csrf, db, migrate
 
-    app.extensions["loa.content_store"] = content.ContentStore(app.config["CONTENT_DIR"], app.logger)
-    app.extensions["loa.content"] = app.extensions["loa.content_store"].content
+    content_store = content.ContentStore(app.config["CONTENT_DIR"], app.logger)
     for problem in catalogues.compile_catalogues(Path(app.config["TRANSLATIONS_DIR"])):
         app.logger.warning("translation left out: %s", problem)
-    app.extensions["loa.assets"] = assets.Assets(STATIC)
+    state.install(app, state.LoaState(content_store=content_store, assets=assets.Assets(STATIC)))
 
     database.check_url(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)

@@ -15,6 +15,7 @@ from flask import Flask, current_app, url_for
 
 from . import campaign
 from .config import sync_limits
+from .state import state
 from .web import get_assets, get_content
 
 BACKGROUND_COLOUR = "#ffffff"
@@ -75,7 +76,7 @@ def precache_manifest() -> dict:
     """{"version", "shell": [[url, rev]], "pages": {lang: [[url, rev]]}}, computed once per
     process (content, templates and assets do not change while it runs)."""
     app = current_app._get_current_object()
-    cached = app.extensions.get("loa.precache")
+    cached = state(app).precache
     if cached and cached["content_version"] == get_content().version:
         return cached
     assets = get_assets()
@@ -105,7 +106,7 @@ def precache_manifest() -> dict:
         "hotline": {"display": campaign.HOTLINE, "tel": campaign.HOTLINE_TEL},
         "content_version": get_content().version,
     }
-    app.extensions["loa.precache"] = result
+    state(app).precache = result
     return result
 
 

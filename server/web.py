@@ -11,20 +11,18 @@ from . import communes, i18n
 from .assets import Assets
 from .content import SOURCE_LANG, Content
 from .errors import error_response
+from .state import state
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def get_content(force: bool = False) -> Content:
     """The content in use; picks up changed content files within a few seconds."""
-    extensions = current_app.extensions
-    content = extensions["loa.content_store"].current(force)
-    extensions["loa.content"] = content
-    return content
+    return state().content_store.current(force)
 
 
 def get_assets() -> Assets:
-    return current_app.extensions["loa.assets"]
+    return state().assets
 
 
 def asset_url(logical: str) -> str:

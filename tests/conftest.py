@@ -11,6 +11,7 @@ import pytest
 from server import create_app
 from server.config import PROJECT_ROOT
 from server.extensions import db
+from server.state import state
 from tests import databases
 
 CONTENT = PROJECT_ROOT / "content"
@@ -141,7 +142,7 @@ def attendance_record(session_id, count=46, women=27, ethnic_minority=31, record
 def quiz_record(
     app, session_id=None, phase="pre", quiz_id="complaints", lang="vi", right=True, record_id=None
 ):
-    quiz = app.extensions["loa.content"].quizzes["vi"][quiz_id]
+    quiz = state(app).content.quizzes["vi"][quiz_id]
     answers = {}
     for q in quiz.questions:
         answers[q.id] = q.answer if right else next(o.id for o in q.options if o.id != q.answer)

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from server.content import REQUIRED_TOPICS, ContentInvalid, load_content, render_markdown, score
+from server.state import state
 from tests.conftest import CONTENT
 
 
@@ -165,7 +166,7 @@ def test_running_server_picks_up_edits_and_survives_broken_ones(tmp_path, conten
 
     app = make_app(tmp_path, CONTENT_DIR=str(content_copy))
     client = app.test_client()
-    store = app.extensions["loa.content_store"]
+    store = state(app).content_store
     path = content_copy / "en" / "topics" / "complaints.md"
     path.write_text(
         path.read_text(encoding="utf-8").replace(

@@ -2,6 +2,7 @@
 
 import yaml
 
+from server.state import state
 from tests.conftest import create_account, make_app
 from tests.test_organiser_accounts import csrf, log_in
 
@@ -63,7 +64,7 @@ def test_a_bad_event_is_refused_and_the_file_is_untouched(tmp_path, content_copy
 
 def test_edit_keeps_translations_the_page_does_not_show(tmp_path, content_copy):
     app, client = organiser_client(tmp_path, content_copy)
-    event = app.extensions["loa.content"].events[0]
+    event = state(app).content.events[0]
     page = client.get(f"/organiser/events?edit={event.id}").get_data(as_text=True)
     assert f'value="{event.id}"' in page
     data = {
@@ -83,7 +84,7 @@ def test_edit_keeps_translations_the_page_does_not_show(tmp_path, content_copy):
 
 def test_delete(tmp_path, content_copy):
     app, client = organiser_client(tmp_path, content_copy)
-    event = app.extensions["loa.content"].events[-1]
+    event = state(app).content.events[-1]
     page = client.get("/organiser/events").get_data(as_text=True)
     assert (
         client.post(f"/organiser/events/{event.id}/delete", data={"csrf_token": csrf(page)}).status_code

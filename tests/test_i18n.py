@@ -8,6 +8,7 @@ import pytest
 from server.catalogues import compile_catalogues
 from server.cli import cli
 from server.config import PROJECT_ROOT
+from server.state import state
 from tests.conftest import make_app
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
@@ -64,7 +65,7 @@ def test_wrong_placeholder_never_crashes_a_page(tmp_path, translations_copy):
         TRANSLATIONS_DIR=str(translations_copy),
         BABEL_TRANSLATION_DIRECTORIES=str(translations_copy),
     )
-    quiz = app.extensions["loa.content"].quizzes["vi"]["complaints"]
+    quiz = state(app).content.quizzes["vi"]["complaints"]
     response = app.test_client().get("/vi/quiz/complaints/result", query_string=quiz.answer_key())
     assert response.status_code == 200
     # the broken entry is left out, so the original text shows instead

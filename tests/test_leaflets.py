@@ -25,6 +25,7 @@ from server.content import KEY_POINT_MAX
 from server.extensions import db
 from server.leaflets import linebreak, store
 from server.models import Leaflet
+from server.state import state
 from tests.conftest import make_app
 
 PUBLIC_URL = "https://loa.example.vn"
@@ -35,7 +36,7 @@ A5_POINTS = (419.5, 595.3)
 @pytest.fixture
 def ctx(app):
     with app.app_context():
-        yield app.extensions["loa.content"]
+        yield state(app).content
 
 
 def lai_chau(n: int) -> list[int]:
@@ -285,7 +286,7 @@ def test_untranslated_topic_prints_vietnamese_with_local_interface_words(tmp_pat
         path.unlink()
     app = make_app(tmp_path, CONTENT_DIR=str(content_copy))
     with app.app_context():
-        content = app.extensions["loa.content"]
+        content = state(app).content
         [leaflet] = leaflets.get_or_create_leaflets("counterfeit", "hnj", [None], content)
         words = leaflets.leaflet_text(leaflet, content, PUBLIC_URL)
         assert words.title == content.topic("vi", "counterfeit").value.title

@@ -4,11 +4,12 @@ import json
 import re
 
 from server.content import REQUIRED_TOPICS
+from server.state import state
 
 
 def test_healthz(app, client):
     data = client.get("/healthz").get_json()
-    assert data == {"status": "ok", "content_version": app.extensions["loa.content"].version}
+    assert data == {"status": "ok", "content_version": state(app).content.version}
 
 
 def test_manifest(client):

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from server import reports, sync
 from server.devices import Actor
+from server.state import state
 from tests.conftest import (
     KHOEN_ON,
     MUONG_KIM,
@@ -55,7 +56,7 @@ def known(app):
         quiz_record(app, s2["id"], "pre", quiz_id="counterfeit", right=True, lang="en"),
     ]
     with app.app_context():
-        content = app.extensions["loa.content"]
+        content = state(app).content
         sync.ingest(a[:2] + q[:2], STAFF, content)  # attendance before its session
         sync.ingest([s1, s2, s3, *a[2:], *q[2:]], STAFF, content)
         sync.ingest([s1, a[0], q[0]], STAFF, content)  # a retry: duplicates
@@ -129,9 +130,7 @@ def test_quiz_results_and_gain(app, known):
     from server.quiz_results import quiz_results
 
     with app.app_context():
-        results = {
-            r["quiz_id"]: r for r in quiz_results(reports.ReportFilter(), app.extensions["loa.content"])
-        }
+        results = {r["quiz_id"]: r for r in quiz_results(reports.ReportFilter(), state(app).content)}
     complaints = results["complaints"]
     assert complaints["responses"] == 4
     assert complaints["gain"] == {"sessions": 1, "pre": 0.5, "post": 1.0, "points": 50.0}
@@ -156,7 +155,7 @@ def test_quiz_results_and_gain(app, known):
 )
 def test_bad_filters_say_what_is_wrong(app, args, message):
     with pytest.raises(reports.FilterError, match=message):
-        reports.parse_filter(args, app.extensions["loa.content"])
+        reports.parse_filter(args, state(app).content)
 
 
 # -- HTTP: stats API, pages, exports -----------------------------------------------------------

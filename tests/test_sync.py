@@ -7,6 +7,7 @@ from server import sync
 from server.devices import Actor
 from server.extensions import db
 from server.models import Attendance, QuizResponse, SyncRecord, VillageSession
+from server.state import state
 from tests.conftest import KHOEN_ON, MUONG_KIM, attendance_record, quiz_record, rid, session_record, when
 
 STAFF = Actor(
@@ -26,7 +27,7 @@ RESIDENT = Actor(
 def ingest(app):
     def run(records, actor=STAFF):
         with app.app_context():
-            return sync.ingest(records, actor, app.extensions["loa.content"])
+            return sync.ingest(records, actor, state(app).content)
 
     return run
 
@@ -236,7 +237,7 @@ def test_two_tabs_sending_the_same_batch_at_once(app):
     def send():
         try:
             with app.app_context():
-                results.append(sync.ingest(batch, STAFF, app.extensions["loa.content"]))
+                results.append(sync.ingest(batch, STAFF, state(app).content))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

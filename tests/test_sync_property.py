@@ -10,6 +10,7 @@ from server import sync
 from server.devices import Actor
 from server.extensions import db
 from server.models import Attendance, SyncRecord, VillageSession
+from server.state import state
 from tests.conftest import MUONG_KIM, attendance_record, make_app, session_record
 
 STAFF = Actor(
@@ -55,7 +56,7 @@ def test_any_interleaving_stores_each_record_once(tmp_path_factory, data, n_sess
     accepted = []
     with app.app_context():
         for batch in batches:
-            result = sync.ingest(batch, STAFF, app.extensions["loa.content"])
+            result = sync.ingest(batch, STAFF, state(app).content)
             assert not result.rejected and not result.conflicts
             assert len(result.accepted) + len(result.duplicates) == len(batch)
             accepted += result.accepted

@@ -9,6 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..state import state
+
 leaflets = AppGroup("leaflets", help="Printed leaflets with QR codes: build the files, list the codes.")
 
 
@@ -58,7 +60,7 @@ def build_command(topic_id, lang, commune_codes, province_code, out_dir, layouts
     from .pdf import LAYOUTS
     from .store import validate_request
 
-    content = current_app.extensions["loa.content"]
+    content = state().content
     public_url = (public_url or current_app.config["PUBLIC_URL"]).rstrip("/")
     try:
         targets = validate_request(topic_id, lang, _communes_for(commune_codes, province_code), content)
