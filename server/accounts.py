@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import communes
 from .extensions import db
-from .models import ROLES, User, UserCommune
+from .models import ROLES, STAFF, User, UserCommune
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
@@ -51,7 +51,7 @@ def create_user(
             province_code = info.province_code
         elif info.province_code != int(province_code):
             raise AccountError(f"commune {info.name} ({code}) is not in province {province_code}")
-    if role == "staff" and province_code is None:
+    if role == STAFF and province_code is None:
         raise AccountError("staff need a province (--province) or communes (--commune)")
     user = User(
         username=username,
@@ -60,7 +60,7 @@ def create_user(
         role=role,
         province_code=int(province_code) if province_code is not None else None,
     )
-    if role == "staff" and not codes:
+    if role == STAFF and not codes:
         codes = [c.code for c in communes.communes_of(province_code)]
     user.communes = [UserCommune(commune_code=c) for c in codes]
     db.session.add(user)

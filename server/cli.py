@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from .config import env
+from .models import ROLES
 
 
 def _create_app():
@@ -245,7 +246,7 @@ def users_group():
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["organiser", "staff"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--province", "province_code", type=int, help="official province code (staff)")
 @click.option(
     "--commune",

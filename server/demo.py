@@ -18,7 +18,7 @@ from flask import current_app
 from . import accounts, communes, sync
 from .devices import Actor
 from .extensions import db
-from .models import User
+from .models import ORGANISER, STAFF, User
 from .web import get_content
 
 DEMO_PROVINCE = 12  # Lai Châu
@@ -115,11 +115,11 @@ def load_demo() -> list[str]:
     lai_chau = communes.communes_of(DEMO_PROVINCE)
     staff_communes = [c.code for c in lai_chau if c.division_type.startswith("xã")][:6]
     organiser_pw, staff_pw = _password(), _password()
-    accounts.create_user("organiser", organiser_pw, "organiser", display_name="Sở Công Thương Lai Châu")
+    accounts.create_user("organiser", organiser_pw, ORGANISER, display_name="Sở Công Thương Lai Châu")
     staff = accounts.create_user(
         "staff",
         staff_pw,
-        "staff",
+        STAFF,
         display_name="Cán bộ xã (demo)",
         province_code=DEMO_PROVINCE,
         commune_codes=staff_communes,
@@ -127,7 +127,7 @@ def load_demo() -> list[str]:
     content = get_content()
     actor = Actor(
         token_id=None,
-        role="staff",
+        role=STAFF,
         user_id=staff.id,
         username=staff.username,
         commune_codes=frozenset(staff_communes),

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from .extensions import db
-from .models import DeviceToken, User, utcnow
+from .models import ORGANISER, DeviceToken, User, utcnow
 
 TOKEN_PREFIX = "loa_"
 RESIDENT = "resident"
@@ -31,7 +31,7 @@ class Actor:
     device_id: str | None
 
     def may_record_in(self, commune_code: int) -> bool:
-        return self.role == "organiser" or commune_code in self.commune_codes
+        return self.role == ORGANISER or commune_code in self.commune_codes
 
 
 def hash_token(token: str) -> str:

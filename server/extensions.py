@@ -1,11 +1,14 @@
 """Flask extensions, created here and bound to the app in `create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints, so Alembic migrations work the same on SQLite and PostgreSQL.
 NAMING = {
@@ -17,6 +20,14 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+
+if TYPE_CHECKING:  # type checkers see the declarative base that db.Model is at run time
+
+    class Model(DeclarativeBase):
+        pass
+
+else:
+    Model = db.Model
 migrate = Migrate()
 babel = Babel()
 compress = Compress()

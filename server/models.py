@@ -8,9 +8,13 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Model
 
-ROLES = ("organiser", "staff")
+# Account roles, named once: organisers see figures and manage accounts; staff record sessions
+# in their own communes.
+ORGANISER = "organiser"
+STAFF = "staff"
+ROLES = (ORGANISER, STAFF)
 UUID_LEN = 36
 
 
@@ -19,7 +23,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -36,7 +40,7 @@ class User(db.Model):
         return {c.commune_code for c in self.communes}
 
 
-class UserCommune(db.Model):
+class UserCommune(Model):
     """A commune a staff member works in (and may record sessions for)."""
 
     __tablename__ = "user_communes"
@@ -44,7 +48,7 @@ class UserCommune(db.Model):
     commune_code: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-class DeviceToken(db.Model):
+class DeviceToken(Model):
     """A phone's bearer token. Only its SHA-256 is stored. No user: a resident's phone."""
 
     __tablename__ = "device_tokens"
@@ -59,7 +63,7 @@ class DeviceToken(db.Model):
     user: Mapped[User | None] = relationship(lazy="joined")
 
 
-class SyncRecord(db.Model):
+class SyncRecord(Model):
     """The ledger of every record received through sync: one row per record id, ever.
 
     `fingerprint` is a hash of the record's type, created_at and data; the same id with the
@@ -76,7 +80,7 @@ class SyncRecord(db.Model):
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class VillageSession(db.Model):
+class VillageSession(Model):
     """A session held by commune staff: a talk in a village hall, a market-day booth."""
 
     __tablename__ = "sessions"
@@ -98,7 +102,7 @@ class VillageSession(db.Model):
     )
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """A tally line of people at a session. It may arrive before its session: commune and
     province are filled in from the session whenever both are known."""
 
@@ -136,7 +140,7 @@ class Attendance(db.Model):
     )
 
 
-class QuizResponse(db.Model):
+class QuizResponse(Model):
     """One person's answers to one quiz; the score is computed on the server from the content."""
 
     __tablename__ = "quiz_responses"
@@ -166,7 +170,7 @@ class QuizResponse(db.Model):
     )
 
 
-class Leaflet(db.Model):
+class Leaflet(Model):
     """A printed leaflet: a topic in a language, for a commune (or none). Its code is in the QR.
     `scope` ("<topic>/<lang>/<commune or 'all'>") is unique: printing again reuses the code."""
 
@@ -184,7 +188,7 @@ class Leaflet(db.Model):
         return f"{topic_id}/{lang}/{commune_code if commune_code is not None else 'all'}"
 
 
-class LeafletScan(db.Model):
+class LeafletScan(Model):
     """A leaflet's QR code opened. No personal data and no IP address."""
 
     __tablename__ = "leaflet_scans"

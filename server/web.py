@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Flask, abort, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import communes, i18n
+from . import campaign, communes, i18n
 from .assets import Assets
 from .content import SOURCE_LANG, Content
 from .errors import error_response
@@ -103,5 +103,8 @@ def init_app(app: Flask) -> None:
         commune_name=commune_name,
         province_name=province_name,
         now_date=dt.date.today,
+        hotline=campaign.HOTLINE,
+        hotline_tel=campaign.HOTLINE_TEL,
+        brand_colour=campaign.BRAND_COLOUR,
     )
     app.jinja_env.filters.update(date=format_date, number=format_number)

@@ -3,12 +3,18 @@
 Run once after changing the design: `.venv/bin/python tools/make_icons.py`. The PNGs are
 committed; the SVG beside them is hand-written and follows the same drawing."""
 
+import sys
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageColor, ImageDraw
 
-OUT = Path(__file__).resolve().parent.parent / "pwa" / "static" / "icons"
-BRAND = (11, 79, 108)
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from server.campaign import BRAND_COLOUR  # noqa: E402
+
+OUT = ROOT / "pwa" / "static" / "icons"
+BRAND = ImageColor.getrgb(BRAND_COLOUR)
 WHITE = (255, 255, 255)
 
 
@@ -31,7 +37,7 @@ def draw(size: int, maskable: bool) -> Image.Image:
     for r in (14, 26):
         box = [p(62 - r, 50 - r), p(62 + r, 50 + r)]
         d.arc(box, start=-45, end=45, fill=WHITE, width=max(2, int(6 * k)))
-    return img.resize((size, size), Image.LANCZOS)
+    return img.resize((size, size), Image.Resampling.LANCZOS)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from flask import g, request, session
 from .. import devices, reports
 from ..errors import error_response
 from ..extensions import db
-from ..models import User
+from ..models import ORGANISER, User
 from ..web import get_content
 from . import bp
 from .requests import bearer_token
@@ -31,7 +31,7 @@ def require_organiser(view):
             if user is None or not user.active:
                 return error_response(401, "log in as an organiser or send an organiser's bearer token")
             role = user.role
-        if role != "organiser":
+        if role != ORGANISER:
             return error_response(403, f"the stats are for organisers; this token belongs to a {role}")
         g.role = role
         return view(*args, **kwargs)

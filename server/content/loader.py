@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from .. import communes
+from ..campaign import HOTLINE
 from .errors import ContentError, ContentInvalid
 from .markdown import render_markdown
 from .model import (
@@ -322,7 +323,7 @@ def _load_quiz(path: Path, lang: str, root: Path, errors: list[ContentError]) ->
                 continue
             if not isinstance(ro.get("text"), str) or not ro["text"].strip():
                 found = type(ro.get("text")).__name__
-                hint = "; put numbers like 1800.6838 in quotes" if found in ("int", "float") else ""
+                hint = f"; put numbers like {HOTLINE} in quotes" if found in ("int", "float") else ""
                 qc.error(f"options[{j}].text", f"must be non-empty text, found {found}{hint}")
                 continue
             if ro["id"] in option_ids:

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, g, redirect, request, session, 
 
 from .. import i18n
 from ..extensions import db
-from ..models import User
+from ..models import ORGANISER, User
 from ..web import get_content
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -49,7 +49,7 @@ def login_required(*roles: str):
     return decorator
 
 
-organiser_required = login_required("organiser")
+organiser_required = login_required(ORGANISER)
 
 
 @bp.after_request

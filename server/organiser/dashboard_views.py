@@ -8,6 +8,7 @@ import io
 from flask import abort, g, redirect, render_template, request, send_file, url_for
 
 from .. import communes, dashboard, exports, reports
+from ..models import ORGANISER
 from ..web import get_content
 from . import bp, login_required, organiser_required
 
@@ -31,7 +32,7 @@ def _choices() -> dict:
 @bp.get("/")
 @login_required()
 def home():
-    if g.user.role != "organiser":
+    if g.user.role != ORGANISER:
         return redirect(url_for("staff.app_shell", lang=g.lang))
     flt, error = _filter_or_error()
     data = None if error else dashboard.dashboard(flt, get_content())

@@ -6,6 +6,8 @@ from wtforms import IntegerField, PasswordField, SelectField, StringField, TextA
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..models import ORGANISER, STAFF
+
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
@@ -17,7 +19,7 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     role = SelectField(
         _l("Role"),
-        choices=[SelectChoice("staff", _l("Commune staff")), SelectChoice("organiser", _l("Organiser"))],
+        choices=[SelectChoice(STAFF, _l("Commune staff")), SelectChoice(ORGANISER, _l("Organiser"))],
     )
     province = IntegerField(_l("Province code"), validators=[Optional()])
     communes = TextAreaField(
