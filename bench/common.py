@@ -68,7 +68,7 @@ class LoaServer:
             self.env["LOA_DATABASE_URL"] = database_url
         if threads:
             self.env["LOA_WORKERS"] = str(threads)
-        self.proc = None
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def loa(self, *args: str) -> str:
         return subprocess.run([LOA, *args], env=self.env, check=True, capture_output=True, text=True).stdout

@@ -18,7 +18,9 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,8 +33,10 @@ BUDGET = 20.0  # leaflets a second
 PUBLIC_URL = "https://loa.example.vn"
 TOPIC = "counterfeit"
 
+T = TypeVar("T")
 
-def timed(action) -> tuple[float, object]:
+
+def timed(action: Callable[[], T]) -> tuple[float, T]:
     """Seconds an action takes, and what it returned; QR codes made afresh."""
     leaflets.qr_modules.cache_clear()
     start = time.perf_counter()
@@ -81,6 +85,9 @@ def main() -> None:
     parser.add_argument("--province", type=int, default=1, help="official province code (1: Hà Nội)")
     parser.add_argument("--content", help="content folder (default: the project's)")
     args = parser.parse_args()
+    province = communes.province(args.province)
+    if province is None:
+        parser.error(f"--province {args.province} is not an official province code")
     codes = [c.code for c in communes.communes_of(args.province)][: args.count]
     with tempfile.TemporaryDirectory() as tmp:
         config = {
@@ -95,9 +102,7 @@ def main() -> None:
         with app.app_context():
             db.create_all()
             content = state(app).content
-            print(
-                f"leaflets for {len(codes)} communes of {communes.province(args.province).name}, one process"
-            )
+            print(f"leaflets for {len(codes)} communes of {province.name}, one process")
             for lang in ("vi", "km"):
                 run(lang, codes, content, Path(tmp))
             db.session.remove()

@@ -16,12 +16,42 @@ import os
 import subprocess
 import sys
 import urllib.request
+from typing import TypedDict
 
 from common import LOA, LoaServer
 
 BUDGET_PAGE = 14 * 1024
 BUDGET_JS = 30 * 1024
 BUDGET_PRECACHE = 300 * 1024
+
+
+class PageBytes(TypedDict):
+    """A page with what it needs to show its text (HTML + CSS), compressed."""
+
+    lang: str
+    url: str
+    gzip: int
+    br: int
+
+
+class ScriptBytes(TypedDict):
+    files: int
+    gzip: int
+    br: int
+
+
+class PrecacheBytes(TypedDict):
+    lang: str
+    urls: int
+    gzip: int
+    br: int
+
+
+class Payload(TypedDict):
+    topic_pages: list[PageBytes]
+    landing_pages: list[PageBytes]
+    javascript: ScriptBytes
+    precache: list[PrecacheBytes]
 
 
 class Server(LoaServer):
@@ -63,8 +93,10 @@ def stylesheets(html: str) -> list[str]:
     return re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
 
 
-def measure() -> dict:
-    results = {"topic_pages": [], "landing_pages": [], "javascript": {}, "precache": []}
+def measure() -> Payload:
+    topic_pages: list[PageBytes] = []
+    landing_pages: list[PageBytes] = []
+    precache: list[PrecacheBytes] = []
     with Server() as server:
         sw = urllib.request.urlopen(server.url("/sw.js")).read().decode()
         manifest = json.loads(sw[sw.index("start(") + 6 : sw.rindex(");")])
@@ -73,7 +105,7 @@ def measure() -> dict:
             for topic in index["topics"]:
                 html = urllib.request.urlopen(server.url(topic["url"])).read().decode()
                 parts = [topic["url"], *stylesheets(html)]
-                results["topic_pages"].append(
+                topic_pages.append(
                     {
                         "lang": lang,
                         "url": topic["url"],
@@ -88,7 +120,7 @@ def measure() -> dict:
             code, _topic, lang = line.split()[:3]
             html = urllib.request.urlopen(server.url(f"/l/{code}")).read().decode()
             parts = [f"/l/{code}", *stylesheets(html)]
-            results["landing_pages"].append(
+            landing_pages.append(
                 {
                     "lang": lang,
                     "url": f"/l/{code}",
@@ -97,14 +129,14 @@ def measure() -> dict:
                 }
             )
         js = [u for u, _ in manifest["shell"] if u.endswith(".js")] + ["/sw.js"]
-        results["javascript"] = {
+        javascript: ScriptBytes = {
             "files": len(js),
             "gzip": sum(server.wire_bytes(u, "gzip") for u in js),
             "br": sum(server.wire_bytes(u, "br") for u in js),
         }
         for lang, pages in manifest["pages"].items():
             urls = [u for u, _ in manifest["shell"]] + [u for u, _ in pages] + ["/sw.js"]
-            results["precache"].append(
+            precache.append(
                 {
                     "lang": lang,
                     "urls": len(urls),
@@ -112,7 +144,12 @@ def measure() -> dict:
                     "br": sum(server.wire_bytes(u, "br") for u in urls),
                 }
             )
-    return results
+    return {
+        "topic_pages": topic_pages,
+        "landing_pages": landing_pages,
+        "javascript": javascript,
+        "precache": precache,
+    }
 
 
 def kb(n: int) -> str:
@@ -140,9 +177,12 @@ def main() -> None:
         f"budget 30 KB  {'ok' if js['gzip'] <= BUDGET_JS else 'OVER'}"
     )
     print("Everything precached for one language (shell + pages + fonts + sw.js); budget 300 KB")
-    for row in results["precache"]:
-        flag = "ok" if row["gzip"] <= BUDGET_PRECACHE else "OVER"
-        print(f"  {row['lang']:<4} {row['urls']:3d} URLs  gzip {kb(row['gzip'])}  br {kb(row['br'])}  {flag}")
+    for cached in results["precache"]:
+        flag = "ok" if cached["gzip"] <= BUDGET_PRECACHE else "OVER"
+        print(
+            f"  {cached['lang']:<4} {cached['urls']:3d} URLs  gzip {kb(cached['gzip'])}  "
+            f"br {kb(cached['br'])}  {flag}"
+        )
 
 
 if __name__ == "__main__":

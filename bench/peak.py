@@ -22,6 +22,7 @@ import random
 import secrets
 import time
 import uuid
+from typing import TypedDict, cast
 
 from common import LoaServer, drop_postgres, fresh_postgres_url
 
@@ -111,6 +112,8 @@ def make_phones(n: int, seed: int = 315) -> list[dict]:
 def enroll(server: LoaServer, phones: list[dict]) -> None:
     """A staff account per province and a device token per phone, written straight to the
     database (3,321 `loa devices enroll` runs would take minutes)."""
+    from sqlalchemy import Table
+
     from server import create_app
     from server.accounts import create_user
     from server.extensions import db
@@ -143,14 +146,24 @@ def enroll(server: LoaServer, phones: list[dict]) -> None:
                     "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 }
             )
-        db.session.execute(DeviceToken.__table__.insert(), rows)
+        db.session.execute(cast(Table, DeviceToken.__table__).insert(), rows)
         db.session.commit()
         db.engine.dispose()
 
 
-def send_phone(port: int, phone: dict) -> dict:
+class Outcome(TypedDict):
+    """What one phone saw: seconds per answered request, and the records' fate."""
+
+    latencies: list[float]
+    errors: int
+    accepted: int
+    duplicates: int
+    problems: int
+
+
+def send_phone(port: int, phone: dict) -> Outcome:
     """Send the batch until the server answers 200; retry on errors like a phone would."""
-    outcome = {"latencies": [], "errors": 0, "accepted": 0, "duplicates": 0, "problems": 0}
+    outcome: Outcome = {"latencies": [], "errors": 0, "accepted": 0, "duplicates": 0, "problems": 0}
     sends = 2 if phone["retry"] else 1
     for _ in range(sends):
         for attempt in range(20):

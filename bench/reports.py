@@ -60,7 +60,7 @@ def generate(path: Path, total: int, seed: int = 7) -> dict:
                 "received_at": now,
             }
         )
-    db["sessions"].insert_all(sessions, batch_size=5000)
+    db.table("sessions").insert_all(sessions, batch_size=5000)
 
     def attendance_rows():
         for _ in range(per["attendance"]):
@@ -110,7 +110,7 @@ def generate(path: Path, total: int, seed: int = 7) -> dict:
                 "created_at": now,
             }
         )
-    db["leaflets"].insert_all(leaflets, batch_size=5000)
+    db.table("leaflets").insert_all(leaflets, batch_size=5000)
 
     def scan_rows():
         for _ in range(per["leaflet_scans"]):
@@ -125,9 +125,9 @@ def generate(path: Path, total: int, seed: int = 7) -> dict:
                 "province_code": leaflet["province_code"],
             }
 
-    db["attendance"].insert_all(attendance_rows(), batch_size=5000)
-    db["quiz_responses"].insert_all(quiz_rows(), batch_size=5000)
-    db["leaflet_scans"].insert_all(scan_rows(), batch_size=5000)
+    db.table("attendance").insert_all(attendance_rows(), batch_size=5000)
+    db.table("quiz_responses").insert_all(quiz_rows(), batch_size=5000)
+    db.table("leaflet_scans").insert_all(scan_rows(), batch_size=5000)
     counts = {name: db[name].count for name in ("sessions", "attendance", "quiz_responses", "leaflet_scans")}
     db.execute("ANALYZE")
     db.close()

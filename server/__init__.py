@@ -48,7 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
+        # Flask documents wrapping wsgi_app like this, but types it as a method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
     web.init_app(app)
 
     from .api import bp as api_bp

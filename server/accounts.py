@@ -60,7 +60,7 @@ def create_user(
         role=role,
         province_code=int(province_code) if province_code is not None else None,
     )
-    if role == STAFF and not codes:
+    if role == STAFF and not codes and province_code is not None:  # staff without one: refused above
         codes = [c.code for c in communes.communes_of(province_code)]
     user.communes = [UserCommune(commune_code=c) for c in codes]
     db.session.add(user)

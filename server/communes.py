@@ -84,6 +84,43 @@ def province(code) -> ProvinceInfo | None:
         return None
 
 
+def known_commune(code: int) -> CommuneInfo:
+    """The commune of a code that came from the official list or was checked against it; a
+    KeyError naming the code otherwise (a programming error, not a person's typo)."""
+    info = commune(code)
+    if info is None:
+        raise KeyError(f"unknown commune code {code}")
+    return info
+
+
+def known_province(code: int) -> ProvinceInfo:
+    """The province of a code that came from the official list or was checked against it; a
+    KeyError naming the code otherwise."""
+    info = province(code)
+    if info is None:
+        raise KeyError(f"unknown province code {code}")
+    return info
+
+
+def commune_name(code: int) -> str:
+    """The commune's name, or "#code" for a code no longer in the official list (records
+    stored before the list changed must still show, not break a report)."""
+    info = commune(code)
+    return info.name if info else f"#{code}"
+
+
+def province_name(code: int) -> str:
+    """The province's name, or "#code" for a code no longer in the official list."""
+    info = province(code)
+    return info.name if info else f"#{code}"
+
+
+def province_name_of_commune(code: int) -> str:
+    """The name of the commune's province, or "" when the commune is not in the official list."""
+    info = commune(code)
+    return info.province.name if info else ""
+
+
 def communes_of(province_code: int) -> list[CommuneInfo]:
     return sorted(
         (c for c in communes().values() if c.province_code == int(province_code)), key=lambda c: fold(c.name)

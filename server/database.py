@@ -75,6 +75,14 @@ def script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(config)
 
 
+def head_revision() -> str:
+    """The newest migration this version of Loa knows."""
+    head = script_directory().get_current_head()
+    if head is None:  # only when the migrations folder is missing its versions
+        raise DatabaseProblem(f"no migrations under {MIGRATIONS}: this installation of Loa is incomplete")
+    return head
+
+
 @dataclass
 class DatabaseState:
     url: str
@@ -91,7 +99,7 @@ def inspect_database(url: str) -> DatabaseState:
     """Connect and read the migration revision; DatabaseProblem when that is not possible."""
     check_url(url)
     path = sqlite_path(url)
-    head = script_directory().get_current_head()
+    head = head_revision()
     if path is not None and not path.exists():
         return DatabaseState(url, None, head, False)
     engine = create_engine(url)

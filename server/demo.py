@@ -136,7 +136,7 @@ def load_demo() -> list[str]:
     records = demo_records(staff_communes, content, rng, dt.date.today())
     result = sync.ingest(records, actor, content)
     scans = _demo_leaflets(staff_communes, content, rng)
-    names = ", ".join(communes.commune(c).name for c in staff_communes)
+    names = ", ".join(communes.commune_name(c) for c in staff_communes)
     lines = [
         "demo accounts (passwords are random; also saved in instance/demo-credentials.txt):",
         f"  organiser / {organiser_pw}",

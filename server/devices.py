@@ -23,7 +23,7 @@ RESIDENT = "resident"
 class Actor:
     """Who is sending: a staff member, an organiser, or a resident's phone."""
 
-    token_id: int
+    token_id: int | None  # None for records imported from a file (`loa sync import`) or the demo
     role: str  # organiser | staff | resident
     user_id: int | None
     username: str | None

@@ -138,6 +138,18 @@ def _records(model, statement) -> list[dict]:
     return [dict(zip(names, row, strict=False)) for row in db.session.execute(statement)]
 
 
+def _commune_row(code: int) -> dict:
+    """The communes table's row for a code found in the records; a code no longer in the
+    official list still gets a row (its name "#code"), so the export never fails on old data."""
+    info = communes.commune(code)
+    return {
+        "code": code,
+        "name": communes.commune_name(code),
+        "province_code": info.province_code if info else None,
+        "province": info.province.name if info else "",
+    }
+
+
 def to_sqlite(flt: reports.ReportFilter) -> bytes:
     """The filtered records themselves, with commune names, in a portable SQLite file."""
 
@@ -162,31 +174,22 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
             ("quiz_responses", quiz, "id"),
             ("leaflet_scans", scans, "id"),
         ):
-            table = database[name]
             if rows:
-                table.insert_all(rows, pk=pk, alter=True)
-        database["communes"].insert_all(
-            [
-                {
-                    "code": c,
-                    "name": communes.commune(c).name,
-                    "province_code": communes.commune(c).province_code,
-                    "province": communes.commune(c).province.name,
-                }
-                for c in sorted(codes)
-            ],
-            pk="code",
-        )
-        database["leaflets"].insert_all(
+                database.table(name).insert_all(rows, pk=pk, alter=True)
+        database.table("communes").insert_all([_commune_row(c) for c in sorted(codes)], pk="code")
+        database.table("leaflets").insert_all(
             _records(
                 Leaflet,
                 select(*Leaflet.__table__.columns).where(Leaflet.code.in_({r["code"] for r in scans})),
             ),
             pk="code",
         )
-        database["export"].insert({"filter": json.dumps(flt.as_dict()), "format": "loa-export", "version": 1})
+        database.table("export").insert(
+            {"filter": json.dumps(flt.as_dict()), "format": "loa-export", "version": 1}
+        )
         for name in ("attendance", "quiz_responses"):
-            if database[name].exists():
-                database[name].create_index(["session_id"], if_not_exists=True)
+            table = database.table(name)
+            if table.exists():
+                table.create_index(["session_id"], if_not_exists=True)
         database.close()
         return path.read_bytes()

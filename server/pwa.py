@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import cast
 
 from flask import Flask, current_app, url_for
+from werkzeug.local import LocalProxy
 
 from . import campaign
 from .config import sync_limits
@@ -75,14 +77,19 @@ def _render_revision(app: Flask, url: str) -> str:
 def precache_manifest() -> dict:
     """{"version", "shell": [[url, rev]], "pages": {lang: [[url, rev]]}}, computed once per
     process (content, templates and assets do not change while it runs)."""
-    app = current_app._get_current_object()
+    # current_app is typed as the Flask app it stands for, but is a proxy: the app itself is
+    # passed on to _render_revision's fresh contexts.
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()
     cached = state(app).precache
     if cached and cached["content_version"] == get_content().version:
         return cached
     assets = get_assets()
 
     def asset_entry(logical: str) -> list[str]:
-        return [assets.url(logical), assets.by_logical(logical).digest]
+        url = assets.url(logical)  # AssetError when there is no such file
+        asset = assets.by_logical(logical)
+        assert asset is not None, logical
+        return [url, asset.digest]
 
     shell = [asset_entry(a) for a in shell_asset_names()]
     shell.append(

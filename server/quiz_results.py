@@ -74,7 +74,7 @@ def quiz_results(flt: ReportFilter, content: Content) -> list[dict]:
         rows = per_quiz.get(quiz_id)
         if not rows:
             continue
-        quiz = content.quiz(SOURCE_LANG, quiz_id).value
+        quiz = content.quizzes[SOURCE_LANG][quiz_id]
         key = quiz.answer_key()
         questions = {q.id: QuestionResult(q.id, q.text) for q in quiz.questions}
         phase_scores: dict = defaultdict(list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 from sqlalchemy import func, select
 
@@ -40,9 +41,9 @@ class ReportFilter:
     def describe(self) -> str:
         parts = []
         if self.commune:
-            parts.append(communes.commune(self.commune).name)
+            parts.append(communes.commune_name(self.commune))
         if self.province:
-            parts.append(communes.province(self.province).name)
+            parts.append(communes.province_name(self.province))
         if self.topic:
             parts.append(self.topic)
         if self.lang:
@@ -132,10 +133,10 @@ def parse_filter(args, content: Content) -> ReportFilter:
 
     province = code("province", communes.province, "province")
     commune = code("commune", communes.commune, "commune")
-    if commune and province and communes.commune(commune).province_code != province:
+    if commune and province and (info := communes.known_commune(commune)).province_code != province:
         raise FilterError(
-            f"commune {communes.commune(commune).name} ({commune}) is not in province "
-            f"{communes.province(province).name} ({province})"
+            f"commune {info.name} ({commune}) is not in province "
+            f"{communes.known_province(province).name} ({province})"
         )
     topic = (args.get("topic") or "").strip() or None
     if topic and topic not in content.topic_ids():
@@ -167,9 +168,9 @@ GROUP_KEYS = {
 }
 
 
-def _figures_by(flt: ReportFilter, level: str | None) -> dict:
+def _figures_by(flt: ReportFilter, level: Literal["province", "commune"] | None) -> dict:
     """{key: {figure: n}}: key None for the totals (level None), else a province or commune code."""
-    keys = GROUP_KEYS.get(level)
+    keys = GROUP_KEYS[level] if level is not None else None
     results: dict = {}
 
     def query(key, model, *aggregates):
@@ -210,8 +211,7 @@ def totals(flt: ReportFilter) -> dict:
 def by_province(flt: ReportFilter) -> list[dict]:
     rows = []
     for code, figures in _figures_by(flt, "province").items():
-        province = communes.province(code)
-        rows.append({"province_code": code, "province": province.name if province else str(code), **figures})
+        rows.append({"province_code": code, "province": communes.province_name(code), **figures})
     return sorted(rows, key=lambda r: (-r["attendees"], r["province"]))
 
 
@@ -222,7 +222,7 @@ def by_commune(flt: ReportFilter) -> list[dict]:
         rows.append(
             {
                 "commune_code": code,
-                "commune": commune.name if commune else str(code),
+                "commune": communes.commune_name(code),
                 "province_code": commune.province_code if commune else None,
                 "province": commune.province.name if commune else "",
                 **figures,
@@ -280,11 +280,12 @@ def reach(flt: ReportFilter, area_communes: dict[str, set[int]] | None = None) -
     elif flt.province:
         scope = {c.code for c in communes.communes_of(flt.province)}
     else:
-        provinces = {communes.commune(c).province_code for c in reached if communes.commune(c)}
+        provinces = {info.province_code for c in reached if (info := communes.commune(c)) is not None}
         scope = {c.code for p in provinces for c in communes.communes_of(p)}
+    # The scope's codes come from the official list (or the checked filter), never from records.
     not_reached = sorted(
-        scope - reached,
-        key=lambda c: (communes.commune(c).province_code, communes.fold(communes.commune(c).name)),
+        (communes.known_commune(c) for c in scope - reached),
+        key=lambda info: (info.province_code, communes.fold(info.name)),
     )
     areas = {}
     for area, codes in (area_communes or {}).items():
@@ -294,12 +295,8 @@ def reach(flt: ReportFilter, area_communes: dict[str, set[int]] | None = None) -
         "reached": len(reached & scope) if scope else len(reached),
         "in_scope": len(scope),
         "not_reached": [
-            {
-                "commune_code": c,
-                "commune": communes.commune(c).name,
-                "province": communes.commune(c).province.name,
-            }
-            for c in not_reached
+            {"commune_code": info.code, "commune": info.name, "province": info.province.name}
+            for info in not_reached
         ],
         "areas": areas,
     }
@@ -328,14 +325,13 @@ def scans_by_leaflet(flt: ReportFilter) -> list[dict]:
         query = query.where(Leaflet.lang == flt.lang)
     rows = []
     for leaflet, count, last in db.session.execute(query):
-        commune = communes.commune(leaflet.commune_code) if leaflet.commune_code else None
         rows.append(
             {
                 "code": leaflet.code,
                 "topic": leaflet.topic_id,
                 "lang": leaflet.lang,
                 "commune_code": leaflet.commune_code,
-                "commune": commune.name if commune else "",
+                "commune": communes.commune_name(leaflet.commune_code) if leaflet.commune_code else "",
                 "scans": count,
                 "last_scan": last,
             }
@@ -348,12 +344,11 @@ def scans_by_commune(flt: ReportFilter) -> list[dict]:
     query = flt.scans(select(LeafletScan.commune_code, func.count()).group_by(LeafletScan.commune_code))
     rows = []
     for code, count in db.session.execute(query):
-        commune = communes.commune(code) if code else None
         rows.append(
             {
                 "commune_code": code,
-                "commune": commune.name if commune else "",
-                "province": commune.province.name if commune else "",
+                "commune": communes.commune_name(code) if code else "",
+                "province": communes.province_name_of_commune(code) if code else "",
                 "scans": count,
             }
         )
@@ -395,8 +390,13 @@ def communes_never_scanned(flt: ReportFilter) -> list[dict]:
     rows = []
     for code, total in by_commune.items():
         if total == 0:
-            commune = communes.commune(code)
-            rows.append({"commune_code": code, "commune": commune.name, "province": commune.province.name})
+            rows.append(
+                {
+                    "commune_code": code,
+                    "commune": communes.commune_name(code),
+                    "province": communes.province_name_of_commune(code),
+                }
+            )
     return sorted(rows, key=lambda r: (r["province"], communes.fold(r["commune"])))
 
 

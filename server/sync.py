@@ -21,9 +21,11 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase
 
 from . import communes
 from .content import Content, score
@@ -376,18 +378,23 @@ def _attach_late_sessions(session_rows: list[dict]) -> None:
             )
 
 
+def _table(model: type[DeclarativeBase]) -> Table:
+    """A model's Table, for Core inserts (`__table__` is typed as any FromClause)."""
+    return cast(Table, model.__table__)
+
+
 def _store_once(
     parsed: list[Parsed], actor: Actor, device_id: str | None, received_at: dt.datetime, result: SyncResult
 ) -> None:
     """One transaction: sort out duplicates and conflicts against the ledger, insert the rest."""
-    existing = {}
+    existing: dict[str, str] = {}
     ids = [p.id for p in parsed]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        rows = db.session.execute(
+        found = db.session.execute(
             select(SyncRecord.id, SyncRecord.fingerprint).where(SyncRecord.id.in_(chunk))
         )
-        existing.update((row.id, row.fingerprint) for row in rows)
+        existing.update((row.id, row.fingerprint) for row in found)
     fresh: list[Parsed] = []
     for p in parsed:
         if p.id in existing:
@@ -428,10 +435,10 @@ def _store_once(
     ]
     # Core executemany inserts: the ORM's per-object machinery is not needed for new rows.
     if ledger:
-        db.session.execute(SyncRecord.__table__.insert(), ledger)
+        db.session.execute(_table(SyncRecord).insert(), ledger)
     for kind, rows in rows_by_type.items():
         if rows:
-            db.session.execute(MODELS[kind].__table__.insert(), rows)
+            db.session.execute(_table(MODELS[kind]).insert(), rows)
     _attach_late_sessions(rows_by_type["session"])
     result.accepted.extend(p.id for p in fresh if p.id in stored)
 

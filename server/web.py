@@ -56,16 +56,6 @@ def same_page_in(lang: str) -> str:
     return f"/{lang}/"
 
 
-def commune_name(code) -> str:
-    info = communes.commune(code)
-    return info.name if info else str(code)
-
-
-def province_name(code) -> str:
-    info = communes.province(code)
-    return info.name if info else str(code)
-
-
 def serve_static(filename: str):
     """`/static/<hashed name>` is immutable; the plain name also works, revalidated each time."""
     assets = get_assets()
@@ -100,8 +90,8 @@ def init_app(app: Flask) -> None:
         content=get_content,
         current_language=current_language,
         same_page_in=same_page_in,
-        commune_name=commune_name,
-        province_name=province_name,
+        commune_name=communes.commune_name,
+        province_name=communes.province_name,
         now_date=dt.date.today,
         hotline=campaign.HOTLINE,
         hotline_tel=campaign.HOTLINE_TEL,

@@ -3,8 +3,10 @@ its test client and CLI runner. Browser fixtures live in tests/browser/conftest.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -158,6 +160,25 @@ def quiz_record(
             "phase": phase,
         },
     }
+
+
+def first_match(pattern: str, text: str, flags: int = 0) -> str:
+    """Group 1 of the pattern's first match; the test fails here, naming the pattern, when
+    the text does not have it."""
+    match = re.search(pattern, text, flags)
+    assert match is not None, f"{pattern!r} not found"
+    return match.group(1)
+
+
+M = TypeVar("M")
+
+
+def stored_row(model: type[M], key: object) -> M:
+    """The row of `model` with primary key `key` (in an app context); the test fails here,
+    naming the row, when it is not in the database."""
+    row = db.session.get(model, key)
+    assert row is not None, f"no {model.__name__} {key!r} in the database"
+    return row
 
 
 def post_sync(client, token, records, device_id=None, **kwargs):

@@ -22,6 +22,7 @@ _schema_ready = False
 
 
 def _admin_engine():
+    assert BASE_URL is not None, "only for runs against PostgreSQL (LOA_TEST_DATABASE_URL)"
     return create_engine(make_url(BASE_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 

@@ -3,8 +3,8 @@ clients have retried, every record is stored exactly once."""
 
 import http.client
 import json
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import MUONG_KIM, PASSWORD, attendance_record, session_record
 from tests.live_server import LOA, LiveServer
@@ -40,8 +40,8 @@ def send_until_stored(port, token, batch, log):
                 log.append(result)
                 assert not result["rejected"] and not result["conflicts"]
                 return
-        except OSError:
-            pass  # the server is down: a phone waits and tries again
+        except (OSError, http.client.HTTPException):
+            pass  # the server is down or died mid-answer: a phone waits and tries again
         time.sleep(0.05)
     raise AssertionError("the batch was never stored")
 
@@ -76,16 +76,15 @@ def test_sigkill_mid_batches_loses_nothing_and_counts_nothing_twice(tmp_path):
     ).stdout.strip()
     server.start()
     work = batches()
-    logs = [[], []]
+    logs: list[list[dict]] = [[], []]
+
     # Two phones send the same batches (one of them replays a file), in different orders.
-    clients = [
-        threading.Thread(
-            target=lambda b=order, log=log: [send_until_stored(server.port, token, x, log) for x in b]
-        )
-        for order, log in ((work, logs[0]), (list(reversed(work)), logs[1]))
-    ]
-    for client in clients:
-        client.start()
+    def phone(order: list, log: list) -> None:
+        for batch in order:
+            send_until_stored(server.port, token, batch, log)
+
+    pool = ThreadPoolExecutor(max_workers=2)
+    clients = [pool.submit(phone, work, logs[0]), pool.submit(phone, list(reversed(work)), logs[1])]
     kills = 0
     try:
         for _ in range(3):
@@ -95,9 +94,9 @@ def test_sigkill_mid_batches_loses_nothing_and_counts_nothing_twice(tmp_path):
             time.sleep(0.3)
             server.start()
         for client in clients:
-            client.join(timeout=300)
-            assert not client.is_alive()
+            client.result(timeout=300)  # re-raises here whatever failed in the phone's thread
     finally:
+        pool.shutdown(wait=False, cancel_futures=True)
         server.close()
     assert kills == 3
     total = BATCHES * (LINES + 1)

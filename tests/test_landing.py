@@ -8,7 +8,7 @@ from server import leaflets, reports
 from server.extensions import db
 from server.models import Leaflet, LeafletScan
 from server.state import state
-from tests.conftest import KHOEN_ON, MUONG_KIM, post_sync, rid, when
+from tests.conftest import KHOEN_ON, MUONG_KIM, post_sync, rid, stored_row, when
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_landing_page_shows_the_topic_in_the_leaflets_language(app, client, made
     response = client.get(f"/l/{code}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and '<html lang="km"' in html
-    topic = state(app).content.topic("km", "counterfeit").value
+    topic = state(app).content.topics["km"]["counterfeit"]
     assert topic.title in html
     for point in topic.key_points:
         assert point in html.replace("&#34;", '"').replace("&#39;", "'")
@@ -130,13 +130,13 @@ def test_the_decoded_url_opens_the_right_topic_and_language(app, client, made, t
     code = made["km"][0]
     with app.app_context():
         content = state(app).content
-        leaflet = db.session.get(Leaflet, code)
+        leaflet = stored_row(Leaflet, code)
         png = leaflets.render_png(leaflet, content, "http://localhost")
     [decoded] = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
     assert decoded == f"http://localhost/l/{code}"
     html = client.get(decoded.removeprefix("http://localhost")).get_data(as_text=True)
     assert '<html lang="km"' in html
-    assert state(app).content.topic("km", "counterfeit").value.title in html
+    assert state(app).content.topics["km"]["counterfeit"].title in html
 
 
 def test_scan_reports(app, client, made):

@@ -1,16 +1,14 @@
 """Organiser pages: login with CSRF, role checks on every route, accounts and devices."""
 
-import re
-
 import pytest
 
-from tests.conftest import PASSWORD, create_account, token_for
+from tests.conftest import PASSWORD, create_account, first_match, token_for
 
 ORGANISER_PAGES = ["/organiser/", "/organiser/users", "/organiser/devices"]
 
 
 def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    return first_match(r'name="csrf_token"[^>]*value="([^"]+)"', html)
 
 
 def log_in(client, username, password=PASSWORD):
@@ -97,7 +95,7 @@ def test_create_staff_account_from_the_page(organiser, csrf_app):
     from server.models import User
 
     with csrf_app.app_context():
-        user = db.session.execute(db.select(User).filter_by(username="lo.thi.mai")).scalar()
+        user = db.session.execute(db.select(User).filter_by(username="lo.thi.mai")).scalar_one()
         assert user.commune_codes == {3637, 3640} and user.password_hash != "a long enough password"
 
 
@@ -121,7 +119,7 @@ def test_devices_listed_and_revoked(organiser, csrf_app):
     token = token_for(csrf_app, "mai")
     page = organiser.get("/organiser/devices").get_data(as_text=True)
     assert "mai" in page
-    token_id = re.search(r"/organiser/devices/(\d+)/revoke", page).group(1)
+    token_id = first_match(r"/organiser/devices/(\d+)/revoke", page)
     assert organiser.post(f"/organiser/devices/{token_id}/revoke").status_code == 400  # no CSRF token
     response = organiser.post(f"/organiser/devices/{token_id}/revoke", data={"csrf_token": csrf(page)})
     assert response.status_code == 302

@@ -56,6 +56,7 @@ def test_topic_pages_readable_without_script(app, client, lang, tid):
 
 def test_consumer_day_page_lists_events_and_theme(app, client):
     content = state(app).content
+    assert content.theme is not None
     html = client.get("/vi/topics/consumer-day").get_data(as_text=True)
     assert content.theme.title["vi"] in html
     for event in content.events:

@@ -24,7 +24,7 @@ def test_proxy_headers_are_ignored_unless_behind_a_proxy(tmp_path):
 
     for behind, expected in ((False, "http"), (True, "https")):
         app = make_app(tmp_path / str(behind), BEHIND_PROXY=behind)
-        seen = {}
+        seen: dict[str, str] = {}
 
         @app.get("/_scheme")
         def scheme(seen=seen):

@@ -5,6 +5,7 @@ import re
 
 from server.content import REQUIRED_TOPICS
 from server.state import state
+from tests.conftest import first_match
 
 
 def test_healthz(app, client):
@@ -26,7 +27,7 @@ def test_manifest(client):
 
 def test_static_assets_are_hashed_and_immutable(client):
     html = client.get("/vi/").get_data(as_text=True)
-    css = re.search(r'href="(/static/css/app\.[0-9a-f]{10}\.css)"', html).group(1)
+    css = first_match(r'href="(/static/css/app\.[0-9a-f]{10}\.css)"', html)
     response = client.get(css)
     assert response.status_code == 200
     assert "immutable" in response.headers["Cache-Control"]
@@ -37,7 +38,7 @@ def test_static_assets_are_hashed_and_immutable(client):
 
 def test_js_imports_point_to_hashed_modules(client):
     html = client.get("/vi/").get_data(as_text=True)
-    app_js = re.search(r'src="(/static/js/app\.[0-9a-f]{10}\.js)"', html).group(1)
+    app_js = first_match(r'src="(/static/js/app\.[0-9a-f]{10}\.js)"', html)
     body = client.get(app_js).get_data(as_text=True)
     imports = re.findall(r"""(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]""", body)
     assert imports and all(re.search(r"\.[0-9a-f]{10}\.js$", i) for i in imports)
@@ -50,7 +51,7 @@ def test_service_worker_at_root_with_precache_list(client):
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
     body = response.get_data(as_text=True)
-    manifest = json.loads(re.search(r"start\((\{.*\})\);", body, re.S).group(1))
+    manifest = json.loads(first_match(r"start\((\{.*\})\);", body, re.S))
     urls = [u for u, _ in manifest["pages"]["vi"]]
     for tid in REQUIRED_TOPICS:
         assert f"/vi/topics/{tid}" in urls and f"/vi/quiz/{tid}" in urls
@@ -58,7 +59,7 @@ def test_service_worker_at_root_with_precache_list(client):
     assert all(
         re.fullmatch(r"[0-9a-f]{10,12}", rev) for _, rev in manifest["pages"]["vi"] + manifest["shell"]
     )
-    sw_core = re.search(r'import \{ start \} from "([^"]+)"', body).group(1)
+    sw_core = first_match(r'import \{ start \} from "([^"]+)"', body)
     assert client.get(sw_core).status_code == 200
 
 
@@ -67,7 +68,7 @@ def test_revision_changes_only_for_changed_pages(tmp_path, content_copy):
 
     def revisions(app):
         body = app.test_client().get("/sw.js").get_data(as_text=True)
-        manifest = json.loads(re.search(r"start\((\{.*\})\);", body, re.S).group(1))
+        manifest = json.loads(first_match(r"start\((\{.*\})\);", body, re.S))
         return manifest["version"], dict(manifest["pages"]["en"])
 
     v1, before = revisions(make_app(tmp_path / "a", CONTENT_DIR=str(content_copy)))
@@ -81,7 +82,7 @@ def test_revision_changes_only_for_changed_pages(tmp_path, content_copy):
 
 def test_khmer_font_only_for_khmer(client):
     sw = client.get("/sw.js").get_data(as_text=True)
-    manifest = json.loads(re.search(r"start\((\{.*\})\);", sw, re.S).group(1))
+    manifest = json.loads(first_match(r"start\((\{.*\})\);", sw, re.S))
 
     def font(lang):
         return [u for u, _ in manifest["pages"][lang] if "/fonts/" in u]

@@ -268,3 +268,42 @@ def test_yearly_report(app, client, known):
     html = client.get("/organiser/report?year=2027&province=12").get_data(as_text=True)
     assert ">70<" in html and "2 / 38" in html
     assert client.get("/organiser/report?year=abc").status_code == 400
+
+
+def test_a_commune_dropped_from_the_official_list_still_shows(app, client, known, monkeypatch, tmp_path):
+    """Records keep the commune code they were stored with; when a newer official list no
+    longer has it, reports, exports and the staff profile still work and show the code."""
+    from server import communes, leaflets
+
+    with app.app_context():
+        leaflets.get_or_create_leaflets("complaints", "vi", [MUONG_KIM], state(app).content)
+    create_account(app, "boss", role="organiser")
+    create_account(app, "mai", communes=(MUONG_KIM, KHOEN_ON))
+    monkeypatch.delitem(communes.communes(), MUONG_KIM)
+    dropped = f"#{MUONG_KIM}"
+    with app.app_context():
+        everything = reports.ReportFilter()
+        assert {r["commune"] for r in reports.by_commune(everything)} >= {dropped, "Xã Khoen On"}
+        assert [r["commune"] for r in reports.communes_never_scanned(everything)] == [dropped]
+        assert reports.scans_by_leaflet(everything)[0]["commune"] == dropped
+        assert reports.reach(everything)["reached"] == 2  # Khoen On and the Hà Nội commune
+    log_in(client, "boss")
+    for url in (
+        "/organiser/",
+        "/organiser/?province=12",
+        "/organiser/report?year=2027&province=12",
+        "/organiser/leaflets",
+        "/organiser/export.csv?province=12",
+        "/organiser/export.xlsx",
+    ):
+        assert client.get(url).status_code == 200, url
+    path = tmp_path / "export.sqlite3"
+    path.write_bytes(client.get("/organiser/export.sqlite?province=12").data)
+    with sqlite3.connect(path) as db:
+        assert db.execute("select name, province from communes where code = ?", (MUONG_KIM,)).fetchone() == (
+            dropped,
+            "",
+        )
+    token = token_for(app, "mai")
+    profile = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert [c["code"] for c in profile["communes"]] == [KHOEN_ON]  # sessions go to listed communes only

@@ -8,7 +8,16 @@ from server.devices import Actor
 from server.extensions import db
 from server.models import Attendance, QuizResponse, SyncRecord, VillageSession
 from server.state import state
-from tests.conftest import KHOEN_ON, MUONG_KIM, attendance_record, quiz_record, rid, session_record, when
+from tests.conftest import (
+    KHOEN_ON,
+    MUONG_KIM,
+    attendance_record,
+    quiz_record,
+    rid,
+    session_record,
+    stored_row,
+    when,
+)
 
 STAFF = Actor(
     token_id=1,
@@ -44,7 +53,7 @@ def test_accepts_a_session_with_attendance_and_quiz(app, ingest):
     assert result.accepted == [r["id"] for r in records]
     assert not (result.duplicates or result.conflicts or result.rejected)
     with app.app_context():
-        a = db.session.get(Attendance, records[1]["id"])
+        a = stored_row(Attendance, records[1]["id"])
         assert (a.count, a.women, a.ethnic_minority, a.commune_code, a.province_code) == (
             46,
             27,
@@ -52,7 +61,7 @@ def test_accepts_a_session_with_attendance_and_quiz(app, ingest):
             MUONG_KIM,
             12,
         )
-        q = db.session.get(QuizResponse, records[2]["id"])
+        q = stored_row(QuizResponse, records[2]["id"])
         assert q.correct == q.total and q.commune_code == MUONG_KIM
 
 
@@ -77,7 +86,7 @@ def test_same_id_different_content_is_a_conflict_and_first_is_kept(app, ingest):
         and "kept the first" in result.conflicts[0]["error"]
     )
     with app.app_context():
-        assert db.session.get(Attendance, a["id"]).count == 10
+        assert stored_row(Attendance, a["id"]).count == 10
 
 
 def test_key_order_does_not_make_a_conflict(app, ingest):
@@ -98,11 +107,11 @@ def test_attendance_before_its_session_gets_the_commune_later(app, ingest):
     q = quiz_record(app, session_id, phase="post")
     assert ingest([a, q]).accepted == [a["id"], q["id"]]
     with app.app_context():
-        assert db.session.get(Attendance, a["id"]).commune_code is None
+        assert stored_row(Attendance, a["id"]).commune_code is None
     ingest([session_record(record_id=session_id, commune=KHOEN_ON)])
     with app.app_context():
-        assert db.session.get(Attendance, a["id"]).commune_code == KHOEN_ON
-        assert db.session.get(QuizResponse, q["id"]).commune_code == KHOEN_ON
+        assert stored_row(Attendance, a["id"]).commune_code == KHOEN_ON
+        assert stored_row(QuizResponse, q["id"]).commune_code == KHOEN_ON
 
 
 def test_same_id_twice_in_one_batch(app, ingest):
@@ -179,7 +188,7 @@ def test_score_is_computed_on_the_server(app, ingest):
     record["data"]["score"] = 100  # a phone cannot claim a score
     ingest([record])
     with app.app_context():
-        stored = db.session.get(QuizResponse, record["id"])
+        stored = stored_row(QuizResponse, record["id"])
         assert stored.correct == 0 and stored.total == len(record["data"]["answers"])
 
 
@@ -187,7 +196,7 @@ def test_translated_quiz_is_scored_with_the_same_key(app, ingest):
     record = quiz_record(app, lang="en")
     ingest([record])
     with app.app_context():
-        stored = db.session.get(QuizResponse, record["id"])
+        stored = stored_row(QuizResponse, record["id"])
         assert stored.correct == stored.total and stored.lang == "en"
 
 
@@ -202,7 +211,7 @@ def test_keeps_phone_time_and_receive_time(app, ingest):
     s["created_at"] = "2026-03-13T10:00:00+07:00"
     ingest([s])
     with app.app_context():
-        row = db.session.get(VillageSession, s["id"])
+        row = stored_row(VillageSession, s["id"])
         assert row.created_at.isoformat() == "2026-03-13T03:00:00"  # UTC
         assert row.received_at.year >= 2026 and row.received_at != row.created_at
 

@@ -125,7 +125,7 @@ def test_too_many_requests_is_429(tmp_path):
 
 def test_no_input_answers_500(app, client):
     token = token_for(app)
-    weird = [
+    weird: list[object] = [
         None,
         1,
         "x",

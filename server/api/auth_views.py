@@ -16,8 +16,11 @@ def _client_key() -> str:
 
 
 def actor_profile(actor: devices.Actor) -> dict:
+    # A stored code no longer in the official list is left out: sessions can only be recorded
+    # in official communes (sync refuses other codes), and the profile must not fail.
     user_communes = sorted(
-        (communes.commune(c) for c in actor.commune_codes), key=lambda c: communes.fold(c.name)
+        (info for c in actor.commune_codes if (info := communes.commune(c)) is not None),
+        key=lambda c: communes.fold(c.name),
     )
     return {
         "username": actor.username,
@@ -46,6 +49,8 @@ def login():
         return error_response(401, "wrong username or password")
     token, row = devices.issue_token(user, device_id, str(body.get("label", ""))[:120])
     actor = devices.actor_for(token)
+    if actor is None:  # the token was just issued to an active user
+        raise RuntimeError("a freshly issued token has no actor")
     return {"token": token, "token_id": row.id, "display_name": user.display_name, **actor_profile(actor)}
 
 

@@ -177,7 +177,7 @@ def sync_request(limits: dict[str, int]) -> dict:
 def document(config: Mapping[str, Any]) -> dict:
     """The OpenAPI document, with the limits of this server's settings."""
     limits = sync_limits(config)
-    bearer = [{"bearer": []}]
+    bearer: list[dict[str, list[str]]] = [{"bearer": []}]
     paths = {
         "/api/v1/sync": {
             "post": {

@@ -91,7 +91,7 @@ def users():
         form=form,
         error=error,
         users=rows,
-        province_name=lambda c: communes.province(c).name if communes.province(c) else "-",
+        province_name=lambda c: communes.province_name(c) if c is not None else "-",
     ), (400 if error or form.errors else 200)
 
 

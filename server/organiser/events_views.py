@@ -66,8 +66,9 @@ def events_page():
     if form.validate_on_submit():
         header, data = events_file.read(events_path())
         fields = form.fields_for_file()
-        if fields["commune"] and not fields["province"] and communes.commune(fields["commune"]):
-            fields["province"] = communes.commune(fields["commune"]).province_code
+        found = communes.commune(fields["commune"]) if fields["commune"] else None
+        if found and not fields["province"]:
+            fields["province"] = found.province_code
         event_id = events_file.upsert(data, fields, form.original_id.data or None)
         try:
             events_file.write(events_path(), header, data, content.languages)

@@ -128,7 +128,7 @@ def quiz(quiz_id):
 def quiz_result(quiz_id):
     """The quiz scored on the server, for phones without JavaScript. Nothing is stored."""
     found = _quiz(quiz_id)
-    answers = {q.id: request.args.get(q.id) for q in found.value.questions if request.args.get(q.id)}
+    answers = {q.id: answer for q in found.value.questions if (answer := request.args.get(q.id))}
     correct, total = score(found.value, answers)
     return render_template(
         "quiz.html",
