@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export PORT
 
-.PHONY: run test install install-test system-deps bench check clean
+.PHONY: run test test-fast lint docs install install-test install-lint system-deps bench check clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,15 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $@
 
+$(VENV)/.installed-lint: $(VENV)/.installed-test
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test,lint]"
+	touch $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
+
+install-lint: $(VENV)/.installed-lint
 
 ## make run: install, create/upgrade the SQLite database, load demo data if empty, serve on :$(PORT)
 run: install
@@ -41,6 +47,21 @@ test: install-test system-deps
 	else \
 		echo "== PostgreSQL run SKIPPED: $$(cat .postgres-skip-reason)"; \
 	fi; rm -f .postgres-skip-reason; exit $$status
+
+## make test-fast: everything but the browser tests, on SQLite, on both cores (about a minute)
+test-fast: install-test
+	env -u LOA_TEST_DATABASE_URL $(BIN)/python -m pytest -m "not browser" -n auto -q $(PYTEST_ARGS)
+
+## make lint: ruff (lint and format check) and mypy, configured in pyproject.toml; README tables fresh
+lint: install-lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python tools/readme.py --check
+
+## make docs: write the README's generated tables (settings, commands) anew
+docs: install
+	$(BIN)/python tools/readme.py
 
 system-deps:
 	sh tools/install-system-deps.sh test
