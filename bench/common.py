@@ -4,6 +4,7 @@ PostgreSQL database when asked for one."""
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -21,6 +22,44 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def random_id(rng: random.Random) -> str:
+    """A record id (UUID 4) drawn from `rng`, so a seed gives the same records every run."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def attendance_record(rng: random.Random, session_id: str, created_at: str, count: int) -> dict:
+    """A tally line as phones send it: `count` people, a random number of them women and
+    a random number ethnic minority."""
+    return {
+        "id": random_id(rng),
+        "type": "attendance",
+        "created_at": created_at,
+        "data": {
+            "session_id": session_id,
+            "count": count,
+            "women": rng.randint(0, count),
+            "ethnic_minority": rng.randint(0, count),
+        },
+    }
+
+
+def quiz_record(record_id: str, session_id: str, created_at: str, answers: dict, phase: str) -> dict:
+    """A resident's answers to the complaints quiz (the caller draws the random parts, in the
+    order its seed has always drawn them)."""
+    return {
+        "id": record_id,
+        "type": "quiz_response",
+        "created_at": created_at,
+        "data": {
+            "quiz_id": "complaints",
+            "lang": "vi",
+            "answers": answers,
+            "session_id": session_id,
+            "phase": phase,
+        },
+    }
 
 
 def fresh_postgres_url() -> str:

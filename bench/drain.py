@@ -11,7 +11,6 @@ Usage: .venv/bin/python bench/drain.py [--records 1000]
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LOA, PHONE, LiveServer  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, staff_login  # noqa: E402
 
 PASSWORD = "bench-password-123"
 
@@ -47,12 +46,7 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp())
     server = LiveServer(root)
-    subprocess.run(
-        [LOA, "users", "create", "bench", "--role", "staff", "--commune", "3637", "--password", PASSWORD],
-        env=server.env,
-        check=True,
-        capture_output=True,
-    )
+    server.create_user("bench", "--role", "staff", "--commune", "3637", "--password", PASSWORD)
     server.start()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -60,10 +54,7 @@ def main() -> None:
         page.set_default_timeout(120_000)
         page.goto(server.url("/vi/staff/"))
         page.wait_for_selector('#status[data-offline="ready"]', state="attached")
-        page.fill("#login-username", "bench")
-        page.fill("#login-password", PASSWORD)
-        page.click("[data-form=login] button[type=submit]")
-        expect(page.locator('section[data-screen="sessions"]')).to_be_visible()
+        staff_login(page, "bench", PASSWORD)
         outbox_url = server.module_url("outbox")
 
         server.stop()

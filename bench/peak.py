@@ -21,10 +21,11 @@ import json
 import random
 import secrets
 import time
-import uuid
 from typing import TypedDict, cast
 
-from common import LoaServer, drop_postgres, fresh_postgres_url
+from common import LoaServer, attendance_record, drop_postgres, fresh_postgres_url, quiz_record, random_id
+
+from tests.live_server import post_sync_http
 
 LINES = 40
 ANSWERS = 40
@@ -45,12 +46,8 @@ def make_phones(n: int, seed: int = 315) -> list[dict]:
     tz = dt.timezone(dt.timedelta(hours=7))
     phones = []
     for commune in list(communes.communes().values())[:n]:
-
-        def uid():
-            return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
         starts = dt.datetime(2027, 3, 15, 8, rng.randint(0, 59), tzinfo=tz).isoformat()
-        session_id = uid()
+        session_id = random_id(rng)
         records = [
             {
                 "id": session_id,
@@ -69,40 +66,23 @@ def make_phones(n: int, seed: int = 315) -> list[dict]:
         for _ in range(LINES):
             count = rng.randint(1, 9)
             people += count
-            records.append(
-                {
-                    "id": uid(),
-                    "type": "attendance",
-                    "created_at": starts,
-                    "data": {
-                        "session_id": session_id,
-                        "count": count,
-                        "women": rng.randint(0, count),
-                        "ethnic_minority": rng.randint(0, count),
-                    },
-                }
-            )
+            records.append(attendance_record(rng, session_id, starts, count))
         for _ in range(ANSWERS):
-            records.append(
-                {
-                    "id": uid(),
-                    "type": "quiz_response",
-                    "created_at": starts,
-                    "data": {
-                        "quiz_id": "complaints",
-                        "lang": "vi",
-                        "session_id": session_id,
-                        "phase": rng.choice(["pre", "post"]),
-                        "answers": {q: rng.choice(o) for q, o in options.items()},
-                    },
-                }
+            records.append(  # phase drawn before answers, as this seed always has
+                quiz_record(
+                    random_id(rng),
+                    session_id,
+                    starts,
+                    phase=rng.choice(["pre", "post"]),
+                    answers={q: rng.choice(o) for q, o in options.items()},
+                )
             )
         phones.append(
             {
                 "commune": commune,
                 "people": people,
                 "records": len(records),
-                "body": json.dumps({"device_id": uid(), "records": records}).encode(),
+                "body": json.dumps({"device_id": random_id(rng), "records": records}).encode(),
                 "retry": rng.random() < RETRY_SHARE,
             }
         )
@@ -170,21 +150,14 @@ def send_phone(port: int, phone: dict) -> Outcome:
             started = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                conn.request(
-                    "POST",
-                    "/api/v1/sync",
-                    body=phone["body"],
-                    headers={"Authorization": f"Bearer {phone['token']}", "Content-Type": "application/json"},
-                )
-                response = conn.getresponse()
-                payload = response.read()
+                status, payload = post_sync_http(conn, phone["token"], phone["body"])
                 conn.close()
             except OSError:
                 outcome["errors"] += 1
                 time.sleep(min(2**attempt * 0.1, 5))
                 continue
             outcome["latencies"].append(time.perf_counter() - started)
-            if response.status != 200:
+            if status != 200:
                 outcome["errors"] += 1
                 time.sleep(min(2**attempt * 0.1, 5))
                 continue

@@ -23,7 +23,17 @@ import time
 import uuid
 from pathlib import Path
 
-from common import ROOT, LoaServer, drop_postgres, fresh_postgres_url
+from common import (
+    ROOT,
+    LoaServer,
+    attendance_record,
+    drop_postgres,
+    fresh_postgres_url,
+    quiz_record,
+    random_id,
+)
+
+from tests.live_server import post_sync_http
 
 BATCH = 500
 COMMUNES = [3637, 3640, 3595, 3618, 3616]
@@ -43,7 +53,7 @@ def village_batches(total: int, quiz: dict, seed: int = 1) -> list[list[dict]]:
     records: list[dict] = []
     while len(records) < total:
         starts = dt.datetime(2027, 3, rng.randint(1, 20), 8, 0, tzinfo=tz).isoformat()
-        session_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        session_id = random_id(rng)
         records.append(
             {
                 "id": session_id,
@@ -59,35 +69,11 @@ def village_batches(total: int, quiz: dict, seed: int = 1) -> list[list[dict]]:
             }
         )
         for _ in range(40):
-            count = rng.randint(1, 40)
-            records.append(
-                {
-                    "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                    "type": "attendance",
-                    "created_at": starts,
-                    "data": {
-                        "session_id": session_id,
-                        "count": count,
-                        "women": rng.randint(0, count),
-                        "ethnic_minority": rng.randint(0, count),
-                    },
-                }
-            )
+            records.append(attendance_record(rng, session_id, starts, count=rng.randint(1, 40)))
         for _ in range(40):
             answers = {q: rng.choice(opts) for q, opts in quiz.items()}
             records.append(
-                {
-                    "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                    "type": "quiz_response",
-                    "created_at": starts,
-                    "data": {
-                        "quiz_id": "complaints",
-                        "lang": "vi",
-                        "answers": answers,
-                        "session_id": session_id,
-                        "phase": rng.choice(["pre", "post"]),
-                    },
-                }
+                quiz_record(random_id(rng), session_id, starts, answers, rng.choice(["pre", "post"]))
             )
     records = records[:total]
     return [records[i : i + BATCH] for i in range(0, len(records), BATCH)]
@@ -117,17 +103,10 @@ def send(port: int, token: str, batches: list[list[dict]], results: list) -> Non
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     device = str(uuid.uuid4())
     for batch in batches:
-        body = json.dumps({"device_id": device, "records": batch})
-        conn.request(
-            "POST",
-            "/api/v1/sync",
-            body=body,
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
-        response = conn.getresponse()
-        data = json.loads(response.read())
-        if response.status != 200 or len(data["accepted"]) != len(batch):
-            raise RuntimeError(f"HTTP {response.status}: {str(data)[:300]}")
+        status, answer = post_sync_http(conn, token, json.dumps({"device_id": device, "records": batch}))
+        data = json.loads(answer)
+        if status != 200 or len(data["accepted"]) != len(batch):
+            raise RuntimeError(f"HTTP {status}: {str(data)[:300]}")
         results.append(len(batch))
     conn.close()
 

@@ -31,6 +31,18 @@ def _create_app():
         raise click.ClickException(str(exc)) from None
 
 
+def _content_dir_option(help: str | None = None):
+    """The `--dir` option of the commands that read the content folder (default LOA_CONTENT_DIR)."""
+    return click.option(
+        "--dir",
+        "content_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=lambda: env("LOA_CONTENT_DIR"),
+        show_default="LOA_CONTENT_DIR",
+        help=help,
+    )
+
+
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def cli():
     """Loa: consumer-rights campaigns for places with no signal."""
@@ -45,14 +57,7 @@ def content_group():
 
 
 @content_group.command("check", with_appcontext=False)
-@click.option(
-    "--dir",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: env("LOA_CONTENT_DIR"),
-    show_default="LOA_CONTENT_DIR",
-    help="content folder to check",
-)
+@_content_dir_option(help="content folder to check")
 def content_check(content_dir: Path):
     """Validate every content file; print each problem with its file and field."""
     from .content import ContentInvalid, load_content
@@ -215,13 +220,7 @@ def i18n_compile():
 
 
 @i18n_group.command("coverage", with_appcontext=False)
-@click.option(
-    "--dir",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: env("LOA_CONTENT_DIR"),
-    show_default="LOA_CONTENT_DIR",
-)
+@_content_dir_option()
 def i18n_coverage(content_dir: Path):
     """Per language: interface strings translated, content files and their review status,
     what falls back to Vietnamese. Exits 1 when a catalogue is broken."""

@@ -3,6 +3,7 @@ test can stop (even with SIGKILL) and start again on the same port."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import socket
@@ -16,6 +17,19 @@ from tests import databases
 from tests.conftest import CONTENT
 
 LOA = str(Path(sys.executable).parent / "loa")
+
+
+def post_sync_http(conn: http.client.HTTPConnection, token: str, body: str | bytes) -> tuple[int, bytes]:
+    """POST one batch to /api/v1/sync over a real connection, as a phone with device token `token`;
+    the answer's status and body. (tests.conftest.post_sync is the same for Flask's test client.)"""
+    conn.request(
+        "POST",
+        "/api/v1/sync",
+        body=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    response = conn.getresponse()
+    return response.status, response.read()
 
 
 def free_port() -> int:
@@ -45,18 +59,32 @@ class LiveServer:
         self.env.update(extra_env or {})
         self.process: subprocess.Popen | None = None
         self.log = open(root / "server.log", "ab")  # noqa: SIM115 (open while the server runs; closed in stop())
-        subprocess.run([LOA, "init-db"], env=self.env, check=True, capture_output=True)
+        self.loa("init-db")
 
     def url(self, path: str = "/") -> str:
         return self.base + path
 
+    def loa(self, *args: str) -> str:
+        """Run a `loa` command on this server's instance and database; what it printed."""
+        return subprocess.run([LOA, *args], env=self.env, check=True, capture_output=True, text=True).stdout
+
+    def create_user(self, username: str, *options: str) -> None:
+        """`loa users create USERNAME OPTIONS...`, e.g. "--role", "staff", "--password", ..."""
+        self.loa("users", "create", username, *options)
+
+    def enroll(self, username: str) -> str:
+        """A device token acting for `username` (`loa devices enroll`)."""
+        return self.loa("devices", "enroll", "--user", username).strip()
+
     def module_url(self, name: str) -> str:
         """The hashed address of one of the PWA's ES modules (e.g. "outbox"), as the service
         worker imports it, for a test or bench that drives the page's own modules."""
-        sw = urllib.request.urlopen(self.url("/sw.js")).read().decode()
+        with urllib.request.urlopen(self.url("/sw.js")) as response:
+            sw = response.read().decode()
         core_path = re.search(r'"(/static/js/sw-core\.[0-9a-f]+\.js)"', sw)
         assert core_path, "sw.js imports no sw-core module"
-        core = urllib.request.urlopen(self.url(core_path.group(1))).read().decode()
+        with urllib.request.urlopen(self.url(core_path.group(1))) as response:
+            core = response.read().decode()
         found = re.search(rf"'\./({re.escape(name)}\.[0-9a-f]+\.js)'", core)
         assert found, f"sw-core imports no {name} module"
         return "/static/js/" + found.group(1)

@@ -4,7 +4,7 @@ import yaml
 
 from server.state import state
 from tests.conftest import create_account, make_app
-from tests.test_organiser_accounts import csrf, log_in
+from tests.test_organiser_accounts import csrf, log_in, post_form
 
 
 def organiser_client(tmp_path, content_copy):
@@ -15,19 +15,20 @@ def organiser_client(tmp_path, content_copy):
     return app, client
 
 
+def post_event(client, **fields):
+    """Send the organiser's event form, with its page's CSRF token."""
+    return post_form(client, "/organiser/events", **fields)
+
+
 def test_add_an_event_writes_the_file_and_shows_it_in_every_language(tmp_path, content_copy):
     _app, client = organiser_client(tmp_path, content_copy)
-    page = client.get("/organiser/events").get_data(as_text=True)
-    response = client.post(
-        "/organiser/events",
-        data={
-            "csrf_token": csrf(page),
-            "date": "2027-03-15",
-            "commune": "3637",
-            "title_vi": "Ngày hội người tiêu dùng Mường Kim",
-            "place_vi": "Sân UBND xã",
-            "place_en": "Commune yard",
-        },
+    response = post_event(
+        client,
+        date="2027-03-15",
+        commune="3637",
+        title_vi="Ngày hội người tiêu dùng Mường Kim",
+        place_vi="Sân UBND xã",
+        place_en="Commune yard",
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     text = (content_copy / "events.yaml").read_text(encoding="utf-8")
@@ -42,18 +43,14 @@ def test_add_an_event_writes_the_file_and_shows_it_in_every_language(tmp_path, c
 def test_a_bad_event_is_refused_and_the_file_is_untouched(tmp_path, content_copy):
     _app, client = organiser_client(tmp_path, content_copy)
     before = (content_copy / "events.yaml").read_bytes()
-    page = client.get("/organiser/events").get_data(as_text=True)
-    response = client.post(
-        "/organiser/events",
-        data={
-            "csrf_token": csrf(page),
-            "date": "2027-03-15",
-            "end_date": "2027-03-10",
-            "province": "12",
-            "commune": "4",
-            "title_vi": "Sai",
-            "place_vi": "Đâu đó",
-        },
+    response = post_event(
+        client,
+        date="2027-03-15",
+        end_date="2027-03-10",
+        province="12",
+        commune="4",
+        title_vi="Sai",
+        place_vi="Đâu đó",
     )
     html = response.get_data(as_text=True)
     assert (

@@ -5,9 +5,10 @@ import http.client
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 from tests.conftest import MUONG_KIM, PASSWORD, attendance_record, session_record
-from tests.live_server import LOA, LiveServer
+from tests.live_server import LiveServer, post_sync_http
 
 BATCHES = 30
 LINES = 499  # with its session: 500 records, the largest batch
@@ -25,17 +26,10 @@ def send_until_stored(port, token, batch, log):
     body = json.dumps({"device_id": "5b0c3b4e-6bb2-4ad3-9a5c-0d1f8f0e2a11", "records": batch})
     for _ in range(400):
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request(
-                "POST",
-                "/api/v1/sync",
-                body=body,
-                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            )
-            response = conn.getresponse()
-            data = response.read()
-            conn.close()
-            if response.status == 200:
+            # closed even when the server dies mid-answer, so no socket is left to the garbage collector
+            with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=30)) as conn:
+                status, data = post_sync_http(conn, token, body)
+            if status == 200:
                 result = json.loads(data)
                 log.append(result)
                 assert not result["rejected"] and not result["conflicts"]
@@ -47,33 +41,9 @@ def send_until_stored(port, token, batch, log):
 
 
 def test_sigkill_mid_batches_loses_nothing_and_counts_nothing_twice(tmp_path):
-    import subprocess
-
     server = LiveServer(tmp_path, extra_env={"LOA_SYNC_RATE_PER_MINUTE": "10000"})
-    subprocess.run(
-        [
-            LOA,
-            "users",
-            "create",
-            "mai",
-            "--role",
-            "staff",
-            "--commune",
-            str(MUONG_KIM),
-            "--password",
-            PASSWORD,
-        ],
-        env=server.env,
-        check=True,
-        capture_output=True,
-    )
-    token = subprocess.run(
-        [LOA, "devices", "enroll", "--user", "mai"],
-        env=server.env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    server.create_user("mai", "--role", "staff", "--commune", str(MUONG_KIM), "--password", PASSWORD)
+    token = server.enroll("mai")
     server.start()
     work = batches()
     logs: list[list[dict]] = [[], []]

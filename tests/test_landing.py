@@ -156,47 +156,22 @@ def test_scan_reports(app, client, made):
 
 def test_organiser_leaflet_page_downloads_and_reports(tmp_path):
     from tests.conftest import create_account, make_app
-    from tests.test_organiser_accounts import csrf, log_in
+    from tests.test_organiser_accounts import log_in, post_form
 
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     create_account(app, "organiser", role="organiser")
     client = app.test_client()
     log_in(client, "organiser")
-    page = client.get("/organiser/leaflets").get_data(as_text=True)
-    response = client.post(
-        "/organiser/leaflets",
-        data={
-            "topic": "complaints",
-            "lang": "vi",
-            "province": "",
-            "communes": f"{MUONG_KIM} {KHOEN_ON}",
-            "output": "pdf",
-            "csrf_token": csrf(page),
-        },
-    )
+
+    def post_leaflets(**fields):
+        return post_form(client, "/organiser/leaflets", topic="complaints", lang="vi", **fields)
+
+    response = post_leaflets(province="", communes=f"{MUONG_KIM} {KHOEN_ON}", output="pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
-    zipped = client.post(
-        "/organiser/leaflets",
-        data={
-            "topic": "complaints",
-            "lang": "vi",
-            "communes": str(MUONG_KIM),
-            "output": "zip",
-            "csrf_token": csrf(page),
-        },
-    )
+    zipped = post_leaflets(communes=str(MUONG_KIM), output="zip")
     assert zipped.mimetype == "application/zip" and zipped.data[:2] == b"PK"
-    bad = client.post(
-        "/organiser/leaflets",
-        data={
-            "topic": "complaints",
-            "lang": "vi",
-            "communes": "99999999",
-            "output": "pdf",
-            "csrf_token": csrf(page),
-        },
-    )
+    bad = post_leaflets(communes="99999999", output="pdf")
     assert bad.status_code == 400 and "99999999" in bad.get_data(as_text=True)
     assert "Communes whose leaflets were never scanned" in client.get("/organiser/leaflets").get_data(
         as_text=True

@@ -385,66 +385,33 @@ def test_zip_of_a_build(ctx, tmp_path):
 # -- the command ------------------------------------------------------------------------------
 
 
+def build_cli(runner, *args: str):
+    """`loa leaflets build ARGS...` through the CLI runner."""
+    return runner.invoke(cli, ["leaflets", "build", *args])
+
+
 def test_cli_builds_and_lists_leaflets(app, runner, tmp_path):
     out = tmp_path / "print"
-    args = [
-        "leaflets",
-        "build",
-        "--topic",
-        "counterfeit",
-        "--lang",
-        "vi",
-        "--out",
-        str(out),
-        "--public-url",
-        PUBLIC_URL + "/",
-    ]
-    result = runner.invoke(cli, [*args, "--commune", str(lai_chau(1)[0]), "--commune", str(lai_chau(2)[1])])
+    args = ["--topic", "counterfeit", "--lang", "vi", "--out", str(out), "--public-url", PUBLIC_URL + "/"]
+    result = build_cli(runner, *args, "--commune", str(lai_chau(1)[0]), "--commune", str(lai_chau(2)[1]))
     assert result.exit_code == 0, result.output
     assert "2 leaflets (counterfeit, vi)" in result.output
     codes = sorted(p.stem for p in out.glob("*.png"))
     assert len(codes) == 2 and (out / "leaflets-counterfeit-vi-a4-2up.pdf").exists()
     listed = runner.invoke(cli, ["leaflets", "list", "--province", str(LAI_CHAU)])
     assert listed.exit_code == 0 and sorted(re.findall(r"^(\w{6}) ", listed.output, re.M)) == codes
-    again = runner.invoke(cli, [*args, "--province", str(LAI_CHAU), "--layout", "a5"])
+    again = build_cli(runner, *args, "--province", str(LAI_CHAU), "--layout", "a5")
     assert again.exit_code == 0, again.output
     assert len(list(out.glob("*.png"))) == len(communes.communes_of(LAI_CHAU))
 
 
 def test_cli_refuses_unknown_values_with_exit_1(app, runner, tmp_path):
-    result = runner.invoke(
-        cli,
-        [
-            "leaflets",
-            "build",
-            "--topic",
-            "counterfeit",
-            "--lang",
-            "fr",
-            "--commune",
-            "3388",
-            "--out",
-            str(tmp_path / "x"),
-        ],
-    )
+    out = str(tmp_path / "x")
+    result = build_cli(runner, "--topic", "counterfeit", "--lang", "fr", "--commune", "3388", "--out", out)
     assert result.exit_code == 1
     assert "unknown language 'fr'" in result.output and "valid languages" in result.output
     assert not (tmp_path / "x").exists()
     with app.app_context():
         assert stored_count() == 0
-    province = runner.invoke(
-        cli,
-        [
-            "leaflets",
-            "build",
-            "--topic",
-            "counterfeit",
-            "--lang",
-            "vi",
-            "--province",
-            "999",
-            "--out",
-            str(tmp_path / "x"),
-        ],
-    )
+    province = build_cli(runner, "--topic", "counterfeit", "--lang", "vi", "--province", "999", "--out", out)
     assert province.exit_code == 2 and "unknown province code 999" in province.output

@@ -11,11 +11,14 @@ def csrf(html: str) -> str:
     return first_match(r'name="csrf_token"[^>]*value="([^"]+)"', html)
 
 
+def post_form(client, url: str, page_url: str | None = None, **fields):
+    """POST `fields` to `url` as the form on `page_url` (default: `url`) does, with its CSRF token."""
+    page = client.get(page_url or url).get_data(as_text=True)
+    return client.post(url, data={**fields, "csrf_token": csrf(page)})
+
+
 def log_in(client, username, password=PASSWORD):
-    page = client.get("/organiser/login").get_data(as_text=True)
-    return client.post(
-        "/organiser/login", data={"username": username, "password": password, "csrf_token": csrf(page)}
-    )
+    return post_form(client, "/organiser/login", username=username, password=password)
 
 
 @pytest.fixture
@@ -68,28 +71,31 @@ def test_wrong_password(csrf_app):
 def test_login_redirect_stays_on_site(csrf_app):
     create_account(csrf_app, "organiser", role="organiser")
     client = csrf_app.test_client()
-    page = client.get("/organiser/login").get_data(as_text=True)
-    response = client.post(
+    response = post_form(
+        client,
         "/organiser/login?next=https://evil.example/x",
-        data={"username": "organiser", "password": PASSWORD, "csrf_token": csrf(page)},
+        page_url="/organiser/login",
+        username="organiser",
+        password=PASSWORD,
     )
     assert response.headers["Location"] == "/organiser/"
 
 
-def test_create_staff_account_from_the_page(organiser, csrf_app):
-    page = organiser.get("/organiser/users").get_data(as_text=True)
-    response = organiser.post(
+def post_staff_account(client, username: str, **fields):
+    """The accounts page's form: a staff account in province 12 with a long enough password."""
+    return post_form(
+        client,
         "/organiser/users",
-        data={
-            "username": "lo.thi.mai",
-            "display_name": "Lò Thị Mai",
-            "role": "staff",
-            "province": "12",
-            "communes": "3637, 3640",
-            "password": "a long enough password",
-            "csrf_token": csrf(page),
-        },
+        username=username,
+        role="staff",
+        province="12",
+        password="a long enough password",
+        **fields,
     )
+
+
+def test_create_staff_account_from_the_page(organiser, csrf_app):
+    response = post_staff_account(organiser, "lo.thi.mai", display_name="Lò Thị Mai", communes="3637, 3640")
     assert response.status_code == 302
     from server.extensions import db
     from server.models import User
@@ -100,18 +106,7 @@ def test_create_staff_account_from_the_page(organiser, csrf_app):
 
 
 def test_create_account_with_commune_in_wrong_province_says_so(organiser):
-    page = organiser.get("/organiser/users").get_data(as_text=True)
-    response = organiser.post(
-        "/organiser/users",
-        data={
-            "username": "x1",
-            "role": "staff",
-            "province": "12",
-            "communes": "4",
-            "password": "a long enough password",
-            "csrf_token": csrf(page),
-        },
-    )
+    response = post_staff_account(organiser, "x1", communes="4")
     assert response.status_code == 400 and "is not in province 12" in response.get_data(as_text=True)
 
 

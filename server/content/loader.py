@@ -25,23 +25,10 @@ import yaml
 
 from .. import communes
 from ..campaign import HOTLINE
+from . import model
 from .errors import ContentError, ContentInvalid
 from .markdown import render_markdown
-from .model import (
-    KEY_POINT_MAX,
-    REQUIRED_TOPICS,
-    SOURCE_LANG,
-    STATUSES,
-    Area,
-    Content,
-    Event,
-    Language,
-    Option,
-    Question,
-    Quiz,
-    Theme,
-    Topic,
-)
+from .model import SOURCE_LANG, Area, Content, Event, Language, Option, Question, Quiz, Theme, Topic
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -89,8 +76,8 @@ class _Checker:
 
     def status(self, data: dict) -> tuple[str, str | None]:
         status = self.text(data, "status") or "draft"
-        if status not in STATUSES:
-            self.error("status", f"'{status}' must be one of: {', '.join(STATUSES)}")
+        if status not in model.STATUSES:
+            self.error("status", f"'{status}' must be one of: {', '.join(model.STATUSES)}")
         reviewed_by = self.text(data, "reviewed_by", required=False)
         if status == "reviewed" and not reviewed_by:
             self.error("reviewed_by", "a reviewed file must say who reviewed it")
@@ -138,13 +125,32 @@ class _Checker:
         return out
 
 
-def _read_yaml(path: Path, check: _Checker) -> Any:
+def _read_text(path: Path, check: _Checker) -> str | None:
+    """The file's text, or None (with the error recorded) when it is not UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         check.error(None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
         return None
+
+
+def _read_yaml(path: Path, check: _Checker) -> Any:
+    text = _read_text(path, check)
+    if text is None:
+        return None
     return _parse_yaml(text, check)
+
+
+def _read_top(path: Path, check: _Checker, expected_type: type, message: str) -> Any:
+    """The YAML data of a whole file when it is an `expected_type`; None when the file is
+    empty or broken, or (recording `message`) when it holds something else."""
+    data = _read_yaml(path, check)
+    if data is None:
+        return None
+    if not isinstance(data, expected_type):
+        check.error(None, message)
+        return None
+    return data
 
 
 def _parse_yaml(text: str, check: _Checker) -> Any:
@@ -159,10 +165,8 @@ def _parse_yaml(text: str, check: _Checker) -> Any:
 
 
 def _split_front_matter(path: Path, check: _Checker) -> tuple[dict | None, str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        check.error(None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+    text = _read_text(path, check)
+    if text is None:
         return None, ""
     match = re.match(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)(.*)\Z", text, re.S)
     if not match:
@@ -187,11 +191,8 @@ def _load_languages(root: Path, errors: list[ContentError]) -> dict[str, Languag
     if not path.exists():
         check.error(None, "is missing: it lists the languages Loa publishes")
         return {}
-    data = _read_yaml(path, check)
+    data = _read_top(path, check, list, "must be a list of languages")
     if data is None:
-        return {}
-    if not isinstance(data, list):
-        check.error(None, "must be a list of languages")
         return {}
     languages: dict[str, Language] = {}
     for i, entry in enumerate(data):
@@ -237,10 +238,10 @@ def _load_topic(path: Path, lang: str, root: Path, errors: list[ContentError]) -
     for i, point in enumerate(points):
         if not isinstance(point, str) or not point.strip():
             check.error(f"key_points[{i + 1}]", "must be non-empty text")
-        elif len(point) > KEY_POINT_MAX:
+        elif len(point) > model.KEY_POINT_MAX:
             check.error(
                 f"key_points[{i + 1}]",
-                f"is {len(point)} characters; at most {KEY_POINT_MAX} fit on a leaflet",
+                f"is {len(point)} characters; at most {model.KEY_POINT_MAX} fit on a leaflet",
             )
     status, reviewed_by = check.status(meta)
     translator = check.text(meta, "translator") or ""
@@ -279,11 +280,8 @@ def _load_topic(path: Path, lang: str, root: Path, errors: list[ContentError]) -
 def _load_quiz(path: Path, lang: str, root: Path, errors: list[ContentError]) -> Quiz | None:
     check = _Checker(path, root, errors)
     before = len(errors)
-    data = _read_yaml(path, check)
+    data = _read_top(path, check, dict, "must be a mapping with id, topic, title and questions")
     if data is None:
-        return None
-    if not isinstance(data, dict):
-        check.error(None, "must be a mapping with id, topic, title and questions")
         return None
     qid = check.slug(data, "id")
     if qid and qid != path.stem:
@@ -476,11 +474,8 @@ def _load_areas(root: Path, languages: Mapping[str, Language], errors: list[Cont
     if not path.exists():
         return {}
     check = _Checker(path, root, errors)
-    data = _read_yaml(path, check)
+    data = _read_top(path, check, dict, "must map an area id (e.g. border) to its label and communes")
     if data is None:
-        return {}
-    if not isinstance(data, dict):
-        check.error(None, "must map an area id (e.g. border) to its label and communes")
         return {}
     areas = {}
     for area_id, raw in data.items():
@@ -544,7 +539,7 @@ def load_content(root: Path | str) -> Content:
             )
     source_topics = topics.get(SOURCE_LANG, {})
     source_quizzes = quizzes.get(SOURCE_LANG, {})
-    for tid in REQUIRED_TOPICS:
+    for tid in model.REQUIRED_TOPICS:
         if tid not in source_topics and not errors:
             errors.append(
                 ContentError(

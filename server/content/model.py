@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -168,29 +169,23 @@ class Content:
 
     def files_of(self, lang: str) -> list[dict]:
         """What exists in a language, for the coverage table."""
+        kinds: list[tuple[str, list[str], Mapping[str, Topic | Quiz]]] = [
+            ("topic", self.topic_ids(), self.topics.get(lang, {})),
+            ("quiz", self.quiz_ids(), self.quizzes.get(lang, {})),
+        ]
         rows = []
-        for tid in self.topic_ids():
-            t = self.topics.get(lang, {}).get(tid)
-            rows.append(
-                {
-                    "kind": "topic",
-                    "id": tid,
-                    "present": t is not None,
-                    "status": t.status if t else None,
-                    "reviewed_by": t.reviewed_by if t else None,
-                }
-            )
-        for qid in self.quiz_ids():
-            q = self.quizzes.get(lang, {}).get(qid)
-            rows.append(
-                {
-                    "kind": "quiz",
-                    "id": qid,
-                    "present": q is not None,
-                    "status": q.status if q else None,
-                    "reviewed_by": q.reviewed_by if q else None,
-                }
-            )
+        for kind, ids, files in kinds:
+            for item_id in ids:
+                f = files.get(item_id)
+                rows.append(
+                    {
+                        "kind": kind,
+                        "id": item_id,
+                        "present": f is not None,
+                        "status": f.status if f else None,
+                        "reviewed_by": f.reviewed_by if f else None,
+                    }
+                )
         return rows
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -94,21 +93,23 @@ def wait_offline_ready(page) -> None:
     page.wait_for_selector('#status[data-offline="ready"]', state="attached", timeout=60_000)
 
 
+def staff_login(page, username: str, password: str = PASSWORD) -> None:
+    """Log in on the staff screen's login form and wait for the list of sessions."""
+    from playwright.sync_api import expect
+
+    page.fill("#login-username", username)
+    page.fill("#login-password", password)
+    page.click("[data-form=login] button[type=submit]")
+    expect(page.locator('section[data-screen="sessions"]')).to_be_visible()
+
+
 @pytest.fixture
 def with_data(live_server, tmp_path):
-    for args in (
-        ["users", "create", "boss", "--role", "organiser", "--password", PASSWORD],
-        ["users", "create", "mai", "--role", "staff", "--province", "12", "--password", PASSWORD],
-    ):
-        subprocess.run([LOA, *args], env=live_server.env, check=True, capture_output=True)
+    live_server.create_user("boss", "--role", "organiser", "--password", PASSWORD)
+    live_server.create_user("mai", "--role", "staff", "--province", "12", "--password", PASSWORD)
     s1, s2 = session_record(MUONG_KIM), session_record(KHOEN_ON)
     records = [s1, s2, attendance_record(s1["id"], 46, 27, 31), attendance_record(s2["id"], 12, 6, 12)]
     path = tmp_path / "export.json"
     path.write_text(json.dumps({"format": "loa-outbox", "device_id": rid(), "records": records}))
-    subprocess.run(
-        [LOA, "sync", "import", str(path), "--user", "mai"],
-        env=live_server.env,
-        check=True,
-        capture_output=True,
-    )
+    live_server.loa("sync", "import", str(path), "--user", "mai")
     return live_server

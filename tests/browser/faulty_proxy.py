@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import threading
+from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HOP_BY_HOP = {
@@ -42,11 +43,13 @@ class FaultyProxy:
                 if fault == "500":
                     return self._reply(500, {"Content-Type": "text/plain"}, b"injected failure")
                 try:
-                    conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
-                    headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-                    conn.request(self.command, self.path, body=body, headers=headers)
-                    upstream = conn.getresponse()
-                    data = upstream.read()
+                    with closing(
+                        http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
+                    ) as conn:
+                        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                        conn.request(self.command, self.path, body=body, headers=headers)
+                        upstream = conn.getresponse()
+                        data = upstream.read()
                 except OSError:
                     return self._reply(502, {"Content-Type": "text/plain"}, b"upstream down")
                 if fault == "lose-answer":  # the server did the work; the phone gets nothing useful

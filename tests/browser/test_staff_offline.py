@@ -3,12 +3,11 @@ and 20 quiz answers, close the browser, reopen it, get the network back, and fin
 record on the server exactly once, through a server error and a lost answer."""
 
 import io
-import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LOA, PHONE, LiveServer, wait_offline_ready
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, staff_login, wait_offline_ready
 from tests.browser.faulty_proxy import FaultyProxy
 from tests.conftest import PASSWORD
 
@@ -36,26 +35,18 @@ def counts(server):
 @pytest.fixture
 def server(tmp_path):
     server = LiveServer(tmp_path)
-    subprocess.run(
-        [
-            LOA,
-            "users",
-            "create",
-            "mai",
-            "--role",
-            "staff",
-            "--province",
-            "12",
-            "--commune",
-            "3637",
-            "--commune",
-            "3640",
-            "--password",
-            PASSWORD,
-        ],
-        env=server.env,
-        check=True,
-        capture_output=True,
+    server.create_user(
+        "mai",
+        "--role",
+        "staff",
+        "--province",
+        "12",
+        "--commune",
+        "3637",
+        "--commune",
+        "3640",
+        "--password",
+        PASSWORD,
     )
     server.start()
     yield server
@@ -87,10 +78,7 @@ def test_village_session_offline_arrives_exactly_once(server, playwright_instanc
     try:
         page.goto(proxy.url("/vi/staff/"))
         wait_offline_ready(page)
-        page.fill("#login-username", "mai")
-        page.fill("#login-password", PASSWORD)
-        page.click("[data-form=login] button[type=submit]")
-        expect(page.locator('section[data-screen="sessions"]')).to_be_visible()
+        staff_login(page, "mai")
 
         server.stop()  # no signal from here on
         page.reload()
@@ -159,13 +147,6 @@ def test_village_session_offline_arrives_exactly_once(server, playwright_instanc
         proxy.close()
 
 
-def log_in(page, username):
-    page.fill("#login-username", username)
-    page.fill("#login-password", PASSWORD)
-    page.click("[data-form=login] button[type=submit]")
-    expect(page.locator('section[data-screen="sessions"]')).to_be_visible()
-
-
 def open_session(page, commune_search, place):
     page.click("a[href='#new']")
     page.fill("[data-commune-search]", commune_search)
@@ -177,31 +158,15 @@ def open_session(page, commune_search, place):
 
 
 def test_shared_phone_switches_staff_without_losing_records(server, phone, browser):
-    subprocess.run(
-        [
-            LOA,
-            "users",
-            "create",
-            "tuan",
-            "--role",
-            "staff",
-            "--province",
-            "12",
-            "--commune",
-            "3640",
-            "--password",
-            PASSWORD,
-        ],
-        env=server.env,
-        check=True,
-        capture_output=True,
+    server.create_user(
+        "tuan", "--role", "staff", "--province", "12", "--commune", "3640", "--password", PASSWORD
     )
     page = phone.new_page()
     page.goto(server.url("/vi/staff/"))
     wait_offline_ready(page)
-    log_in(page, "mai")
+    staff_login(page, "mai")
     page.click("[data-action=switch]")
-    log_in(page, "tuan")  # both logged in once, with a network
+    staff_login(page, "tuan")  # both logged in once, with a network
 
     server.stop()
     open_session(page, "khoen", "Bản Khoen")  # Tuấn's session

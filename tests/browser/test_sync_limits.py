@@ -2,12 +2,10 @@
 drains, every record reaches the server exactly once, and a record too large even on its own
 is set aside under "needs attention" instead of being resent forever."""
 
-import subprocess
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LOA, LiveServer, wait_offline_ready
+from tests.browser.conftest import LiveServer, staff_login, wait_offline_ready
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -39,12 +37,7 @@ def server(tmp_path):
         tmp_path,
         extra_env={"LOA_SYNC_MAX_RECORDS": str(MAX_RECORDS), "LOA_MAX_BODY_BYTES": str(MAX_BYTES)},
     )
-    subprocess.run(
-        [LOA, "users", "create", "mai", "--role", "staff", "--commune", "3637", "--password", PASSWORD],
-        env=server.env,
-        check=True,
-        capture_output=True,
-    )
+    server.create_user("mai", "--role", "staff", "--commune", "3637", "--password", PASSWORD)
     server.start()
     yield server
     server.close()
@@ -55,10 +48,7 @@ def test_outbox_drains_after_the_server_lowers_its_batch_limits(server, page):
     page.on("request", lambda r: posts.append(r) if r.url.endswith("/api/v1/sync") else None)
     page.goto(server.url("/vi/staff/"))
     wait_offline_ready(page)
-    page.fill("#login-username", "mai")
-    page.fill("#login-password", PASSWORD)
-    page.click("[data-form=login] button[type=submit]")
-    expect(page.locator('section[data-screen="sessions"]')).to_be_visible()
+    staff_login(page, "mai")
 
     outbox, store = server.module_url("outbox"), server.module_url("store")
     server.stop()
