@@ -63,6 +63,17 @@ def test_bad_yaml_names_file_and_line(content_copy):
     assert any(e.startswith("content/en/quizzes/complaints.yaml") and "line" in e for e in errors), errors
 
 
+def test_an_impossible_date_is_an_error_not_a_crash(content_copy):
+    events = content_copy / "events.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace("date: 2026-03-27", "date: 2026-13-27", 1))
+    topic = content_copy / "vi" / "topics" / "complaints.md"
+    text = topic.read_text(encoding="utf-8")
+    topic.write_text(re.sub(r"\nupdated: [0-9-]+", "\nupdated: 2026-02-30", text, count=1), encoding="utf-8")
+    errors = errors_for(content_copy)
+    assert any(e.startswith("content/events.yaml") and "impossible value" in e for e in errors), errors
+    assert any(e.startswith("content/vi/topics/complaints.md") and "impossible value" in e for e in errors)
+
+
 def test_quiz_answer_must_be_an_option(content_copy):
     path = content_copy / "vi" / "quizzes" / "counterfeit.yaml"
     text = path.read_text(encoding="utf-8")

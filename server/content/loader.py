@@ -161,6 +161,8 @@ def _parse_yaml(text: str, check: _Checker) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         check.error(None, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")
+    except ValueError as exc:  # YAML that parses but names an impossible date, e.g. 2027-13-01
+        check.error(None, f"has an impossible value: {exc} (write dates as YYYY-MM-DD)")
     return None
 
 
@@ -178,6 +180,9 @@ def _split_front_matter(path: Path, check: _Checker) -> tuple[dict | None, str]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
         check.error(None, f"front matter is not valid YAML{where}: {getattr(exc, 'problem', exc)}")
+        return None, ""
+    except ValueError as exc:  # an impossible date such as 2027-02-30
+        check.error(None, f"front matter has an impossible value: {exc} (write dates as YYYY-MM-DD)")
         return None, ""
     if not isinstance(meta, dict):
         check.error(None, "front matter must be a mapping of fields")
