@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, staff_login, wait_offline_ready
 from tests.browser.faulty_proxy import FaultyProxy
-from tests.conftest import PASSWORD
+from tests.conftest import KHOEN_ON, MUONG_KIM, PASSWORD
 
 pytestmark = pytest.mark.browser
 RESIDENTS = 20
@@ -147,10 +147,11 @@ def test_village_session_offline_arrives_exactly_once(server, playwright_instanc
         proxy.close()
 
 
-def open_session(page, commune_search, place):
+def open_session(page, commune_search, commune_code, place):
     page.click("a[href='#new']")
     page.fill("[data-commune-search]", commune_search)
-    page.locator("input[name=commune_code]").first.check()
+    # The exact commune, not the first in the list: the list filters as the search is typed.
+    page.locator(f"input[name=commune_code][value='{commune_code}']").check()
     page.check("input[name=topic_ids][value=counterfeit]")
     page.fill("#session-place", place)
     page.click("[data-form=session] button[type=submit]")
@@ -169,10 +170,10 @@ def test_shared_phone_switches_staff_without_losing_records(server, phone, brows
     staff_login(page, "tuan")  # both logged in once, with a network
 
     server.stop()
-    open_session(page, "khoen", "Bản Khoen")  # Tuấn's session
+    open_session(page, "khoen", KHOEN_ON, "Bản Khoen")  # Tuấn's session
     page.goto(server.url("/vi/staff/#login"))
     page.click("[data-list=accounts] button >> text=mai")  # switch back to Mai, offline
-    open_session(page, "muong kim", "Bản Nà")  # Mai's session
+    open_session(page, "muong kim", MUONG_KIM, "Bản Nà")  # Mai's session
     page.goto(server.url("/vi/staff/"))
     expect(page.locator("#staff")).to_have_attribute("data-waiting", "2")
 
