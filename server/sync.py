@@ -23,9 +23,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import text as sql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import Text
 
 from . import communes
 from .content import Content, score
@@ -383,10 +386,42 @@ def _table(model: type[DeclarativeBase]) -> Table:
     return cast(Table, model.__table__)
 
 
+# PostgreSQL: one transaction-scoped advisory lock per session, taken in hash order so that two
+# requests never wait for each other crosswise.
+PG_SESSION_LOCKS = sql(
+    "SELECT pg_advisory_xact_lock(h) FROM "
+    "(SELECT DISTINCT hashtextextended('loa-session:' || k, 0) AS h FROM unnest(:keys) AS k ORDER BY h) AS s"
+).bindparams(bindparam("keys", type_=ARRAY(Text)))
+
+
+def _session_ids(parsed: list[Parsed]) -> list[str]:
+    """Every session a batch writes or points at (its sessions, their attendance and answers)."""
+    ids = {p.id for p in parsed if p.type == "session"}
+    ids.update(p.row["session_id"] for p in parsed if p.type != "session" and p.row.get("session_id"))
+    return sorted(ids)
+
+
+def _take_turns_on_sessions(parsed: list[Parsed]) -> None:
+    """Requests that write a session and the attendance or answers pointing at it take turns,
+    so the later one always sees what the earlier one stored: an attendance line stored while
+    another request stores its session can no longer miss its commune. On PostgreSQL the turns
+    are per session; SQLite has one writer anyway, so the batch takes the write lock before it
+    reads anything (a write that changes no row)."""
+    session_ids = _session_ids(parsed)
+    if not session_ids:
+        return
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.session.execute(PG_SESSION_LOCKS, {"keys": session_ids})
+    elif dialect == "sqlite":
+        db.session.execute(sql("UPDATE sync_records SET id = id WHERE 0"))
+
+
 def _store_once(
     parsed: list[Parsed], actor: Actor, device_id: str | None, received_at: dt.datetime, result: SyncResult
 ) -> None:
     """One transaction: sort out duplicates and conflicts against the ledger, insert the rest."""
+    _take_turns_on_sessions(parsed)
     existing: dict[str, str] = {}
     ids = [p.id for p in parsed]
     for start in range(0, len(ids), 500):

@@ -124,3 +124,62 @@ def test_loa_serve_refuses_with_a_message(tmp_path):
     )
     assert result.returncode == 1
     assert "cannot connect to the database" in result.stderr and "secret" not in result.stderr
+
+
+def test_upgrade_repairs_lines_that_missed_their_session(tmp_path):
+    """Rows left without a commune by the race fixed in 0003 are counted after the upgrade;
+    attendance from someone who may not record in the session's commune stays uncounted."""
+    app = make_app(tmp_path, create_tables=False)
+    now = dt.datetime(2027, 3, 15, 1, 0)
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="0002")
+        with db.engine.begin() as conn:
+            for uid, name, commune in ((1, "mai", 3637), (2, "tuan", 3640)):
+                conn.execute(
+                    text(
+                        "INSERT INTO users (id, username, display_name, password_hash, role, province_code, "
+                        "active, created_at) VALUES (:id, :u, :u, 'x', 'staff', 12, :t, :n)"
+                    ),
+                    {"id": uid, "u": name, "t": True, "n": now},
+                )
+                conn.execute(text("INSERT INTO user_communes VALUES (:id, :c)"), {"id": uid, "c": commune})
+            conn.execute(
+                text(
+                    "INSERT INTO sessions (id, commune_code, province_code, topic_ids, starts_at, place, "
+                    "facilitator, created_at, received_at, user_id) VALUES ('s1', 3637, 12, "
+                    "'[\"complaints\"]', :n, 'Bản Nà', 'Mai', :n, :n, 1)"
+                ),
+                {"n": now},
+            )
+            rows = (("a-mai", 46, 1), ("a-tuan", 500, 2), ("a-nobody-session", 9, 1))
+            for rid, count, user in rows:
+                session = "s-missing" if rid == "a-nobody-session" else "s1"
+                conn.execute(
+                    text(
+                        "INSERT INTO attendance (id, session_id, count, women, ethnic_minority, created_at, "
+                        "received_at) VALUES (:id, :s, :c, 1, 1, :n, :n)"
+                    ),
+                    {"id": rid, "s": session, "c": count, "n": now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO sync_records (id, type, fingerprint, user_id, created_at, received_at) "
+                        "VALUES (:id, 'attendance', 'f', :u, :n, :n)"
+                    ),
+                    {"id": rid, "u": user, "n": now},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO quiz_responses (id, quiz_id, lang, answers, correct, total, session_id, "
+                    "phase, created_at, received_at) VALUES ('q1', 'complaints', 'vi', '{}', 3, 6, 's1', "
+                    "'pre', :n, :n)"
+                ),
+                {"n": now},
+            )
+        upgrade(directory=str(MIGRATIONS))
+        stored = db.session.execute(text("SELECT id, commune_code FROM attendance"))
+        attendance = {row.id: row.commune_code for row in stored}
+        assert attendance == {"a-mai": 3637, "a-tuan": None, "a-nobody-session": None}
+        assert db.session.execute(text("SELECT commune_code FROM quiz_responses")).scalar() == 3637
+        figures = reports.totals(reports.ReportFilter(province=12))
+        assert (figures["sessions"], figures["attendees"]) == (1, 46)
