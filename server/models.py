@@ -15,6 +15,10 @@ from .extensions import Model
 ORGANISER = "organiser"
 STAFF = "staff"
 ROLES = (ORGANISER, STAFF)
+
+# What the stats read, as the trailing columns of the covering indexes (after the place codes).
+ATTENDANCE_FIGURES = ("commune_code", "session_starts_at", "count", "women", "ethnic_minority")
+QUIZ_FIGURES = ("created_at", "lang", "quiz_id")
 UUID_LEN = 36
 
 
@@ -120,23 +124,8 @@ class Attendance(Model):
     # Covering indexes: the stats of a province or commune are read from the index alone.
     __table_args__ = (
         Index("ix_attendance_province_starts", "province_code", "session_starts_at"),
-        Index(
-            "ix_attendance_province_figures",
-            "province_code",
-            "commune_code",
-            "session_starts_at",
-            "count",
-            "women",
-            "ethnic_minority",
-        ),
-        Index(
-            "ix_attendance_commune_figures",
-            "commune_code",
-            "session_starts_at",
-            "count",
-            "women",
-            "ethnic_minority",
-        ),
+        Index("ix_attendance_province_figures", "province_code", *ATTENDANCE_FIGURES),
+        Index("ix_attendance_commune_figures", *ATTENDANCE_FIGURES),
     )
 
 
@@ -158,14 +147,7 @@ class QuizResponse(Model):
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
         Index("ix_quiz_responses_province_created", "province_code", "created_at"),
-        Index(
-            "ix_quiz_responses_province_commune",
-            "province_code",
-            "commune_code",
-            "created_at",
-            "lang",
-            "quiz_id",
-        ),
+        Index("ix_quiz_responses_province_commune", "province_code", "commune_code", *QUIZ_FIGURES),
         Index("ix_quiz_responses_commune_created", "commune_code", "created_at"),
     )
 

@@ -4,12 +4,8 @@ A race before this version let an attendance line or quiz answer be stored while
 request was storing its session: neither saw the other, and the line kept no commune, so it
 was never counted. This gives such rows their session's commune, as the sync would have.
 Attendance is repaired only when the staff member who sent it may record in that commune (an
-organiser, or a staff member with the commune); other lines stay uncounted.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-29 11:45:00
-
+organiser, or a staff member with the commune); other lines stay uncounted. (Revision 0003,
+after 0002, written 2026-11-29.)
 """
 
 from alembic import op
