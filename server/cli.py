@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import cast
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import FlaskGroup
-from werkzeug.local import LocalProxy
 
 from .config import env
 from .models import ROLES
+from .state import current_flask_app
 
 
 def _create_app():
@@ -119,7 +118,7 @@ def serve(host: str, port: int, threads: int):
 
     from .database import DatabaseProblem, prepare_for_serving
 
-    app = cast("LocalProxy[Flask]", current_app)._get_current_object()  # the app itself, for waitress
+    app = current_flask_app()
     app.debug = False
     try:
         click.echo(prepare_for_serving(app.config["SQLALCHEMY_DATABASE_URI"]), err=True)

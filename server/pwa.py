@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import cast
 
-from flask import Flask, current_app, url_for
-from werkzeug.local import LocalProxy
+from flask import Flask, url_for
 
 from . import campaign
 from .config import sync_limits
-from .state import state
+from .state import current_flask_app, state
 from .web import get_assets, get_content
 
 BACKGROUND_COLOUR = "#ffffff"
@@ -77,9 +75,7 @@ def _render_revision(app: Flask, url: str) -> str:
 def precache_manifest() -> dict:
     """{"version", "shell": [[url, rev]], "pages": {lang: [[url, rev]]}}, computed once per
     process (content, templates and assets do not change while it runs)."""
-    # current_app is typed as the Flask app it stands for, but is a proxy: the app itself is
-    # passed on to _render_revision's fresh contexts.
-    app = cast("LocalProxy[Flask]", current_app)._get_current_object()
+    app = current_flask_app()  # passed on to _render_revision's fresh contexts
     cached = state(app).precache
     if cached and cached["content_version"] == get_content().version:
         return cached

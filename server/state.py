@@ -5,9 +5,10 @@ everything else reads it with `state()` (or `state(app)` outside a request)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, current_app
+from werkzeug.local import LocalProxy
 
 if TYPE_CHECKING:
     from .assets import Assets
@@ -30,6 +31,13 @@ class LoaState:
 
 def install(app: Flask, loa_state: LoaState) -> None:
     app.extensions[KEY] = loa_state
+
+
+def current_flask_app() -> Flask:
+    """The app itself behind `current_app` (a proxy), for what outlives the current context:
+    waitress serving it, or fresh request contexts made from it."""
+    proxy = cast("LocalProxy[Flask]", current_app)
+    return proxy._get_current_object()
 
 
 def state(app: Flask | None = None) -> LoaState:
