@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Model
@@ -17,9 +17,18 @@ STAFF = "staff"
 ROLES = (ORGANISER, STAFF)
 
 # What the stats read, as the trailing columns of the covering indexes (after the place codes).
-ATTENDANCE_FIGURES = ("commune_code", "session_starts_at", "count", "women", "ethnic_minority")
-QUIZ_FIGURES = ("created_at", "lang", "quiz_id")
+ATTENDANCE_FIGURES = ("commune_code", "session_starts_at", "count", "women", "ethnic_minority", "hold")
+QUIZ_FIGURES = ("created_at", "lang", "quiz_id", "hold")
 UUID_LEN = 36
+SHA256_HEX = 64
+
+# Why a stored record is held out of the figures: bits of the `hold` column of sessions,
+# attendance, quiz answers and leaflet scans. A record counts when hold is 0; each reason is
+# set and cleared on its own, so releasing a quarantine never brings back a voided record.
+HOLD_VOIDED = 1  # voided by the person who made it or by an organiser
+HOLD_QUARANTINED = 2  # everything its device sent is quarantined by an organiser
+HOLD_NOT_ALLOWED = 4  # its session is in a commune its author may not record in
+HOLD_SESSION_VOIDED = 8  # an attendance line or answer of a voided session
 
 
 def utcnow() -> dt.datetime:
@@ -82,6 +91,78 @@ class SyncRecord(Model):
     user_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    # Set when a record accepted earlier turns out not to count (its session is in a commune its
+    # author may not record in, a correction that cannot apply): the sending phone is told at
+    # its next sync, under "needs attention". `problem` is a stable code, `problem_params` JSON.
+    problem: Mapped[str | None] = mapped_column(String(40))
+    problem_params: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_sync_records_device_seq", "device_id", "seq"),)
+
+
+class Device(Model):
+    """A phone (or, for online leaflet scans, an anonymous web client) that sent records: what
+    organisers see per device, and the quarantine that holds everything it sent out of the
+    figures. A wiped or re-installed phone makes a new device id, so a new device."""
+
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # staff | organiser | resident | web | import
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    rejected: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quarantined_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    quarantine_reason: Mapped[str] = mapped_column(String(300), default="")
+    quarantined_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class DeviceSeq(Model):
+    """Every sequence number a device's records carried, accepted or not: what it has sent."""
+
+    __tablename__ = "device_seqs"
+    device_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class Amendment(Model):
+    """A correction or a void of a stored record, from the phone that made it (a sync record of
+    type `correction` or `void`) or from an organiser. Both the original and the amendment stay;
+    the figures use the corrected values. One that arrives before its target waits."""
+
+    __tablename__ = "amendments"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # correction | void
+    target_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: value}
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    state: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting | applied | refused
+    problem: Mapped[str | None] = mapped_column(String(40))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    device_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DailySalt(Model):
+    """A random salt for one day (UTC): online scans and resident quotas hash the client's
+    address with it. Deleted once the day is over, so the hashes can no longer be linked to an
+    address; no address is ever stored."""
+
+    __tablename__ = "daily_salts"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(SHA256_HEX))
+
+
+class QuotaUse(Model):
+    """How much of a daily quota a key (a resident token, a hashed address) has used."""
+
+    __tablename__ = "quota_use"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    used: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class VillageSession(Model):
@@ -99,10 +180,14 @@ class VillageSession(Model):
     device_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # SHA-256 of the secret the session QR code carries: residents' answers join with it only.
+    qr_key_hash: Mapped[str | None] = mapped_column(String(SHA256_HEX))
+    hold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    original: Mapped[str | None] = mapped_column(Text)  # JSON of corrected fields, before any correction
     __table_args__ = (
-        Index("ix_sessions_province_starts", "province_code", "starts_at"),
-        Index("ix_sessions_commune_starts", "commune_code", "starts_at"),
-        Index("ix_sessions_province_commune_starts", "province_code", "commune_code", "starts_at"),
+        Index("ix_sessions_province_starts", "province_code", "starts_at", "hold"),
+        Index("ix_sessions_commune_starts", "commune_code", "starts_at", "hold"),
+        Index("ix_sessions_province_commune_starts", "province_code", "commune_code", "starts_at", "hold"),
     )
 
 
@@ -121,6 +206,8 @@ class Attendance(Model):
     session_starts_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    hold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    original: Mapped[str | None] = mapped_column(Text)  # JSON of corrected fields, before any correction
     # Covering indexes: the stats of a province or commune are read from the index alone.
     __table_args__ = (
         Index("ix_attendance_province_starts", "province_code", "session_starts_at"),
@@ -145,6 +232,8 @@ class QuizResponse(Model):
     province_code: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    session_key_hash: Mapped[str | None] = mapped_column(String(SHA256_HEX))  # from a resident's phone
+    hold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     __table_args__ = (
         Index("ix_quiz_responses_province_created", "province_code", "created_at"),
         Index("ix_quiz_responses_province_commune", "province_code", "commune_code", *QUIZ_FIGURES),
@@ -181,7 +270,14 @@ class LeafletScan(Model):
     source: Mapped[str] = mapped_column(String(8), default="online")  # online | offline
     commune_code: Mapped[int | None] = mapped_column(Integer)
     province_code: Mapped[int | None] = mapped_column(Integer)
+    hold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Online scans only: the client, hashed with the day's salt (never its address), and that
+    # day. One scan per leaflet, client and day counts; the device of an online scan is
+    # "web:<client hash>".
+    client_hash: Mapped[str | None] = mapped_column(String(SHA256_HEX))
+    client_day: Mapped[dt.date | None] = mapped_column(Date)
     __table_args__ = (
-        Index("ix_leaflet_scans_province_scanned", "province_code", "scanned_at"),
-        Index("ix_leaflet_scans_province_commune", "province_code", "commune_code", "scanned_at"),
+        Index("ix_leaflet_scans_province_scanned", "province_code", "scanned_at", "hold"),
+        Index("ix_leaflet_scans_province_commune", "province_code", "commune_code", "scanned_at", "hold"),
+        Index("ux_leaflet_scans_once_a_day", "code", "client_day", "client_hash", unique=True),
     )
