@@ -48,6 +48,18 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "LOA_SYNC_RATE_PER_MINUTE": ("120", "sync requests one device may make per minute (more is 429)"),
     "LOA_LOGIN_RATE_PER_MINUTE": ("10", "login attempts per address per minute (more is 429)"),
+    "LOA_CLOCK_SKEW_MINUTES": (
+        "60",
+        "how far in the future a record's time may be (phones' clocks drift); later is rejected",
+    ),
+    "LOA_MAX_RECORD_AGE_DAYS": (
+        "120",
+        "oldest record sync accepts, in days (phones stay offline for weeks); older is rejected",
+    ),
+    "LOA_SESSION_ANSWER_WINDOW_HOURS": (
+        "12",
+        "a resident's answer joins a session (with the QR code's key) only this close to its start",
+    ),
     "LOA_LOG_LEVEL": ("INFO", "level of the JSON request logs on stderr"),
     "LOA_WORKERS": ("4", "threads of the production server (`loa serve`)"),
     "LOA_HOST": ("127.0.0.1", "address `loa serve` listens on"),
@@ -107,6 +119,9 @@ class Config:
         self.MAX_CONTENT_LENGTH = int(env("LOA_MAX_BODY_BYTES"))
         self.SYNC_RATE_PER_MINUTE = int(env("LOA_SYNC_RATE_PER_MINUTE"))
         self.LOGIN_RATE_PER_MINUTE = int(env("LOA_LOGIN_RATE_PER_MINUTE"))
+        self.CLOCK_SKEW_MINUTES = int(env("LOA_CLOCK_SKEW_MINUTES"))
+        self.MAX_RECORD_AGE_DAYS = int(env("LOA_MAX_RECORD_AGE_DAYS"))
+        self.SESSION_ANSWER_WINDOW_HOURS = int(env("LOA_SESSION_ANSWER_WINDOW_HOURS"))
         self.LOG_LEVEL = env("LOA_LOG_LEVEL")
         self.WORKERS = int(env("LOA_WORKERS"))
         self.HOST = env("LOA_HOST")

@@ -70,7 +70,9 @@ class ReportFilter:
     def _topic_clause(self):
         return VillageSession.topic_ids.like(f'%"{self.topic}"%')
 
+    # Only records that count: not voided, quarantined or refused (hold 0; see models.HOLD_*).
     def sessions(self, query):
+        query = query.where(VillageSession.hold == 0)
         query = self._period(
             self._place(query, VillageSession.province_code, VillageSession.commune_code),
             VillageSession.starts_at,
@@ -78,7 +80,9 @@ class ReportFilter:
         return query.where(self._topic_clause()) if self.topic else query
 
     def attendance(self, query):
-        query = self._place(query, Attendance.province_code, Attendance.commune_code)
+        query = self._place(
+            query.where(Attendance.hold == 0), Attendance.province_code, Attendance.commune_code
+        )
         query = self._period(query, Attendance.session_starts_at)
         if self.topic:
             query = query.where(
@@ -88,7 +92,10 @@ class ReportFilter:
 
     def quiz_responses(self, query):
         query = self._period(
-            self._place(query, QuizResponse.province_code, QuizResponse.commune_code), QuizResponse.created_at
+            self._place(
+                query.where(QuizResponse.hold == 0), QuizResponse.province_code, QuizResponse.commune_code
+            ),
+            QuizResponse.created_at,
         )
         if self.lang:
             query = query.where(QuizResponse.lang == self.lang)
@@ -98,7 +105,10 @@ class ReportFilter:
 
     def scans(self, query, joined: bool = False):
         query = self._period(
-            self._place(query, LeafletScan.province_code, LeafletScan.commune_code), LeafletScan.scanned_at
+            self._place(
+                query.where(LeafletScan.hold == 0), LeafletScan.province_code, LeafletScan.commune_code
+            ),
+            LeafletScan.scanned_at,
         )
         if self.lang or self.topic:
             if not joined:
@@ -236,13 +246,15 @@ def waiting_for_session() -> dict:
     commune or session date yet, so no filter applies; they are counted once it arrives."""
     lines, people = db.session.execute(
         select(func.count(), func.coalesce(func.sum(Attendance.count), 0)).where(
-            Attendance.commune_code.is_(None)
+            Attendance.commune_code.is_(None), Attendance.hold == 0
         )
     ).one()
     answers = db.session.execute(
         select(func.count())
         .select_from(QuizResponse)
-        .where(QuizResponse.session_id.is_not(None), QuizResponse.commune_code.is_(None))
+        .where(
+            QuizResponse.session_id.is_not(None), QuizResponse.commune_code.is_(None), QuizResponse.hold == 0
+        )
     ).scalar()
     return {"attendance_lines": lines, "people": int(people), "quiz_responses": answers}
 

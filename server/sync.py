@@ -1,5 +1,5 @@
-"""Sync protocol version 1: validate a batch of records made offline, store each exactly once,
-and say what happened to every one of them.
+"""Sync protocol version 1: store a batch of records made offline, each exactly once, and say
+what happened to every one of them.
 
     ingest(records, actor, content) -> SyncResult(accepted, duplicates, conflicts, rejected)
 
@@ -7,8 +7,14 @@ Idempotent on record id: the ledger table `sync_records` holds one row per id, e
 fingerprint of the record's content. The same id with the same fingerprint is a duplicate (the
 phone may forget it); with another fingerprint a conflict (the server keeps the first). A
 batch is stored in one transaction; if another request stores one of its ids at the same
-moment, the transaction is retried and those ids come back as duplicates. Records may arrive
-in any order: attendance before its session gets its commune when the session arrives.
+moment, the transaction is retried and those ids come back as duplicates.
+
+Records may arrive in any order. Attendance and answers before their session wait for it and
+are checked when it arrives: a line whose session is in a commune its author may not record in
+never counts, and its phone is told at its next sync ("attention"). A resident's answer joins
+a session only with the key the session QR code carries, close to the session's time.
+Corrections and voids wait for their target the same way (amendments.py). Reading one record
+is in sync_parse.py; devices, sequences and quarantine in provenance.py.
 
 No function here needs a request: the HTTP view, `loa sync import` and the tests call them.
 """
@@ -16,42 +22,68 @@ No function here needs a request: the HTTP view, `loa sync import` and the tests
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import re
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy import text as sql
-from sqlalchemy.dialects.postgresql import ARRAY
+from flask import current_app
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.types import Text
 
-from . import communes
-from .content import Content, score
+from . import amendments, provenance
+from .content import Content
 from .devices import RESIDENT, Actor
 from .extensions import db
-from .leaflets.codes import normalize_code
-from .models import Attendance, Leaflet, LeafletScan, QuizResponse, SyncRecord, VillageSession, utcnow
+from .models import (
+    HOLD_NOT_ALLOWED,
+    HOLD_QUARANTINED,
+    HOLD_SESSION_VOIDED,
+    HOLD_VOIDED,
+    ORGANISER,
+    Amendment,
+    Attendance,
+    Device,
+    Leaflet,
+    LeafletScan,
+    QuizResponse,
+    SyncRecord,
+    User,
+    UserCommune,
+    VillageSession,
+    utcnow,
+)
+from .sync_parse import (
+    AMENDMENT_TYPES,
+    MAX_ATTENDANCE,
+    MAX_TEXT,
+    PROTOCOL_VERSION,
+    RECORD_TYPES,
+    EnvelopeError,
+    Parsed,
+    RecordInvalid,
+    Rules,
+    parse_envelope,
+    parse_record,
+    parse_uuid,
+    record_id_of,
+    seq_of,
+)
 
-PROTOCOL_VERSION = 1
-RECORD_TYPES = ("session", "attendance", "quiz_response", "leaflet_scan")
-RESIDENT_TYPES = ("quiz_response", "leaflet_scan")
-PHASES = ("pre", "post", None)
-MAX_ATTENDANCE = 1000
-MAX_TEXT = {"place": 200, "facilitator": 120}
+__all__ = [
+    "MAX_ATTENDANCE",
+    "MAX_TEXT",
+    "PROTOCOL_VERSION",
+    "RECORD_TYPES",
+    "EnvelopeError",
+    "RecordInvalid",
+    "SyncResult",
+    "ingest",
+    "parse_envelope",
+    "parse_uuid",
+]
 RETRIES = 3
-
-
-class EnvelopeError(ValueError):
-    """The request as a whole is malformed (HTTP 400)."""
-
-
-class RecordInvalid(ValueError):
-    """One record is invalid; the message tells a person what to fix."""
 
 
 @dataclass
@@ -60,325 +92,282 @@ class SyncResult:
     duplicates: list[str] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
+    device: dict | None = None
+    attention: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {
+        answer: dict = {
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "conflicts": self.conflicts,
             "rejected": self.rejected,
         }
+        if self.device is not None:
+            answer["device"] = self.device
+            answer["attention"] = self.attention
+        return answer
+
+    def reject(self, record_id: str | None, exc: RecordInvalid, **extra) -> None:
+        self.rejected.append({"id": record_id, **extra, **exc.as_dict()})
 
 
-# -- parsing ----------------------------------------------------------------------------------
-
-CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# -- sessions and what points at them ------------------------------------------------------------
 
 
-def parse_uuid(value, name: str) -> str:
-    if not isinstance(value, str):
-        raise RecordInvalid(f"{name} must be a UUID string, found {type(value).__name__}")
-    if CANONICAL_UUID.fullmatch(value):  # what phones send: skip the slower general parse
-        return value
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise RecordInvalid(f"{name} '{value[:60]}' is not a UUID") from None
-
-
-def parse_time(value, name: str) -> dt.datetime:
-    """RFC 3339 with an offset -> naive UTC."""
-    if not isinstance(value, str):
-        raise RecordInvalid(f"{name} must be an RFC 3339 time like 2026-03-15T08:30:00+07:00")
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise RecordInvalid(
-            f"{name} '{value[:40]}' is not an RFC 3339 time like 2026-03-15T08:30:00+07:00"
-        ) from None
-    if parsed.tzinfo is None:
-        raise RecordInvalid(f"{name} '{value[:40]}' needs a time zone offset, e.g. +07:00")
-    return parsed.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def whole_number(data: dict, name: str, low: int, high: int) -> int:
-    value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RecordInvalid(f"{name} must be a whole number from {low} to {high}, found {json.dumps(value)}")
-    if not low <= value <= high:
-        raise RecordInvalid(f"{name} must be from {low} to {high}, found {value}")
-    return value
-
-
-def text(data: dict, name: str) -> str:
-    value = data.get(name, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise RecordInvalid(f"{name} must be text")
-    if len(value) > MAX_TEXT[name]:
-        raise RecordInvalid(f"{name} is {len(value)} characters; at most {MAX_TEXT[name]}")
-    return value.strip()
-
-
-def parse_envelope(payload) -> tuple[str | None, list]:
-    """(device_id, records) from a decoded JSON body, or EnvelopeError."""
-    if not isinstance(payload, dict):
-        raise EnvelopeError("the body must be a JSON object with device_id and records")
-    records = payload.get("records")
-    if not isinstance(records, list):
-        raise EnvelopeError("'records' must be a list of records")
-    device_id = payload.get("device_id")
-    try:
-        device_id = parse_uuid(device_id, "device_id") if device_id is not None else None
-    except RecordInvalid as exc:
-        raise EnvelopeError(str(exc)) from None
-    return device_id, records
-
-
-# -- one record -------------------------------------------------------------------------------
-
-
-@dataclass
-class Parsed:
+@dataclass(frozen=True)
+class SessionInfo:
     id: str
-    type: str
+    commune_code: int
+    province_code: int
+    starts_at: dt.datetime
     created_at: dt.datetime
-    fingerprint: str
-    row: dict
+    qr_key_hash: str | None
+    hold: int
 
 
-def fingerprint(record: dict) -> str:
-    canonical = json.dumps(
-        {"type": record.get("type"), "created_at": record.get("created_at"), "data": record.get("data")},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+SESSION_COLUMNS = (
+    VillageSession.id,
+    VillageSession.commune_code,
+    VillageSession.province_code,
+    VillageSession.starts_at,
+    VillageSession.created_at,
+    VillageSession.qr_key_hash,
+    VillageSession.hold,
+)
 
 
-def _session(data: dict, actor: Actor, content: Content) -> dict:
-    code = data.get("commune_code")
-    info = communes.commune(code) if not isinstance(code, bool) else None
-    if info is None:
-        raise RecordInvalid(f"commune_code {json.dumps(code)} is not an official commune code")
-    if not actor.may_record_in(info.code):
-        raise RecordInvalid(
-            f"commune {info.name} ({info.code}) is not one of your communes; "
-            "ask an organiser to add it to your account"
+def _known_sessions(ids: set[str], batch_sessions: list[dict]) -> dict[str, SessionInfo]:
+    sessions = {
+        r["id"]: SessionInfo(
+            r["id"],
+            r["commune_code"],
+            r["province_code"],
+            r["starts_at"],
+            r["created_at"],
+            r["qr_key_hash"],
+            r["hold"],
         )
-    topic_ids = data.get("topic_ids")
-    known = set(content.topic_ids())
-    if not isinstance(topic_ids, list) or not all(isinstance(t, str) for t in topic_ids):
-        raise RecordInvalid("topic_ids must be a list of topic ids")
-    unknown = [t for t in topic_ids if t not in known]
-    if unknown:
-        raise RecordInvalid(f"unknown topic ids {unknown}; known: {sorted(known)}")
-    return {
-        "commune_code": info.code,
-        "province_code": info.province_code,
-        "topic_ids": json.dumps(topic_ids),
-        "starts_at": parse_time(data.get("starts_at"), "starts_at"),
-        "place": text(data, "place"),
-        "facilitator": text(data, "facilitator"),
+        for r in batch_sessions
     }
+    wanted = sorted(ids - sessions.keys())
+    for start in range(0, len(wanted), 500):
+        found = db.session.execute(
+            select(*SESSION_COLUMNS).where(VillageSession.id.in_(wanted[start : start + 500]))
+        )
+        sessions.update({row.id: SessionInfo(*row) for row in found})
+    return sessions
 
 
-def _attendance(data: dict, _actor: Actor, _content: Content) -> dict:
-    count = whole_number(data, "count", 1, MAX_ATTENDANCE)
-    return {
-        "session_id": parse_uuid(data.get("session_id"), "session_id"),
-        "count": count,
-        "women": whole_number(data, "women", 0, count),
-        "ethnic_minority": whole_number(data, "ethnic_minority", 0, count),
-        "commune_code": None,
-        "province_code": None,
-        "session_starts_at": None,
-    }
+class Admission:
+    """Whether a line or answer joins its session: checks that do not depend on arrival order."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.resident_joined: set[tuple] = set()  # (token, session, quiz, phase) joined in this batch
+
+    def _resident_already_joined(self, token_id: int | None, row: dict, session: SessionInfo) -> bool:
+        key = (token_id, session.id, row["quiz_id"], row["phase"])
+        if key in self.resident_joined:
+            return True
+        self.resident_joined.add(key)
+        if token_id is None:
+            return False
+        earlier = db.session.execute(
+            select(func.count())
+            .select_from(QuizResponse)
+            .join(SyncRecord, SyncRecord.id == QuizResponse.id)
+            .where(
+                QuizResponse.session_id == session.id,
+                QuizResponse.quiz_id == row["quiz_id"],
+                QuizResponse.phase == row["phase"],
+                QuizResponse.commune_code.is_not(None),
+                QuizResponse.id != row["id"],
+                SyncRecord.token_id == token_id,
+            )
+        ).scalar()
+        return bool(earlier)
+
+    def decide(self, kind: str, row: dict, author: Actor, session: SessionInfo) -> bool:
+        """True: joins the session. False: a resident's answer stays anonymous. RecordInvalid:
+        its author may not add to this session."""
+        if kind == "quiz_response" and author.role == RESIDENT:
+            return (
+                row["session_key_hash"] is not None
+                and row["session_key_hash"] == session.qr_key_hash
+                and abs(row["created_at"] - session.starts_at) <= self.rules.answer_window
+                and not self._resident_already_joined(author.token_id, row, session)
+            )
+        if not author.may_record_in(session.commune_code):
+            raise RecordInvalid(
+                f"session {session.id} is in commune {communes_label(session.commune_code)}, "
+                "which is not one of your communes",
+                "commune_not_yours",
+                session_id=session.id,
+                commune_code=session.commune_code,
+            )
+        if row["created_at"] < session.created_at - self.rules.skew:
+            raise RecordInvalid(
+                f"this {kind.replace('_', ' ')} was made before its session was recorded; "
+                "check the phone's date and time",
+                "before_session",
+                session_id=session.id,
+            )
+        return True
 
 
-def _quiz_response(data: dict, _actor: Actor, content: Content) -> dict:
-    quiz_id, lang = data.get("quiz_id"), data.get("lang")
-    if lang not in content.languages:
-        raise RecordInvalid(f"lang {json.dumps(lang)} is not one of {sorted(content.languages)}")
-    found = content.quiz(lang, quiz_id) if isinstance(quiz_id, str) else None
-    if found is None:
-        raise RecordInvalid(f"quiz_id {json.dumps(quiz_id)} is not a quiz; known: {content.quiz_ids()}")
-    answers = data.get("answers")
-    if not isinstance(answers, dict) or not answers:
-        raise RecordInvalid("answers must be an object {question id: option id} with at least one answer")
-    options = found.value.option_ids()
-    for question, option in answers.items():
-        if question not in options:
-            raise RecordInvalid(f"answer to unknown question '{question}' of quiz '{quiz_id}'")
-        if option not in options[question]:
-            raise RecordInvalid(f"'{option}' is not an option of question '{question}'")
-    phase = data.get("phase")
-    if phase not in PHASES:
-        raise RecordInvalid(f"phase must be 'pre', 'post' or null, found {json.dumps(phase)}")
-    session_id = data.get("session_id")
-    correct, total = score(found.value, answers)  # from the content, never from the phone
-    return {
-        "quiz_id": quiz_id,
-        "lang": lang,
-        "answers": json.dumps(answers, sort_keys=True),
-        "session_id": parse_uuid(session_id, "session_id") if session_id is not None else None,
-        "phase": phase,
-        "correct": correct,
-        "total": total,
-        "commune_code": None,
-        "province_code": None,
-    }
+def communes_label(code: int) -> str:
+    from .communes import commune_name
+
+    return f"{commune_name(code)} ({code})"
 
 
-def _leaflet_scan(data: dict, _actor: Actor, _content: Content) -> dict:
-    code = data.get("code")
-    if not isinstance(code, str) or not code.strip():
-        raise RecordInvalid("code must be the leaflet's code")
-    return {
-        "code": normalize_code(code)[:16],
-        "scanned_at": parse_time(data.get("scanned_at"), "scanned_at"),
-        "source": "offline",
-    }
+def _join(kind: str, row: dict, session: SessionInfo) -> None:
+    row["commune_code"], row["province_code"] = session.commune_code, session.province_code
+    if kind == "attendance":
+        row["session_starts_at"] = session.starts_at
+    if session.hold & HOLD_VOIDED:
+        row["hold"] |= HOLD_SESSION_VOIDED
 
 
-PARSERS = {
-    "session": _session,
-    "attendance": _attendance,
-    "quiz_response": _quiz_response,
-    "leaflet_scan": _leaflet_scan,
-}
-MODELS = {
-    "session": VillageSession,
-    "attendance": Attendance,
-    "quiz_response": QuizResponse,
-    "leaflet_scan": LeafletScan,
-}
+def _detach(row: dict) -> None:
+    """A resident's answer that may not join its session: an anonymous survey answer."""
+    row["session_id"] = None
+    row["phase"] = None
 
 
-def parse_record(record, actor: Actor, content: Content) -> Parsed:
-    if not isinstance(record, dict):
-        raise RecordInvalid("a record must be an object with id, type, created_at and data")
-    record_id = parse_uuid(record.get("id"), "id")
-    kind = record.get("type")
-    if kind not in RECORD_TYPES:
-        raise RecordInvalid(f"unknown record type {json.dumps(kind)}; known: {', '.join(RECORD_TYPES)}")
-    if actor.role == RESIDENT and kind not in RESIDENT_TYPES:
-        raise RecordInvalid(f"a resident's phone cannot send '{kind}' records; log in as staff")
-    created_at = parse_time(record.get("created_at"), "created_at")
-    data = record.get("data")
-    if not isinstance(data, dict):
-        raise RecordInvalid("data must be an object")
-    row = PARSERS[kind](data, actor, content)
-    return Parsed(record_id, kind, created_at, fingerprint(record), row)
-
-
-# -- a batch ----------------------------------------------------------------------------------
-
-
-def _record_id_of(record) -> str | None:
-    if isinstance(record, dict) and isinstance(record.get("id"), str):
-        try:
-            return str(uuid.UUID(record["id"]))
-        except ValueError:
-            return record["id"][:64]
-    return None
-
-
-def _fill_from_sessions(rows_by_type: dict[str, list[dict]], actor: Actor, result: SyncResult) -> None:
-    """Give attendance and quiz answers their session's commune, when the session is known
-    (stored earlier or in this batch). Staff may not add to another commune's session."""
+def _fill_from_sessions(
+    rows_by_type: dict[str, list[dict]], actor: Actor, admission: Admission, result: SyncResult
+) -> None:
+    """Attendance and answers whose session is already known (stored earlier or in this batch)
+    join it now, or are rejected with the reason while their phone is here to hear it."""
     linked = rows_by_type["attendance"] + [r for r in rows_by_type["quiz_response"] if r["session_id"]]
     if not linked:
         return
-    sessions = {
-        r["id"]: (r["commune_code"], r["province_code"], r["starts_at"]) for r in rows_by_type["session"]
-    }
-    wanted = {r["session_id"] for r in linked} - sessions.keys()
-    if wanted:
-        found = db.session.execute(
-            select(
-                VillageSession.id,
-                VillageSession.commune_code,
-                VillageSession.province_code,
-                VillageSession.starts_at,
-            ).where(VillageSession.id.in_(wanted))
-        )
-        sessions.update({row.id: (row.commune_code, row.province_code, row.starts_at) for row in found})
+    sessions = _known_sessions({r["session_id"] for r in linked}, rows_by_type["session"])
     for kind in ("attendance", "quiz_response"):
         kept = []
         for row in rows_by_type[kind]:
-            known = sessions.get(row.get("session_id"))
-            if (
-                known
-                and kind == "attendance"
-                and actor.role != RESIDENT
-                and not actor.may_record_in(known[0])
-            ):
-                result.rejected.append(
-                    {
-                        "id": row["id"],
-                        "error": f"session {row['session_id']} is in commune "
-                        f"{known[0]}, which is not one of your communes",
-                    }
-                )
-                continue
-            if known:
-                row["commune_code"], row["province_code"] = known[0], known[1]
-                if kind == "attendance":
-                    row["session_starts_at"] = known[2]
+            session = sessions.get(row.get("session_id") or "")
+            if session is not None:
+                try:
+                    joins = admission.decide(kind, row, actor, session)
+                except RecordInvalid as exc:
+                    result.reject(row["id"], exc)
+                    continue
+                if joins:
+                    _join(kind, row, session)
+                else:
+                    _detach(row)
             kept.append(row)
         rows_by_type[kind] = kept
 
 
-def _fill_from_leaflets(rows: list[dict], result: SyncResult) -> list[dict]:
+def _fill_from_leaflets(rows: list[dict], rules: Rules, result: SyncResult) -> list[dict]:
     if not rows:
         return rows
     codes = {r["code"] for r in rows}
     leaflets = {
         row.code: row
         for row in db.session.execute(
-            select(Leaflet.code, Leaflet.commune_code, Leaflet.province_code).where(Leaflet.code.in_(codes))
+            select(Leaflet.code, Leaflet.commune_code, Leaflet.province_code, Leaflet.created_at).where(
+                Leaflet.code.in_(codes)
+            )
         )
     }
     kept = []
     for row in rows:
         leaflet = leaflets.get(row["code"])
         if leaflet is None:
-            result.rejected.append({"id": row["id"], "error": f"unknown leaflet code '{row['code']}'"})
+            result.reject(
+                row["id"],
+                RecordInvalid(
+                    f"unknown leaflet code '{row['code']}'", "unknown_leaflet", leaflet=row["code"]
+                ),
+            )
+            continue
+        if row["scanned_at"] < leaflet.created_at - rules.skew:
+            result.reject(
+                row["id"],
+                RecordInvalid(
+                    f"scanned_at is before leaflet {row['code']} was printed",
+                    "before_leaflet",
+                    leaflet=row["code"],
+                ),
+            )
             continue
         row["commune_code"], row["province_code"] = leaflet.commune_code, leaflet.province_code
         kept.append(row)
     return kept
 
 
-def _attach_late_sessions(session_rows: list[dict]) -> None:
-    """Attendance and answers that arrived before their session get its commune now. One
-    query per table finds them (usually none), so the common case costs two lookups."""
+def _authors(user_ids: set[int]) -> dict[int, Actor]:
+    """Actors for the senders of stored records (their role and communes as they are now)."""
+    if not user_ids:
+        return {}
+    users = db.session.execute(select(User.id, User.role, User.username).where(User.id.in_(user_ids))).all()
+    communes_of: dict[int, set[int]] = {}
+    for user_id, code in db.session.execute(
+        select(UserCommune.user_id, UserCommune.commune_code).where(UserCommune.user_id.in_(user_ids))
+    ):
+        communes_of.setdefault(user_id, set()).add(code)
+    return {
+        u.id: Actor(None, u.role, u.id, u.username, frozenset(communes_of.get(u.id, ())), None) for u in users
+    }
+
+
+# What points at a session (typed loosely: the two models share the columns used here).
+LINKED: tuple[tuple[str, Any], ...] = (("attendance", Attendance), ("quiz_response", QuizResponse))
+IMPORTED = Actor(None, ORGANISER, None, None, frozenset(), None)  # a record with no sender account
+
+
+def _attach_late_sessions(session_rows: list[dict], admission: Admission) -> None:
+    """Attendance and answers that arrived before their session are decided now, by the same
+    rules as if the session had come first. Lines their author may not add are held out of the
+    figures and their phone is told at its next sync. One query per table finds them (usually
+    none), so the common case costs two lookups."""
     if not session_rows:
         return
-    by_id = {s["id"]: s for s in session_rows}
-    for model in (Attendance, QuizResponse):
-        waiting = (
-            db.session.execute(
-                select(model.session_id)
-                .distinct()
-                .where(model.session_id.in_(by_id), model.commune_code.is_(None))
-            )
-            .scalars()
-            .all()
-        )
-        for session_id in waiting:
-            s = by_id[session_id]
-            values = {"commune_code": s["commune_code"], "province_code": s["province_code"]}
-            if model is Attendance:
-                values["session_starts_at"] = s["starts_at"]
-            db.session.execute(
-                update(model)
-                .where(model.session_id == session_id, model.commune_code.is_(None))
-                .values(**values)
-            )
+    sessions = _known_sessions(set(), session_rows)
+    for kind, model in LINKED:
+        waiting = db.session.execute(
+            select(model, SyncRecord.user_id, SyncRecord.token_id)
+            .join(SyncRecord, SyncRecord.id == model.id)
+            .where(model.session_id.in_(sessions), model.commune_code.is_(None))
+        ).all()
+        if not waiting:
+            continue
+        authors = _authors({user_id for _, user_id, _ in waiting if user_id is not None})
+        refused: dict[str, RecordInvalid] = {}
+        for row, user_id, token_id in waiting:
+            if user_id is not None:
+                author = authors.get(user_id) or Actor(token_id, "staff", user_id, None, frozenset(), None)
+            elif token_id is not None:
+                author = Actor(token_id, RESIDENT, None, None, frozenset(), None)
+            else:
+                author = IMPORTED
+            session = sessions[row.session_id]
+            values = {c: getattr(row, c) for c in ("id", "created_at", "hold")}
+            values.update(session_id=row.session_id, commune_code=None, province_code=None)
+            if kind == "quiz_response":
+                values.update(quiz_id=row.quiz_id, phase=row.phase, session_key_hash=row.session_key_hash)
+            try:
+                joins = admission.decide(kind, values, author, session)
+            except RecordInvalid as not_allowed:
+                refused[row.id] = not_allowed
+                values["hold"] |= HOLD_NOT_ALLOWED
+                joins = True
+            if joins:
+                _join(kind, values, session)
+            else:
+                _detach(values)
+            changes = {k: v for k, v in values.items() if k not in ("id", "created_at", "session_key_hash")}
+            if kind == "quiz_response":
+                changes.pop("quiz_id")
+            else:
+                changes.pop("session_id")
+            db.session.execute(update(model).where(model.id == row.id).values(**changes))
+        for record_id, reason in refused.items():
+            provenance.flag_problem([record_id], reason.code, str(reason), **reason.params)
 
 
 def _table(model: type[DeclarativeBase]) -> Table:
@@ -386,42 +375,55 @@ def _table(model: type[DeclarativeBase]) -> Table:
     return cast(Table, model.__table__)
 
 
-# PostgreSQL: one transaction-scoped advisory lock per session, taken in hash order so that two
-# requests never wait for each other crosswise.
-PG_SESSION_LOCKS = sql(
-    "SELECT pg_advisory_xact_lock(h) FROM "
-    "(SELECT DISTINCT hashtextextended('loa-session:' || k, 0) AS h FROM unnest(:keys) AS k ORDER BY h) AS s"
-).bindparams(bindparam("keys", type_=ARRAY(Text)))
+def _turn_keys(parsed: list[Parsed], device_id: str | None) -> list[str]:
+    """What a batch takes turns on: every session it writes or points at, every record its
+    corrections and voids point at, and its device."""
+    keys = {p.id for p in parsed if p.type == "session"}
+    keys.update(
+        p.row["session_id"]
+        for p in parsed
+        if p.type in ("attendance", "quiz_response") and p.row.get("session_id")
+    )
+    keys.update(p.row["target_id"] for p in parsed if p.type in AMENDMENT_TYPES)
+    if device_id:
+        keys.add(provenance.device_key(device_id))
+    return sorted(keys)
 
 
-def _session_ids(parsed: list[Parsed]) -> list[str]:
-    """Every session a batch writes or points at (its sessions, their attendance and answers)."""
-    ids = {p.id for p in parsed if p.type == "session"}
-    ids.update(p.row["session_id"] for p in parsed if p.type != "session" and p.row.get("session_id"))
-    return sorted(ids)
-
-
-def _take_turns_on_sessions(parsed: list[Parsed]) -> None:
-    """Requests that write a session and the attendance or answers pointing at it take turns,
-    so the later one always sees what the earlier one stored: an attendance line stored while
-    another request stores its session can no longer miss its commune. On PostgreSQL the turns
-    are per session; SQLite has one writer anyway, so the batch takes the write lock before it
-    reads anything (a write that changes no row)."""
-    session_ids = _session_ids(parsed)
-    if not session_ids:
-        return
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        db.session.execute(PG_SESSION_LOCKS, {"keys": session_ids})
-    elif dialect == "sqlite":
-        db.session.execute(sql("UPDATE sync_records SET id = id WHERE 0"))
+def _check_amendments(parsed: list[Parsed], actor: Actor, result: SyncResult) -> list[Parsed]:
+    """Corrections and voids whose target is already known are checked now (the phone hears
+    why at once); the others wait for their target."""
+    wanted = [p for p in parsed if p.type in AMENDMENT_TYPES]
+    if not wanted:
+        return parsed
+    in_batch = {p.id: amendments.Target(p.id, p.type, actor.user_id) for p in parsed}
+    known = amendments.targets(p.row["target_id"] for p in wanted)
+    kept = []
+    for p in parsed:
+        if p.type in AMENDMENT_TYPES:
+            target = known.get(p.row["target_id"]) or in_batch.get(p.row["target_id"])
+            if target is not None:
+                try:
+                    amendments.check(p.type, json.loads(p.row["changes"]), actor.user_id, actor.role, target)
+                except RecordInvalid as exc:
+                    result.reject(p.id, exc)
+                    continue
+        kept.append(p)
+    return kept
 
 
 def _store_once(
-    parsed: list[Parsed], actor: Actor, device_id: str | None, received_at: dt.datetime, result: SyncResult
+    parsed: list[Parsed],
+    actor: Actor,
+    device_id: str | None,
+    rules: Rules,
+    received_at: dt.datetime,
+    result: SyncResult,
+    seqs: list[int],
+    charge: Callable[[int], None] | None,
 ) -> None:
     """One transaction: sort out duplicates and conflicts against the ledger, insert the rest."""
-    _take_turns_on_sessions(parsed)
+    provenance.take_turns(_turn_keys(parsed, device_id))
     existing: dict[str, str] = {}
     ids = [p.id for p in parsed]
     for start in range(0, len(ids), 500):
@@ -439,21 +441,31 @@ def _store_once(
                 result.conflicts.append(
                     {
                         "id": p.id,
-                        "error": "a different record with this id was stored "
-                        "earlier; the server kept the first one",
+                        "error": "a different record with this id was stored earlier; the server kept the first one",
+                        "code": "conflict",
+                        "params": {},
                     }
                 )
         else:
             fresh.append(p)
+    fresh = _check_amendments(fresh, actor, result)
+    quarantined = bool(
+        device_id and db.session.execute(select(Device.quarantined_at).where(Device.id == device_id)).scalar()
+    )
     rows_by_type: dict[str, list[dict]] = {kind: [] for kind in RECORD_TYPES}
     for p in fresh:
         row = dict(p.row, id=p.id, created_at=p.created_at, received_at=received_at)
         if p.type == "session":
             row.update(user_id=actor.user_id, device_id=device_id)
         rows_by_type[p.type].append(row)
-    _fill_from_sessions(rows_by_type, actor, result)
-    rows_by_type["leaflet_scan"] = _fill_from_leaflets(rows_by_type["leaflet_scan"], result)
+    admission = Admission(rules)
+    _fill_from_sessions(rows_by_type, actor, admission, result)
+    rows_by_type["leaflet_scan"] = _fill_from_leaflets(rows_by_type["leaflet_scan"], rules, result)
     stored = {row["id"] for rows in rows_by_type.values() for row in rows}
+    if quarantined:
+        for kind in ("session", "attendance", "quiz_response", "leaflet_scan"):
+            for row in rows_by_type[kind]:
+                row["hold"] |= HOLD_QUARANTINED
     ledger = [
         {
             "id": p.id,
@@ -464,6 +476,7 @@ def _store_once(
             "user_id": actor.user_id,
             "created_at": p.created_at,
             "received_at": received_at,
+            "seq": p.seq,
         }
         for p in fresh
         if p.id in stored
@@ -471,11 +484,32 @@ def _store_once(
     # Core executemany inserts: the ORM's per-object machinery is not needed for new rows.
     if ledger:
         db.session.execute(_table(SyncRecord).insert(), ledger)
-    for kind, rows in rows_by_type.items():
-        if rows:
-            db.session.execute(_table(MODELS[kind]).insert(), rows)
-    _attach_late_sessions(rows_by_type["session"])
+    for kind in ("session", "attendance", "quiz_response", "leaflet_scan"):
+        if rows_by_type[kind]:
+            db.session.execute(_table(MODELS[kind]).insert(), rows_by_type[kind])
+    amendment_rows = amendments.rows_for(
+        [p for p in fresh if p.type in AMENDMENT_TYPES and p.id in stored],
+        actor.user_id,
+        device_id,
+        received_at,
+    )
+    if amendment_rows:
+        db.session.execute(_table(Amendment).insert(), amendment_rows)
+    _attach_late_sessions(rows_by_type["session"], admission)
     result.accepted.extend(p.id for p in fresh if p.id in stored)
+    if device_id:
+        provenance.note_seqs(device_id, seqs)
+        provenance.seen(device_id, actor.role, actor.user_id, actor.token_id, len(result.rejected))
+    if charge is not None:
+        charge(len(result.accepted))
+
+
+MODELS: dict[str, type[DeclarativeBase]] = {
+    "session": VillageSession,
+    "attendance": Attendance,
+    "quiz_response": QuizResponse,
+    "leaflet_scan": LeafletScan,
+}
 
 
 def ingest(
@@ -484,19 +518,27 @@ def ingest(
     content: Content,
     device_id: str | None = None,
     received_at: dt.datetime | None = None,
+    charge: Callable[[int], None] | None = None,
+    rules: Rules | None = None,
 ) -> SyncResult:
-    """Validate and store a batch; every record ends up in exactly one list of the result."""
+    """Validate and store a batch; every record ends up in exactly one list of the result.
+
+    `charge(n)` is called inside the storing transaction with the number of records about to
+    be accepted; if it raises (a quota is used up), nothing is stored and the exception
+    propagates."""
     received_at = received_at or utcnow()
+    rules = rules or Rules.from_config(current_app.config, received_at)
     parsed: list[Parsed] = []
-    rejected: list[dict] = []
+    invalid = SyncResult()
     seen: dict[str, str] = {}
     in_batch_duplicates: list[str] = []
     in_batch_conflicts: list[dict] = []
+    seqs = [s for r in records if (s := seq_of(r)) is not None]
     for index, record in enumerate(records):
         try:
-            p = parse_record(record, actor, content)
+            p = parse_record(record, actor, content, rules)
         except RecordInvalid as exc:
-            rejected.append({"id": _record_id_of(record), "index": index, "error": str(exc)})
+            invalid.reject(record_id_of(record), exc, index=index)
             continue
         if p.id in seen:  # the same id twice in one batch
             if seen[p.id] == p.fingerprint:
@@ -505,17 +547,18 @@ def ingest(
                 in_batch_conflicts.append(
                     {
                         "id": p.id,
-                        "error": "this id appears twice in the batch with "
-                        "different content; the first was kept",
+                        "error": "this id appears twice in the batch with different content; the first was kept",
+                        "code": "conflict_in_batch",
+                        "params": {},
                     }
                 )
             continue
         seen[p.id] = p.fingerprint
         parsed.append(p)
     for attempt in range(RETRIES):
-        result = SyncResult(rejected=list(rejected))
+        result = SyncResult(rejected=list(invalid.rejected))
         try:
-            _store_once(parsed, actor, device_id, received_at, result)
+            _store_once(parsed, actor, device_id, rules, received_at, result, seqs, charge)
             db.session.commit()
             break
         except IntegrityError:
@@ -523,6 +566,14 @@ def ingest(
             db.session.rollback()
             if attempt == RETRIES - 1:
                 raise
+        except BaseException:
+            db.session.rollback()
+            raise
     result.duplicates.extend(in_batch_duplicates)
     result.conflicts.extend(in_batch_conflicts)
+    amendments.apply_waiting(p.id for p in parsed)
+    if device_id:
+        result.device = provenance.receipt(device_id).as_dict()
+        result.attention = provenance.attention(device_id)
+        db.session.rollback()  # end the read transaction
     return result

@@ -110,9 +110,20 @@ def rid() -> str:
     return str(_uuid.uuid4())
 
 
+VN = _dt.timezone(_dt.timedelta(hours=7))
+# Records are made two days ago at 08:00 in Vietnam: sync accepts nothing from the future or
+# older than LOA_MAX_RECORD_AGE_DAYS, so test records are as recent as a phone's would be.
+TEST_DAY = _dt.datetime.now(VN).date() - _dt.timedelta(days=2)
+
+
 def when(minutes: int = 0) -> str:
-    base = _dt.datetime(2026, 3, 15, 8, 0, tzinfo=_dt.timezone(_dt.timedelta(hours=7)))
+    base = _dt.datetime.combine(TEST_DAY, _dt.time(8, 0), VN)
     return (base + _dt.timedelta(minutes=minutes)).isoformat()
+
+
+def now_stamp() -> str:
+    """This moment, as a phone would stamp it."""
+    return _dt.datetime.now(VN).isoformat(timespec="seconds")
 
 
 def session_record(commune=MUONG_KIM, record_id=None, **data):

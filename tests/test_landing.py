@@ -8,7 +8,7 @@ from server import leaflets, reports
 from server.extensions import db
 from server.models import Leaflet, LeafletScan
 from server.state import state
-from tests.conftest import KHOEN_ON, MUONG_KIM, post_sync, rid, stored_row, when
+from tests.conftest import KHOEN_ON, MUONG_KIM, now_stamp, post_sync, rid, stored_row, when
 
 
 @pytest.fixture
@@ -67,6 +67,9 @@ def test_no_personal_data_in_a_scan(app, client, made):
         "source",
         "commune_code",
         "province_code",
+        "hold",
+        "client_hash",  # salted with a salt deleted after the day: no way back to the phone
+        "client_day",
     }
 
 
@@ -112,7 +115,7 @@ def test_scan_made_offline_arrives_by_sync(app, client, made):
         "id": rid(),
         "type": "leaflet_scan",
         "created_at": when(),
-        "data": {"code": code.lower(), "scanned_at": when()},
+        "data": {"code": code.lower(), "scanned_at": now_stamp()},  # after the leaflet was printed
     }
     assert post_sync(client, token, [record]).get_json()["accepted"] == [record["id"]]
     assert post_sync(client, token, [record]).get_json()["duplicates"] == [record["id"]]

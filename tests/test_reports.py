@@ -2,6 +2,8 @@
 order count, duplicates do not."""
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import sqlite3
 
@@ -11,6 +13,7 @@ from openpyxl import load_workbook
 from server import reports, sync
 from server.devices import Actor
 from server.state import state
+from server.sync_parse import Rules
 from tests.conftest import (
     KHOEN_ON,
     MUONG_KIM,
@@ -32,6 +35,8 @@ STAFF = Actor(
     commune_codes=frozenset({MUONG_KIM, KHOEN_ON, OTHER_PROVINCE_COMMUNE}),
     device_id=None,
 )
+# The sessions below took place in March and April 2027: stored as a server would in May 2027.
+IN_2027 = Rules(now=dt.datetime(2027, 5, 1), max_age=dt.timedelta(days=3650))
 
 
 @pytest.fixture
@@ -55,13 +60,17 @@ def known(app):
         quiz_record(app, s1["id"], "post", right=True),
         quiz_record(app, s2["id"], "pre", quiz_id="counterfeit", right=True, lang="en"),
     ]
+    # The sender is a real account (an organiser: the sessions span two provinces): a line that
+    # arrives before its session is checked against its author's rights when the session comes.
+    user_id = create_account(app, "reporter", role="organiser", communes=())
+    staff = dataclasses.replace(STAFF, user_id=user_id)
     with app.app_context():
         content = state(app).content
-        sync.ingest(a[:2] + q[:2], STAFF, content)  # attendance before its session
-        sync.ingest([s1, s2, s3, *a[2:], *q[2:]], STAFF, content)
-        sync.ingest([s1, a[0], q[0]], STAFF, content)  # a retry: duplicates
+        sync.ingest(a[:2] + q[:2], staff, content, rules=IN_2027)  # attendance before its session
+        sync.ingest([s1, s2, s3, *a[2:], *q[2:]], staff, content, rules=IN_2027)
+        sync.ingest([s1, a[0], q[0]], staff, content, rules=IN_2027)  # a retry: duplicates
         orphan = attendance_record(rid(), 7, 0, 0)  # its session never arrived
-        sync.ingest([orphan], STAFF, content)
+        sync.ingest([orphan], staff, content, rules=IN_2027)
     return {"s": [s1, s2, s3]}
 
 

@@ -1,0 +1,441 @@
+"""Sync protocol version 1: reading one record. Every check here needs only the record, who
+sent it, the content and the time rules; what needs the database (sessions, leaflets, targets)
+is in sync.py and amendments.py.
+
+A record that fails a check raises RecordInvalid with a message a person can act on, a stable
+`code` and its `params`, so the phone can say it in its user's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import communes
+from .content import Content, score
+from .devices import RESIDENT, Actor
+from .leaflets.codes import normalize_code
+
+PROTOCOL_VERSION = 1
+RECORD_TYPES = ("session", "attendance", "quiz_response", "leaflet_scan", "correction", "void")
+RESIDENT_TYPES = ("quiz_response", "leaflet_scan")
+AMENDMENT_TYPES = ("correction", "void")
+# What a correction may change, per type of record: only what a person could have mistyped.
+CORRECTABLE = {
+    "attendance": ("count", "women", "ethnic_minority"),
+    "session": ("place", "facilitator", "starts_at", "topic_ids"),
+}
+PHASES = ("pre", "post", None)
+MAX_ATTENDANCE = 1000
+MAX_TEXT = {"place": 200, "facilitator": 120, "reason": 300}
+MAX_DAYS_AHEAD = 31  # a session may be recorded before it starts, by up to a month
+QR_KEY = re.compile(r"[A-Za-z0-9_-]{22,64}")
+
+
+class EnvelopeError(ValueError):
+    """The request as a whole is malformed (HTTP 400)."""
+
+
+class RecordInvalid(ValueError):
+    """One record is invalid; the message tells a person what to fix, `code` and `params` let
+    the phone say it in its user's language."""
+
+    def __init__(self, message: str, code: str = "invalid", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+    def as_dict(self) -> dict:
+        return {"error": str(self), "code": self.code, "params": self.params}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The time rules of one sync: records are bounded in time around the server's clock."""
+
+    now: dt.datetime  # naive UTC
+    skew: dt.timedelta = dt.timedelta(minutes=60)
+    max_age: dt.timedelta = dt.timedelta(days=120)
+    answer_window: dt.timedelta = dt.timedelta(hours=12)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], now: dt.datetime) -> Rules:
+        return cls(
+            now=now,
+            skew=dt.timedelta(minutes=int(config.get("CLOCK_SKEW_MINUTES", 60))),
+            max_age=dt.timedelta(days=int(config.get("MAX_RECORD_AGE_DAYS", 120))),
+            answer_window=dt.timedelta(hours=int(config.get("SESSION_ANSWER_WINDOW_HOURS", 12))),
+        )
+
+    def check(self, value: dt.datetime, name: str, ahead: dt.timedelta | None = None) -> dt.datetime:
+        """A record's time: not later than now plus the clock skew (or `ahead`), not older than
+        the oldest a phone may keep records."""
+        latest = self.now + (ahead if ahead is not None else self.skew)
+        if value > latest:
+            raise RecordInvalid(
+                f"{name} {_stamp(value)} is in the future (the server's time is {_stamp(self.now)}); "
+                "check the phone's date and time",
+                "time_in_future",
+                field=name,
+                value=_stamp(value),
+                server_time=_stamp(self.now),
+            )
+        if value < self.now - self.max_age:
+            raise RecordInvalid(
+                f"{name} {_stamp(value)} is older than {self.max_age.days} days; "
+                "records that old are not accepted",
+                "time_too_old",
+                field=name,
+                value=_stamp(value),
+                days=self.max_age.days,
+            )
+        return value
+
+
+def _stamp(value: dt.datetime) -> str:
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+# -- fields -------------------------------------------------------------------------------------
+
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def parse_uuid(value, name: str) -> str:
+    if not isinstance(value, str):
+        raise RecordInvalid(
+            f"{name} must be a UUID string, found {type(value).__name__}", "not_uuid", field=name
+        )
+    if CANONICAL_UUID.fullmatch(value):  # what phones send: skip the slower general parse
+        return value
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise RecordInvalid(f"{name} '{value[:60]}' is not a UUID", "not_uuid", field=name) from None
+
+
+def parse_time(value, name: str) -> dt.datetime:
+    """RFC 3339 with an offset -> naive UTC."""
+    example = "2026-03-15T08:30:00+07:00"
+    if not isinstance(value, str):
+        raise RecordInvalid(f"{name} must be an RFC 3339 time like {example}", "not_time", field=name)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise RecordInvalid(
+            f"{name} '{value[:40]}' is not an RFC 3339 time like {example}", "not_time", field=name
+        ) from None
+    if parsed.tzinfo is None:
+        raise RecordInvalid(
+            f"{name} '{value[:40]}' needs a time zone offset, e.g. +07:00", "time_without_offset", field=name
+        )
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def whole_number(data: Mapping, name: str, low: int, high: int) -> int:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RecordInvalid(
+            f"{name} must be a whole number from {low} to {high}, found {json.dumps(value)[:40]}",
+            "not_whole_number",
+            field=name,
+            low=low,
+            high=high,
+        )
+    if not low <= value <= high:
+        raise RecordInvalid(
+            f"{name} must be from {low} to {high}, found {value}",
+            "out_of_range",
+            field=name,
+            low=low,
+            high=high,
+            value=value,
+        )
+    return value
+
+
+def text(data: Mapping, name: str) -> str:
+    value = data.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RecordInvalid(f"{name} must be text", "not_text", field=name)
+    if len(value) > MAX_TEXT[name]:
+        raise RecordInvalid(
+            f"{name} is {len(value)} characters; at most {MAX_TEXT[name]}",
+            "text_too_long",
+            field=name,
+            length=len(value),
+            limit=MAX_TEXT[name],
+        )
+    return value.strip()
+
+
+def topic_list(value, content: Content) -> list[str]:
+    known = set(content.topic_ids())
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise RecordInvalid("topic_ids must be a list of topic ids", "not_topic_list", field="topic_ids")
+    unknown = [t for t in value if t not in known]
+    if unknown:
+        raise RecordInvalid(
+            f"unknown topic ids {unknown}; known: {sorted(known)}",
+            "unknown_topic",
+            field="topic_ids",
+            topics=unknown,
+        )
+    return value
+
+
+def parse_envelope(payload) -> tuple[str | None, list]:
+    """(device_id, records) from a decoded JSON body, or EnvelopeError."""
+    if not isinstance(payload, dict):
+        raise EnvelopeError("the body must be a JSON object with device_id and records")
+    records = payload.get("records")
+    if not isinstance(records, list):
+        raise EnvelopeError("'records' must be a list of records")
+    device_id = payload.get("device_id")
+    try:
+        device_id = parse_uuid(device_id, "device_id") if device_id is not None else None
+    except RecordInvalid as exc:
+        raise EnvelopeError(str(exc)) from None
+    return device_id, records
+
+
+# -- one record -------------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    id: str
+    type: str
+    created_at: dt.datetime
+    fingerprint: str
+    row: dict
+    seq: int | None = None
+    extra: dict = field(default_factory=dict)  # what is checked against the database later
+
+
+def fingerprint(record: dict) -> str:
+    canonical = json.dumps(
+        {"type": record.get("type"), "created_at": record.get("created_at"), "data": record.get("data")},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _session(data: dict, actor: Actor, content: Content, rules: Rules) -> dict:
+    code = data.get("commune_code")
+    info = communes.commune(code) if not isinstance(code, bool) else None
+    if info is None:
+        raise RecordInvalid(
+            f"commune_code {json.dumps(code)[:20]} is not an official commune code",
+            "unknown_commune",
+            commune_code=str(code)[:20],
+        )
+    if not actor.may_record_in(info.code):
+        raise RecordInvalid(
+            f"commune {info.name} ({info.code}) is not one of your communes; "
+            "ask an organiser to add it to your account",
+            "commune_not_yours",
+            commune=info.name,
+            commune_code=info.code,
+        )
+    qr_key = data.get("qr_key")
+    if qr_key is not None and (not isinstance(qr_key, str) or not QR_KEY.fullmatch(qr_key)):
+        raise RecordInvalid("qr_key must be 22 to 64 letters, digits, '-' or '_'", "bad_qr_key")
+    starts_at = parse_time(data.get("starts_at"), "starts_at")
+    return {
+        "commune_code": info.code,
+        "province_code": info.province_code,
+        "topic_ids": json.dumps(topic_list(data.get("topic_ids"), content)),
+        "starts_at": rules.check(starts_at, "starts_at", ahead=dt.timedelta(days=MAX_DAYS_AHEAD)),
+        "place": text(data, "place"),
+        "facilitator": text(data, "facilitator"),
+        "qr_key_hash": hash_key(qr_key) if qr_key else None,
+        "hold": 0,
+    }
+
+
+def _attendance(data: dict, _actor: Actor, _content: Content, _rules: Rules) -> dict:
+    count = whole_number(data, "count", 1, MAX_ATTENDANCE)
+    return {
+        "session_id": parse_uuid(data.get("session_id"), "session_id"),
+        "count": count,
+        "women": whole_number(data, "women", 0, count),
+        "ethnic_minority": whole_number(data, "ethnic_minority", 0, count),
+        "commune_code": None,
+        "province_code": None,
+        "session_starts_at": None,
+        "hold": 0,
+    }
+
+
+def _quiz_response(data: dict, _actor: Actor, content: Content, _rules: Rules) -> dict:
+    quiz_id, lang = data.get("quiz_id"), data.get("lang")
+    if lang not in content.languages:
+        raise RecordInvalid(
+            f"lang {json.dumps(lang)[:20]} is not one of {sorted(content.languages)}", "unknown_language"
+        )
+    found = content.quiz(lang, quiz_id) if isinstance(quiz_id, str) else None
+    if found is None:
+        raise RecordInvalid(
+            f"quiz_id {json.dumps(quiz_id)[:40]} is not a quiz; known: {content.quiz_ids()}", "unknown_quiz"
+        )
+    answers = data.get("answers")
+    if not isinstance(answers, dict) or not answers:
+        raise RecordInvalid(
+            "answers must be an object {question id: option id} with at least one answer", "no_answers"
+        )
+    options = found.value.option_ids()
+    for question, option in answers.items():
+        if question not in options:
+            raise RecordInvalid(
+                f"answer to unknown question '{question[:40]}' of quiz '{quiz_id}'", "unknown_question"
+            )
+        if option not in options[question]:
+            raise RecordInvalid(
+                f"'{str(option)[:40]}' is not an option of question '{question}'", "unknown_option"
+            )
+    phase = data.get("phase")
+    if phase not in PHASES:
+        raise RecordInvalid(
+            f"phase must be 'pre', 'post' or null, found {json.dumps(phase)[:20]}", "bad_phase"
+        )
+    session_id = data.get("session_id")
+    key = data.get("session_key")
+    if key is not None and not isinstance(key, str):
+        raise RecordInvalid("session_key must be the text of the session QR code's key", "bad_qr_key")
+    correct, total = score(found.value, answers)  # from the content, never from the phone
+    return {
+        "quiz_id": quiz_id,
+        "lang": lang,
+        "answers": json.dumps(answers, sort_keys=True),
+        "session_id": parse_uuid(session_id, "session_id") if session_id is not None else None,
+        "phase": phase if session_id is not None else None,
+        "correct": correct,
+        "total": total,
+        "commune_code": None,
+        "province_code": None,
+        "session_key_hash": hash_key(key[:64]) if key else None,
+        "hold": 0,
+    }
+
+
+def _leaflet_scan(data: dict, _actor: Actor, _content: Content, rules: Rules) -> dict:
+    code = data.get("code")
+    if not isinstance(code, str) or not code.strip():
+        raise RecordInvalid("code must be the leaflet's code", "no_leaflet_code")
+    return {
+        "code": normalize_code(code)[:16],
+        "scanned_at": rules.check(parse_time(data.get("scanned_at"), "scanned_at"), "scanned_at"),
+        "source": "offline",
+        "hold": 0,
+    }
+
+
+def correction_value(name: str, value, content: Content):
+    """A corrected field's value, checked like the field itself (in JSON form)."""
+    if name in ("count",):
+        return whole_number({name: value}, name, 1, MAX_ATTENDANCE)
+    if name in ("women", "ethnic_minority"):
+        return whole_number({name: value}, name, 0, MAX_ATTENDANCE)
+    if name in ("place", "facilitator"):
+        return text({name: value}, name)
+    if name == "starts_at":
+        parse_time(value, name)
+        return value
+    if name == "topic_ids":
+        return topic_list(value, content)
+    fields = sorted({f for names in CORRECTABLE.values() for f in names})
+    raise RecordInvalid(
+        f"'{name[:40]}' cannot be corrected; only {', '.join(fields)}",
+        "field_not_correctable",
+        field=name[:40],
+    )
+
+
+def _correction(data: dict, _actor: Actor, content: Content, _rules: Rules) -> dict:
+    changes = data.get("changes")
+    if not isinstance(changes, dict) or not changes:
+        raise RecordInvalid(
+            "changes must be an object {field: new value} with at least one field", "no_changes"
+        )
+    checked = {name: correction_value(str(name), value, content) for name, value in changes.items()}
+    return {
+        "kind": "correction",
+        "target_id": parse_uuid(data.get("target_id"), "target_id"),
+        "changes": json.dumps(checked, sort_keys=True),
+        "reason": text(data, "reason"),
+    }
+
+
+def _void(data: dict, _actor: Actor, _content: Content, _rules: Rules) -> dict:
+    return {
+        "kind": "void",
+        "target_id": parse_uuid(data.get("target_id"), "target_id"),
+        "changes": "{}",
+        "reason": text(data, "reason"),
+    }
+
+
+PARSERS = {
+    "session": _session,
+    "attendance": _attendance,
+    "quiz_response": _quiz_response,
+    "leaflet_scan": _leaflet_scan,
+    "correction": _correction,
+    "void": _void,
+}
+
+
+def parse_record(record, actor: Actor, content: Content, rules: Rules) -> Parsed:
+    if not isinstance(record, dict):
+        raise RecordInvalid("a record must be an object with id, type, created_at and data", "not_record")
+    record_id = parse_uuid(record.get("id"), "id")
+    kind = record.get("type")
+    if kind not in RECORD_TYPES:
+        raise RecordInvalid(
+            f"unknown record type {json.dumps(kind)[:40]}; known: {', '.join(RECORD_TYPES)}", "unknown_type"
+        )
+    if actor.role == RESIDENT and kind not in RESIDENT_TYPES:
+        raise RecordInvalid(
+            f"a resident's phone cannot send '{kind}' records; log in as staff", "resident_cannot", type=kind
+        )
+    seq = record.get("seq")
+    if seq is not None:
+        seq = whole_number(record, "seq", 1, 2**31 - 1)
+    created_at = rules.check(parse_time(record.get("created_at"), "created_at"), "created_at")
+    data = record.get("data")
+    if not isinstance(data, dict):
+        raise RecordInvalid("data must be an object", "no_data")
+    row = PARSERS[kind](data, actor, content, rules)
+    return Parsed(record_id, kind, created_at, fingerprint(record), row, seq)
+
+
+def record_id_of(record) -> str | None:
+    if isinstance(record, dict) and isinstance(record.get("id"), str):
+        try:
+            return str(uuid.UUID(record["id"]))
+        except ValueError:
+            return record["id"][:64]
+    return None
+
+
+def seq_of(record) -> int | None:
+    """A record's sequence number when it is a plausible one, even if the record is invalid."""
+    seq = record.get("seq") if isinstance(record, dict) else None
+    if isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq < 2**31:
+        return seq
+    return None
