@@ -4,6 +4,7 @@ portable SQLite file (sqlite-utils) that opens in any SQLite tool."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import tempfile
@@ -18,7 +19,18 @@ from sqlalchemy import select
 from . import communes, reports
 from .content import Content
 from .extensions import db
-from .models import Attendance, Leaflet, LeafletScan, QuizResponse, VillageSession
+from .models import (
+    HOLD_NOT_ALLOWED,
+    HOLD_QUARANTINED,
+    HOLD_SESSION_VOIDED,
+    HOLD_VOIDED,
+    Amendment,
+    Attendance,
+    Leaflet,
+    LeafletScan,
+    QuizResponse,
+    VillageSession,
+)
 from .quiz_results import quiz_results
 
 COMMUNE_COLUMNS = ("province_code", "province", "commune_code", "commune", *reports.FIGURES)
@@ -150,6 +162,44 @@ def _commune_row(code: int) -> dict:
     }
 
 
+HOLD_REASONS = (
+    (HOLD_VOIDED, "voided"),
+    (HOLD_SESSION_VOIDED, "session voided"),
+    (HOLD_QUARANTINED, "device quarantined"),
+    (HOLD_NOT_ALLOWED, "commune not the sender's"),
+)
+
+
+def _held_and_amended(flt: reports.ReportFilter) -> tuple[list[dict], list[dict]]:
+    """The records of the filter held out of the figures (with why), and every correction and
+    void of the filter's records: the trail behind the figures. Counted records keep their
+    values before any correction in their `original` column."""
+    every = dataclasses.replace(flt, include_held=True)
+    held, ids = [], []
+    for kind, model, apply in (
+        ("session", VillageSession, every.sessions),
+        ("attendance", Attendance, every.attendance),
+        ("quiz_response", QuizResponse, every.quiz_responses),
+        ("leaflet_scan", LeafletScan, every.scans),
+    ):
+        for record_id, hold in db.session.execute(apply(select(model.id, model.hold))):
+            ids.append(record_id)
+            if hold:
+                reasons = [name for bit, name in HOLD_REASONS if hold & bit]
+                held.append({"id": record_id, "type": kind, "reasons": ", ".join(reasons)})
+    trail = []
+    for start in range(0, len(ids), 500):
+        trail.extend(
+            _records(
+                Amendment,
+                select(*Amendment.__table__.columns).where(Amendment.target_id.in_(ids[start : start + 500])),
+            )
+        )
+    for row in trail:
+        row["changes"] = json.loads(row["changes"])
+    return held, trail
+
+
 def to_sqlite(flt: reports.ReportFilter) -> bytes:
     """The filtered records themselves, with commune names, in a portable SQLite file."""
 
@@ -165,6 +215,7 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
         row["answers"] = json.loads(row["answers"])
     scans = _records(LeafletScan, flt.scans(select(*LeafletScan.__table__.columns)))
     codes = {r["commune_code"] for r in sessions + attendance + quiz + scans if r.get("commune_code")}
+    held, trail = _held_and_amended(flt)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "loa-export.sqlite3"
         database = sqlite_utils.Database(path)
@@ -173,6 +224,8 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
             ("attendance", attendance, "id"),
             ("quiz_responses", quiz, "id"),
             ("leaflet_scans", scans, "id"),
+            ("held_out", held, "id"),
+            ("amendments", trail, "id"),
         ):
             if rows:
                 database.table(name).insert_all(rows, pk=pk, alter=True)

@@ -200,6 +200,9 @@ def quarantine(device_id: str, reason: str, by_user: int | None) -> bool:
     False when there is no such device."""
     take_turns([device_key(device_id)])
     device = db.session.get(Device, device_id)
+    if device is None and device_id.startswith(WEB_PREFIX):  # an online client: no row until now
+        device = Device(id=device_id, kind="web", rejected=0, quarantine_reason="")
+        db.session.add(device)
     if device is None:
         db.session.rollback()
         return False

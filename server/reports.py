@@ -34,9 +34,14 @@ class ReportFilter:
     lang: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None  # inclusive
+    include_held: bool = False  # also records held out of the figures (voided, quarantined...)
 
     def as_dict(self) -> dict:
-        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(self).items()}
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in asdict(self).items()
+            if k != "include_held"
+        }
 
     def describe(self) -> str:
         parts = []
@@ -71,8 +76,11 @@ class ReportFilter:
         return VillageSession.topic_ids.like(f'%"{self.topic}"%')
 
     # Only records that count: not voided, quarantined or refused (hold 0; see models.HOLD_*).
+    def _counted(self, query, model):
+        return query if self.include_held else query.where(model.hold == 0)
+
     def sessions(self, query):
-        query = query.where(VillageSession.hold == 0)
+        query = self._counted(query, VillageSession)
         query = self._period(
             self._place(query, VillageSession.province_code, VillageSession.commune_code),
             VillageSession.starts_at,
@@ -81,7 +89,7 @@ class ReportFilter:
 
     def attendance(self, query):
         query = self._place(
-            query.where(Attendance.hold == 0), Attendance.province_code, Attendance.commune_code
+            self._counted(query, Attendance), Attendance.province_code, Attendance.commune_code
         )
         query = self._period(query, Attendance.session_starts_at)
         if self.topic:
@@ -93,7 +101,7 @@ class ReportFilter:
     def quiz_responses(self, query):
         query = self._period(
             self._place(
-                query.where(QuizResponse.hold == 0), QuizResponse.province_code, QuizResponse.commune_code
+                self._counted(query, QuizResponse), QuizResponse.province_code, QuizResponse.commune_code
             ),
             QuizResponse.created_at,
         )
@@ -106,7 +114,7 @@ class ReportFilter:
     def scans(self, query, joined: bool = False):
         query = self._period(
             self._place(
-                query.where(LeafletScan.hold == 0), LeafletScan.province_code, LeafletScan.commune_code
+                self._counted(query, LeafletScan), LeafletScan.province_code, LeafletScan.commune_code
             ),
             LeafletScan.scanned_at,
         )

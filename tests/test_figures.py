@@ -347,3 +347,28 @@ def test_quarantine_holds_everything_a_device_sent_and_can_be_released(app, send
     with app.app_context():
         assert provenance.release(bad_phone)
     assert totals(app)["attendees"] == 30 + 400, "released, but the voided line stays voided"
+
+
+def test_the_sqlite_export_shows_originals_corrections_and_what_is_held_out(app, send, tmp_path):
+    import sqlite3
+
+    from server import exports
+
+    session = session_record()
+    kept, dropped = attendance_record(session["id"], 10, 4, 4), attendance_record(session["id"], 7, 1, 1)
+    send([session, kept, dropped, correction(kept["id"], count=12), void(dropped["id"], reason="twice")])
+    path = tmp_path / "export.sqlite3"
+    with app.app_context():
+        path.write_bytes(exports.to_sqlite(reports.ReportFilter()))
+    with sqlite3.connect(path) as export:
+        assert export.execute("select sum(count) from attendance").fetchone() == (12,)
+        original = export.execute("select original from attendance where id = ?", (kept["id"],)).fetchone()[0]
+        assert json.loads(original)["count"] == 10
+        assert export.execute("select id, reasons from held_out").fetchall() == [(dropped["id"], "voided")]
+        trail = export.execute(
+            "select target_id, kind, reason, state from amendments order by kind"
+        ).fetchall()
+        assert trail == [
+            (kept["id"], "correction", "", "applied"),
+            (dropped["id"], "void", "twice", "applied"),
+        ]

@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import PASSWORD, create_account, first_match, token_for
 
-ORGANISER_PAGES = ["/organiser/", "/organiser/users", "/organiser/devices"]
+ORGANISER_PAGES = ["/organiser/", "/organiser/users", "/organiser/devices", "/organiser/data-quality"]
 
 
 def csrf(html: str) -> str:

@@ -58,4 +58,11 @@ def no_store(response):
     return response
 
 
-from . import accounts_views, dashboard_views, events_views, leaflet_views, translations_views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    accounts_views,
+    dashboard_views,
+    events_views,
+    leaflet_views,
+    quality_views,
+    translations_views,
+)
