@@ -199,3 +199,33 @@ def post_sync(client, token, records, device_id=None, **kwargs):
         headers={"Authorization": f"Bearer {token}"},
         **kwargs,
     )
+
+
+# -- organiser pages with CSRF ---------------------------------------------------------------
+
+
+def csrf(html: str) -> str:
+    return first_match(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+
+
+def post_form(client, url: str, page_url: str | None = None, **fields):
+    """POST `fields` to `url` as the form on `page_url` (default: `url`) does, with its CSRF token."""
+    page = client.get(page_url or url).get_data(as_text=True)
+    return client.post(url, data={**fields, "csrf_token": csrf(page)})
+
+
+def log_in(client, username, password=PASSWORD):
+    return post_form(client, "/organiser/login", username=username, password=password)
+
+
+@pytest.fixture
+def csrf_app(tmp_path):
+    return make_app(tmp_path, WTF_CSRF_ENABLED=True)
+
+
+@pytest.fixture
+def organiser(csrf_app):
+    create_account(csrf_app, "organiser", role="organiser")
+    client = csrf_app.test_client()
+    assert log_in(client, "organiser").status_code == 302
+    return client

@@ -3,8 +3,7 @@
 import yaml
 
 from server.state import state
-from tests.conftest import create_account, make_app
-from tests.test_organiser_accounts import csrf, log_in, post_form
+from tests.conftest import create_account, csrf, log_in, make_app, post_form
 
 
 def organiser_client(tmp_path, content_copy):

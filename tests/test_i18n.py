@@ -151,8 +151,7 @@ def test_strings_json_is_precached_per_language(client):
 
 
 def test_organiser_translations_page(tmp_path):
-    from tests.conftest import create_account
-    from tests.test_organiser_accounts import log_in
+    from tests.conftest import create_account, log_in
 
     app = make_app(tmp_path)
     create_account(app, "organiser", role="organiser")

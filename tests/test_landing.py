@@ -158,8 +158,7 @@ def test_scan_reports(app, client, made):
 
 
 def test_organiser_leaflet_page_downloads_and_reports(tmp_path):
-    from tests.conftest import create_account, make_app
-    from tests.test_organiser_accounts import log_in, post_form
+    from tests.conftest import create_account, log_in, make_app, post_form
 
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     create_account(app, "organiser", role="organiser")

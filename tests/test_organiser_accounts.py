@@ -2,38 +2,9 @@
 
 import pytest
 
-from tests.conftest import PASSWORD, create_account, first_match, token_for
+from tests.conftest import PASSWORD, create_account, csrf, first_match, log_in, post_form, token_for
 
 ORGANISER_PAGES = ["/organiser/", "/organiser/users", "/organiser/devices", "/organiser/data-quality"]
-
-
-def csrf(html: str) -> str:
-    return first_match(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-
-
-def post_form(client, url: str, page_url: str | None = None, **fields):
-    """POST `fields` to `url` as the form on `page_url` (default: `url`) does, with its CSRF token."""
-    page = client.get(page_url or url).get_data(as_text=True)
-    return client.post(url, data={**fields, "csrf_token": csrf(page)})
-
-
-def log_in(client, username, password=PASSWORD):
-    return post_form(client, "/organiser/login", username=username, password=password)
-
-
-@pytest.fixture
-def csrf_app(tmp_path):
-    from tests.conftest import make_app
-
-    return make_app(tmp_path, WTF_CSRF_ENABLED=True)
-
-
-@pytest.fixture
-def organiser(csrf_app):
-    create_account(csrf_app, "organiser", role="organiser")
-    client = csrf_app.test_client()
-    assert log_in(client, "organiser").status_code == 302
-    return client
 
 
 @pytest.mark.parametrize("url", ORGANISER_PAGES)

@@ -19,12 +19,12 @@ from tests.conftest import (
     MUONG_KIM,
     attendance_record,
     create_account,
+    log_in,
     quiz_record,
     rid,
     session_record,
     token_for,
 )
-from tests.test_organiser_accounts import log_in
 
 OTHER_PROVINCE_COMMUNE = 4  # Hà Nội
 STAFF = Actor(
@@ -206,7 +206,7 @@ def test_every_organiser_route_checks_the_role(app):
         if r.rule.startswith("/organiser") and r.endpoint not in ("organiser.login", "organiser.logout")
     ]
     assert len(rules) >= 8
-    from tests.test_organiser_accounts import csrf
+    from tests.conftest import csrf
 
     def call(client, url, method):
         data = (
