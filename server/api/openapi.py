@@ -50,6 +50,11 @@ SCHEMAS = {
             "starts_at": RFC3339,
             "place": {"type": "string", "maxLength": MAX_TEXT["place"]},
             "facilitator": {"type": "string", "maxLength": MAX_TEXT["facilitator"]},
+            "qr_key": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_-]{22,64}$",
+                "description": "the secret the session QR code carries; residents' answers join with it",
+            },
         },
     },
     "AttendanceData": {
@@ -75,12 +80,34 @@ SCHEMAS = {
             },
             "session_id": {**UUID, "nullable": True},
             "phase": {"type": "string", "enum": ["pre", "post"], "nullable": True},
+            "session_key": {
+                "type": "string",
+                "description": "from the session QR code: a resident's answer joins the session only with it",
+            },
         },
     },
     "LeafletScanData": {
         "type": "object",
         "required": ["code", "scanned_at"],
         "properties": {"code": {"type": "string"}, "scanned_at": RFC3339},
+    },
+    "CorrectionData": {
+        "type": "object",
+        "required": ["target_id", "changes"],
+        "properties": {
+            "target_id": UUID,
+            "changes": {
+                "type": "object",
+                "description": "{field: new value}: attendance count, women, ethnic_minority; session place, "
+                "facilitator, starts_at, topic_ids. Applied in the order the corrections were made",
+            },
+            "reason": {"type": "string", "maxLength": MAX_TEXT["reason"]},
+        },
+    },
+    "VoidData": {
+        "type": "object",
+        "required": ["target_id"],
+        "properties": {"target_id": UUID, "reason": {"type": "string", "maxLength": MAX_TEXT["reason"]}},
     },
     "Record": {
         "type": "object",
@@ -89,10 +116,22 @@ SCHEMAS = {
             "id": {**UUID, "description": "made on the phone when the record is made; the idempotency key"},
             "type": {"type": "string", "enum": list(RECORD_TYPES)},
             "created_at": RFC3339,
+            "seq": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "the phone's sequence number for this record, per device_id, from 1",
+            },
             "data": {
                 "oneOf": [
                     {"$ref": f"#/components/schemas/{name}"}
-                    for name in ("SessionData", "AttendanceData", "QuizResponseData", "LeafletScanData")
+                    for name in (
+                        "SessionData",
+                        "AttendanceData",
+                        "QuizResponseData",
+                        "LeafletScanData",
+                        "CorrectionData",
+                        "VoidData",
+                    )
                 ]
             },
         },
@@ -107,7 +146,9 @@ SCHEMAS = {
         "properties": {
             "id": {"type": "string", "nullable": True},
             "index": {"type": "integer"},
-            "error": {"type": "string"},
+            "error": {"type": "string", "description": "in English, for people reading logs"},
+            "code": {"type": "string", "description": "a stable identifier, e.g. commune_not_yours"},
+            "params": {"type": "object", "description": "the values the message names"},
         },
     },
     "SyncResponse": {
@@ -132,6 +173,19 @@ SCHEMAS = {
                 "description": "invalid, with a message a person can act on",
             },
             "server_time": RFC3339,
+            "device": {
+                "type": "object",
+                "description": "what the server holds of this device's sequence numbers",
+                "properties": {
+                    "received_through": {"type": "integer", "description": "1..N all arrived"},
+                    "gaps": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
+                },
+            },
+            "attention": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Problem"},
+                "description": "records of this device accepted earlier that no longer count, with the reason",
+            },
         },
     },
     "Login": {
