@@ -144,3 +144,13 @@ class LoaServer:
     def __exit__(self, *exc) -> None:
         self.stop()
         self.tmp.cleanup()
+
+
+def recent_start(rng: random.Random, days: int = 20) -> str:
+    """A session start within the last `days` days, at 08:00–08:59 in Vietnam, RFC 3339: sync
+    accepts nothing from the future or older than LOA_MAX_RECORD_AGE_DAYS."""
+    import datetime as dt
+
+    vietnam = dt.timezone(dt.timedelta(hours=7))
+    day = dt.datetime.now(vietnam).date() - dt.timedelta(days=rng.randint(1, days))
+    return dt.datetime.combine(day, dt.time(8, rng.randint(0, 59)), vietnam).isoformat()

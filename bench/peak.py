@@ -23,7 +23,15 @@ import secrets
 import time
 from typing import TypedDict, cast
 
-from common import LoaServer, attendance_record, drop_postgres, fresh_postgres_url, quiz_record, random_id
+from common import (
+    LoaServer,
+    attendance_record,
+    drop_postgres,
+    fresh_postgres_url,
+    quiz_record,
+    random_id,
+    recent_start,
+)
 
 from tests.live_server import post_sync_http
 
@@ -43,10 +51,9 @@ def make_phones(n: int, seed: int = 315) -> list[dict]:
     quiz = load_content(ROOT / "content").quizzes["vi"]["complaints"]
     options = {q.id: [o.id for o in q.options] for q in quiz.questions}
     rng = random.Random(seed)
-    tz = dt.timezone(dt.timedelta(hours=7))
     phones = []
     for commune in list(communes.communes().values())[:n]:
-        starts = dt.datetime(2027, 3, 15, 8, rng.randint(0, 59), tzinfo=tz).isoformat()
+        starts = recent_start(rng)
         session_id = random_id(rng)
         records = [
             {

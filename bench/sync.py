@@ -11,7 +11,6 @@ uses that database instead; the raw-insert comparison is always SQLite.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import json
 import random
@@ -31,6 +30,7 @@ from common import (
     fresh_postgres_url,
     quiz_record,
     random_id,
+    recent_start,
 )
 
 from tests.live_server import post_sync_http
@@ -49,10 +49,9 @@ def free_port() -> int:
 def village_batches(total: int, quiz: dict, seed: int = 1) -> list[list[dict]]:
     """Batches as phones send them: a session, its tally lines and its quiz answers."""
     rng = random.Random(seed)
-    tz = dt.timezone(dt.timedelta(hours=7))
     records: list[dict] = []
     while len(records) < total:
-        starts = dt.datetime(2027, 3, rng.randint(1, 20), 8, 0, tzinfo=tz).isoformat()
+        starts = recent_start(rng)
         session_id = random_id(rng)
         records.append(
             {
