@@ -235,11 +235,11 @@ def apply_waiting(record_ids: Iterable[str]) -> int:
                 roles.get(amendment.user_id) if amendment.user_id is not None else None,
                 target,
             )
-            with db.session.begin_nested():
-                if amendment.kind == "void":
-                    _void(target)
-                else:
-                    _recompute(target, incoming=amendment.id)
+            # _recompute checks the result before it writes anything: no partial change to undo.
+            if amendment.kind == "void":
+                _void(target)
+            else:
+                _recompute(target, incoming=amendment.id)
         except RecordInvalid as exc:
             amendment.state = "refused"
             amendment.problem = exc.code

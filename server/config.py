@@ -60,6 +60,19 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "12",
         "a resident's answer joins a session (with the QR code's key) only this close to its start",
     ),
+    "LOA_SCANS_PER_ADDRESS_PER_DAY": (
+        "30",
+        "online scans of one leaflet counted per address and day (one per phone and day in any case)",
+    ),
+    "LOA_RESIDENT_RECORDS_PER_DAY": ("200", "records one resident's phone may send per day (more is 429)"),
+    "LOA_RESIDENT_RECORDS_PER_ADDRESS_PER_DAY": (
+        "2000",
+        "records residents' phones behind one address may send per day (more is 429)",
+    ),
+    "LOA_RESIDENT_TOKENS_PER_ADDRESS_PER_DAY": (
+        "50",
+        "anonymous phone tokens one address may get per day (more is 429)",
+    ),
     "LOA_LOG_LEVEL": ("INFO", "level of the JSON request logs on stderr"),
     "LOA_WORKERS": ("4", "threads of the production server (`loa serve`)"),
     "LOA_HOST": ("127.0.0.1", "address `loa serve` listens on"),
@@ -122,6 +135,10 @@ class Config:
         self.CLOCK_SKEW_MINUTES = int(env("LOA_CLOCK_SKEW_MINUTES"))
         self.MAX_RECORD_AGE_DAYS = int(env("LOA_MAX_RECORD_AGE_DAYS"))
         self.SESSION_ANSWER_WINDOW_HOURS = int(env("LOA_SESSION_ANSWER_WINDOW_HOURS"))
+        self.SCANS_PER_ADDRESS_PER_DAY = int(env("LOA_SCANS_PER_ADDRESS_PER_DAY"))
+        self.RESIDENT_RECORDS_PER_DAY = int(env("LOA_RESIDENT_RECORDS_PER_DAY"))
+        self.RESIDENT_RECORDS_PER_ADDRESS_PER_DAY = int(env("LOA_RESIDENT_RECORDS_PER_ADDRESS_PER_DAY"))
+        self.RESIDENT_TOKENS_PER_ADDRESS_PER_DAY = int(env("LOA_RESIDENT_TOKENS_PER_ADDRESS_PER_DAY"))
         self.LOG_LEVEL = env("LOA_LOG_LEVEL")
         self.WORKERS = int(env("LOA_WORKERS"))
         self.HOST = env("LOA_HOST")

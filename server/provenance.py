@@ -67,12 +67,14 @@ def device_key(device_id: str) -> str:
     return f"device:{device_id}"
 
 
-def insert_ignoring_duplicates(model, rows: list[dict]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING on both engines."""
+def insert_ignoring_duplicates(model, rows: list[dict]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING on both engines; how many rows were inserted (for a
+    single row: 1 or 0)."""
     if not rows:
-        return
+        return 0
     insert = pg_insert if dialect() == "postgresql" else sqlite_insert
-    db.session.execute(insert(model).on_conflict_do_nothing(), rows)
+    result = db.session.execute(insert(model.__table__).on_conflict_do_nothing(), rows)
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 # -- devices ---------------------------------------------------------------------------------

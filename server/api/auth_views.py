@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from .. import accounts, communes, devices
+from .. import accounts, communes, devices, quotas
 from ..errors import error_response
+from ..extensions import db
 from ..sync import RecordInvalid, parse_uuid
 from . import bp
-from .requests import json_body, rate_limited, require_token
+from .requests import json_body, quota_exceeded, rate_limited, require_token
 
 
 def _client_key() -> str:
@@ -65,7 +66,14 @@ def anonymous_device():
         device_id = parse_uuid(body.get("device_id"), "device_id") if isinstance(body, dict) else None
     except RecordInvalid as exc:
         return error_response(400, str(exc))
-    token, row = devices.issue_token(None, device_id, "resident")
+    try:
+        address = quotas.client_hash(f"address:{_client_key()}")
+        limit = current_app.config["RESIDENT_TOKENS_PER_ADDRESS_PER_DAY"]
+        quotas.charge([("phone tokens per address per day", f"tokens:address:{address}", limit)], 1)
+    except quotas.QuotaExceeded as exc:
+        db.session.rollback()
+        return quota_exceeded(exc)
+    token, row = devices.issue_token(None, device_id, "resident")  # commits the quota use too
     return {"token": token, "token_id": row.id, "role": devices.RESIDENT}
 
 

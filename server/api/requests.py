@@ -10,6 +10,7 @@ from flask import abort, current_app, g, request
 
 from .. import devices
 from ..errors import error_response
+from ..quotas import QuotaExceeded
 from ..ratelimit import RateLimiter
 
 
@@ -65,6 +66,13 @@ def rate_limited(name: str, key: str, per_minute: int):
         return None
     response = error_response(429, f"too many requests; try again in {wait} s")
     response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def quota_exceeded(exc: QuotaExceeded):
+    """429 for a daily quota used up: which quota, its limit, and when to try again."""
+    response = error_response(429, f"{exc}; nothing was stored", quota=exc.name, limit=exc.limit)
+    response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 

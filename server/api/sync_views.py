@@ -4,18 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, g
+from flask import current_app, g, request
 
-from .. import devices, sync
+from .. import devices, quotas, sync
 from ..config import sync_limits
 from ..errors import error_response
 from ..web import get_content
 from . import bp
-from .requests import json_body, rate_limited, require_token
+from .requests import json_body, quota_exceeded, rate_limited, require_token
 
 
 def rfc3339_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def resident_quota(config):
+    """A resident's phone sends tens of records a day, not thousands: per token and per address."""
+    address = quotas.client_hash(f"address:{request.remote_addr or '-'}")
+    limits = [
+        (
+            "records per phone per day",
+            f"records:token:{g.actor.token_id}",
+            config["RESIDENT_RECORDS_PER_DAY"],
+        ),
+        (
+            "records per address per day",
+            f"records:address:{address}",
+            config["RESIDENT_RECORDS_PER_ADDRESS_PER_DAY"],
+        ),
+    ]
+    return lambda n: quotas.charge(limits, n)
 
 
 @bp.post("/sync")
@@ -35,7 +53,16 @@ def sync_records():
             f"{len(records)} records in one batch; at most {config['SYNC_MAX_RECORDS']}",
             limits=sync_limits(config),
         )
-    result = sync.ingest(records, g.actor, get_content(), device_id=device_id or g.actor.device_id)
+    try:
+        result = sync.ingest(
+            records,
+            g.actor,
+            get_content(),
+            device_id=device_id or g.actor.device_id,
+            charge=resident_quota(config) if g.actor.role == devices.RESIDENT else None,
+        )
+    except quotas.QuotaExceeded as exc:
+        return quota_exceeded(exc)
     devices.touch(g.actor.token_id)
     return {
         **result.as_dict(),

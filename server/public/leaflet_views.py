@@ -1,7 +1,10 @@
 """/l/<code>: the page a leaflet's QR code opens. Readable on 2G with no script; counts one
-scan per visit (no personal data, no IP address)."""
+scan per leaflet, phone and day (no personal data, no IP address: see leaflets/scans.py)."""
 
 from __future__ import annotations
+
+import re
+import secrets
 
 from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,13 +16,17 @@ from ..leaflets.codes import code_is_valid, normalize_code
 from ..web import get_content
 from . import root_bp
 
-SEEN_COOKIE = "loa_seen"  # codes opened in the last half hour, so a reload is not a second scan
-SEEN_SECONDS = 30 * 60
-SEEN_MAX = 20
+CLIENT_COOKIE = "loa_client"  # a random id: one scan per leaflet, phone and day
+CLIENT_SECONDS = 365 * 24 * 3600
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{22,43}")
 
 
-def _seen_codes() -> list[str]:
-    return [c for c in request.cookies.get(SEEN_COOKIE, "").split(".") if c][:SEEN_MAX]
+def _client_id() -> tuple[str, bool]:
+    """The phone's random id from its cookie, or a new one (True: set the cookie)."""
+    value = request.cookies.get(CLIENT_COOKIE, "")
+    if CLIENT_ID.fullmatch(value):
+        return value, False
+    return secrets.token_urlsafe(16), True
 
 
 def _reader_language() -> str:
@@ -68,20 +75,24 @@ def leaflet_landing(code: str):
     g.lang = leaflet.lang if leaflet.lang in content.languages else SOURCE_LANG
     if found is None:  # the topic left the content after the leaflet was printed: no scan counted
         abort(404, description=_("There is no topic '%(id)s'.", id=leaflet.topic_id))
-    seen = _seen_codes()
-    if leaflet.code not in seen and not request.headers.get("X-Loa-No-Scan"):
-        scans.record_scan(leaflet.code)
-        seen = [leaflet.code, *seen][:SEEN_MAX]
+    client, new_client = _client_id()
+    if not request.headers.get("X-Loa-No-Scan"):
+        # A phone without the cookie counts under the id it is given now (its reloads carry it);
+        # the per-address cap bounds what a client that drops its cookies can add.
+        scans.count_online_scan(
+            leaflet, client, request.remote_addr or "-", current_app.config["SCANS_PER_ADDRESS_PER_DAY"]
+        )
     response = make_response(
         render_template("landing.html", leaflet=leaflet, topic=found.value, fallback=found.fallback)
     )
-    response.set_cookie(
-        SEEN_COOKIE,
-        ".".join(seen),
-        max_age=SEEN_SECONDS,
-        samesite="Lax",
-        httponly=True,
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
+    if new_client:
+        response.set_cookie(
+            CLIENT_COOKIE,
+            client,
+            max_age=CLIENT_SECONDS,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     response.headers["Cache-Control"] = "private, no-cache"
     return response
