@@ -68,6 +68,10 @@ def content_check(content_dir: Path):
             click.echo(f"error: {error}", err=True)
         click.echo(f"{len(exc.errors)} problem(s); Loa will not start until they are fixed.", err=True)
         sys.exit(1)
+    from .content.fairness import warnings
+
+    for warning in warnings(content):
+        click.echo(f"warning: {warning}", err=True)
     n_topics = sum(len(t) for t in content.topics.values())
     n_quizzes = sum(len(q) for q in content.quizzes.values())
     click.echo(

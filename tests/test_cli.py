@@ -15,7 +15,7 @@ LOA = str(Path(sys.executable).parent / "loa")
 def test_content_check_ok(runner):
     result = runner.invoke(cli, ["content", "check"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("ok: 4 languages")
+    assert result.stdout.startswith("ok: 4 languages")
 
 
 def test_content_check_names_broken_file(runner, content_copy):

@@ -198,3 +198,22 @@ def test_running_server_picks_up_edits_and_survives_broken_ones(tmp_path, conten
         still = get_content(force=True)
     assert still.topics["en"]["complaints"].title == "How to complain, edited"
     assert store.content is still
+
+
+def test_a_quiz_whose_right_answers_are_the_longest_gets_a_warning(runner, content_copy):
+    from server.cli import cli
+    from server.content.fairness import longest_is_right
+    from server.content.model import Option, Question, Quiz
+
+    def question(right: str, wrong: str) -> Question:
+        return Question("q", "?", [Option("a", right), Option("b", wrong)], "a", "")
+
+    giveaway = Quiz("x", "vi", "x", "X", [question("a long right answer", "no")] * 3, "draft", "", "x.yaml")
+    fair = Quiz("x", "vi", "x", "X", [question("yes", "a long wrong answer")] * 3, "draft", "", "x.yaml")
+    assert (longest_is_right(giveaway), longest_is_right(fair)) == (3, 0)
+    # The shipped counterfeit quiz gives its answers away (issue 14 rewrites it; then point this
+    # at a copy with a giveaway quiz written here).
+    result = runner.invoke(cli, ["content", "check", "--dir", str(content_copy)])
+    assert result.exit_code == 0, "a warning, not an error"
+    warning = next(line for line in result.output.splitlines() if "quiz 'counterfeit' (vi)" in line)
+    assert warning.startswith("warning: content/vi/quizzes/counterfeit.yaml") and "of 6 questions" in warning
