@@ -54,6 +54,29 @@ def js_strings() -> dict[str, str]:
         ),
         "login_needs_network": _("Logging in needs a network. Try again where there is signal."),
         "session_counts": _("%(count)s people, %(answers)s quiz answers"),
+        "line_text": _("%(count)s people (%(women)s women, %(minority)s ethnic minority)"),
+        "line_undone": _("Undone: %(count)s people taken out of the count."),
+        "line_fixed": _("Corrected. The new figures will be sent."),
+        "undo": _("Undo"),
+        "fix": _("Fix"),
+        "save_fix": _("Save the correction"),
+        "people": _("People"),
+        "of_whom_women": _("Of whom women"),
+        "of_whom_minority": _("Of whom ethnic minority"),
+        "void_reason_needed": _("Say why this session is void."),
+        "session_voided": _("This session is void: it no longer counts in the figures."),
+        "receipt": _("The server has records 1 to %(n)s from this phone."),
+        "receipt_gaps": _("Not received yet: %(ranges)s."),
+        "problem_commune_not_yours": _(
+            "This session is in a commune that is not one of yours, so these people are not counted. "
+            "Ask an organiser to add the commune to your account."
+        ),
+        "problem_amendment_refused": _(
+            "This correction or removal could not be applied (the record is someone else's, or the numbers "
+            "do not add up). Ask an organiser."
+        ),
+        "problem_time_in_future": _("The phone's date is wrong (this record is dated in the future). Check the date and time."),
+        "problem_time_too_old": _("This record is older than %(days)s days and was not accepted."),
         "choose_commune": _("Choose the commune."),
         "choose_topic": _("Choose at least one topic."),
         "choose_time": _("Enter the date and time."),

@@ -64,10 +64,16 @@ export function watchLanguages(lang, strings) {
   if (document.querySelector('[data-offline-page]') && asked !== lang && document.querySelector(`a[data-lang-switch="${CSS.escape(asked)}"]`)) {
     isCached(asked).then((cached) => { if (!cached) offerDownload(asked, strings); });
   }
-  // A click on the language switcher while offline.
+  // A click on the language switcher keeps what the address says besides the language (a
+  // session quiz keeps its session, phase and key); offline, it opens only a saved language.
   document.addEventListener('click', async (event) => {
     const link = event.target.closest('a[data-lang-switch]');
-    if (!link || link.dataset.langSwitch === lang || navigator.onLine) return;
+    if (!link || link.dataset.langSwitch === lang) return;
+    if (location.search && link.pathname !== `/${link.dataset.langSwitch}/`) {
+      link.search = location.search;
+      link.hash = location.hash;
+    }
+    if (navigator.onLine) return;
     event.preventDefault();
     if (await isCached(link.dataset.langSwitch)) location.href = link.href;
     else offerDownload(link.dataset.langSwitch, strings);

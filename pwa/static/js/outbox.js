@@ -60,14 +60,39 @@ async function requestBackgroundSync() {
   } catch (err) { /* not supported: the timers and events still send */ }
 }
 
-// Save a record in the outbox. Resolves once it is on disk.
+// Save a record in the outbox. Resolves once it is on disk. Each record gets the next sequence
+// number of this phone's device id, in the same transaction, so two tabs never share one and
+// the server can list what never arrived ("proof of no loss").
 export async function queue(type, data, owner = RESIDENT, id = uuid()) {
   const record = { id, type, created_at: rfc3339(), data };
-  await put('outbox', { id, owner, record, queued_at: Date.now() });
+  // Plain request callbacks, not await: the transaction must still be active for each write.
+  await transact(['settings', 'outbox'], 'readwrite', (settingsStore, outbox) => {
+    const deviceRequest = settingsStore.get('device_id');
+    deviceRequest.onsuccess = () => {
+      let device = deviceRequest.result?.value;
+      if (!device) {
+        device = uuid();
+        settingsStore.put({ key: 'device_id', value: device });
+      }
+      const key = `seq:${device}`;
+      const seqRequest = settingsStore.get(key);
+      seqRequest.onsuccess = () => {
+        record.seq = (seqRequest.result?.value || 0) + 1;
+        settingsStore.put({ key, value: record.seq });
+        outbox.put({ id, owner, record, queued_at: Date.now() });
+      };
+    };
+  });
   notify({ type: 'queued', id });
   requestBackgroundSync();
   if (typeof window !== 'undefined') scheduleSoon();
   return record;
+}
+
+// What the server said it holds of this phone's records: {received_through, gaps, device_id}.
+export async function receipt() {
+  const saved = await settings.get('receipt');
+  return saved && saved.device_id === await deviceId() ? saved : null;
 }
 
 export async function status() {
@@ -136,20 +161,26 @@ function nextBatch(items, maxRecords, maxBytes) {
   return batch;
 }
 
-// Apply the server's answer in one transaction: forget what it has, set aside what needs a person.
-async function settle(batch, result) {
+// Apply the server's answer in one transaction: forget what it has, set aside what needs a
+// person, and keep what the server says about records it had accepted but no longer counts.
+async function settle(batch, result, owner) {
   const byId = new Map(batch.map((item) => [item.id, item]));
   const done = [...result.accepted, ...result.duplicates];
   const problems = [
     ...result.conflicts.map((c) => ({ ...c, kind: 'conflict' })),
     ...result.rejected.map((r) => ({ ...r, kind: 'rejected' })),
   ].filter((p) => byId.has(p.id));
-  await transact(['outbox', 'attention'], 'readwrite', (outbox, attention) => {
+  const device = await deviceId();
+  await transact(['outbox', 'attention', 'settings'], 'readwrite', (outbox, attention, settingsStore) => {
     for (const id of done) if (byId.has(id)) outbox.delete(id);
     for (const p of problems) {
-      attention.put({ ...byId.get(p.id), kind: p.kind, error: p.error, at: Date.now() });
+      attention.put({ ...byId.get(p.id), kind: p.kind, error: p.error, code: p.code, params: p.params, at: Date.now() });
       outbox.delete(p.id);
     }
+    for (const a of result.attention || []) {
+      attention.put({ id: a.id, owner, record: null, kind: 'attention', error: a.error, code: a.code, params: a.params, at: Date.now() });
+    }
+    if (result.device) settingsStore.put({ key: 'receipt', value: { ...result.device, device_id: device } });
   });
   return { done: done.length, problems: problems.length };
 }
@@ -207,7 +238,7 @@ async function sendOwner(owner, items) {
     if (!response.ok) throw new SendFailed(`HTTP ${response.status}`);
     const result = await response.json();
     await rememberLimits(result.limits);
-    sent += (await settle(batch, result)).done;
+    sent += (await settle(batch, result, owner)).done;
     rest = rest.slice(batch.length);
     notify({ type: 'sent', count: sent });
   }

@@ -17,7 +17,8 @@ function readParams() {
   const params = new URLSearchParams(location.search);
   const session = UUID.test(params.get('session') || '') ? params.get('session').toLowerCase() : null;
   const phase = ['pre', 'post'].includes(params.get('phase')) ? params.get('phase') : null;
-  return { session, phase: session ? phase : null, resident: params.get('mode') === 'resident' };
+  const key = /^[A-Za-z0-9_-]{22,64}$/.test(params.get('key') || '') ? params.get('key') : null;
+  return { session, phase: session ? phase : null, resident: params.get('mode') === 'resident', key };
 }
 
 function banner(form, text, linkHref, linkText) {
@@ -53,7 +54,7 @@ function nextPersonButton(form, strings, onNext) {
 }
 
 export async function enableRecording(form, strings) {
-  const { session, phase, resident } = readParams();
+  const { session, phase, resident, key } = readParams();
   const lang = document.body.dataset.lang;
   const staffUser = session && !resident ? await settings.get('current_user') : null;
   const owner = staffUser || RESIDENT;
@@ -73,7 +74,9 @@ export async function enableRecording(form, strings) {
     if (recorded) return;
     recorded = true;
     const { quiz, answers } = event.detail;
-    await queue('quiz_response', { quiz_id: quiz, lang: form.dataset.quizLang, answers, session_id: session, phase }, owner);
+    const data = { quiz_id: quiz, lang: form.dataset.quizLang, answers, session_id: session, phase };
+    if (key) data.session_key = key;  // from the session QR code: lets a resident's answer join the session
+    await queue('quiz_response', data, owner);
     form.dataset.recorded = 'true';
     const line = form.querySelector('.quiz-score');
     if (staffUser) {

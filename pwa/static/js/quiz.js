@@ -14,6 +14,38 @@ function answers(form) {
   return chosen;
 }
 
+// Options in a new random order for each respondent (the server scores by option id), the same
+// order while one person answers, also across a reload.
+function orderKey(form) {
+  return `loa.quiz.order.${form.dataset.quiz}`;
+}
+
+function shuffled(items) {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
+function shuffleOptions(form, fresh = false) {
+  const saved = fresh ? {} : JSON.parse(sessionStorage.getItem(orderKey(form)) || '{}');
+  const order = {};
+  for (const fieldset of form.querySelectorAll('fieldset.question')) {
+    const labels = [...fieldset.querySelectorAll('label.option')];
+    const byId = new Map(labels.map((label) => [label.querySelector('input').value, label]));
+    const wanted = saved[fieldset.dataset.question];
+    const ids = wanted && wanted.length === byId.size && wanted.every((id) => byId.has(id))
+      ? wanted : shuffled([...byId.keys()]);
+    const explain = fieldset.querySelector('.explain');
+    for (const id of ids) fieldset.insertBefore(byId.get(id), explain);
+    order[fieldset.dataset.question] = ids;
+  }
+  sessionStorage.setItem(orderKey(form), JSON.stringify(order));
+  form.dataset.shuffled = 'true';
+}
+
 function restore(form) {
   const saved = JSON.parse(sessionStorage.getItem(storageKey(form)) || '{}');
   for (const [question, option] of Object.entries(saved)) {
@@ -34,6 +66,7 @@ function optionText(fieldset, optionId) {
 export function resetQuiz(form) {
   form.reset();
   sessionStorage.removeItem(storageKey(form));
+  shuffleOptions(form, true);
   for (const fieldset of form.querySelectorAll('fieldset.question')) {
     fieldset.querySelector('.explain').hidden = true;
     fieldset.querySelectorAll('label').forEach((l) => l.classList.remove('right', 'wrong'));
@@ -77,6 +110,7 @@ function check(form, strings) {
 }
 
 export function enhanceQuiz(form, strings) {
+  if (!form.closest('[data-result]') && !form.querySelector('label.right')) shuffleOptions(form);
   restore(form);
   form.addEventListener('change', () => save(form));
   window.addEventListener('loa:before-reload', () => save(form));

@@ -1,8 +1,8 @@
 // Staff screens: log in once online, then open sessions, count people and run quizzes with
 // no network. Every action is a record in the outbox (outbox.js) before the screen says so.
 
-import { deviceId, exportUnsent, onChange, queue, rfc3339, sendNow, startSending, status } from './outbox.js';
-import { addToSession } from './session-log.js';
+import { deviceId, exportUnsent, onChange, queue, receipt, rfc3339, sendNow, startSending, status } from './outbox.js';
+import { addToSession, updateSession } from './session-log.js';
 import { get, getAll, put, remove, settings } from './store.js';
 import { format, loadStrings } from './strings.js';
 
@@ -52,9 +52,22 @@ async function refreshOutbox() {
   const list = $('[data-outbox="attention"]');
   list.replaceChildren(...(await getAll('attention')).map((item) => {
     const li = document.createElement('li');
-    li.textContent = `${item.record.type} ${item.record.created_at}: ${item.error}`;
+    const message = problemText(item);
+    li.textContent = item.record ? `${item.record.type} ${item.record.created_at}: ${message}` : message;
     return li;
   }));
+  const held = await receipt();
+  const line = $('[data-outbox="receipt"]');
+  line.textContent = held ? [
+    format(strings.receipt, { n: held.received_through }),
+    held.gaps.length ? format(strings.receipt_gaps, { ranges: held.gaps.map(([a, b]) => (a === b ? a : `${a}–${b}`)).join(', ') }) : '',
+  ].join(' ').trim() : '';
+}
+
+// The server's reason in this phone's language, from its code; its English text otherwise.
+function problemText(item) {
+  const template = item.code && strings[`problem_${item.code}`];
+  return template ? format(template, item.params || {}) : item.error;
 }
 
 async function download(filename, data) {
@@ -192,6 +205,12 @@ function communeChoices(query) {
   if (communes.length === 1) $('[data-form="session"]').dataset.commune = communes[0].code;
 }
 
+// The secret the session QR code carries: residents' answers join the session only with it.
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 function localInputValue(date = new Date()) {
   const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
   return shifted.toISOString().slice(0, 16);
@@ -234,12 +253,12 @@ async function saveSession(form) {
   if (error.textContent) return;
   const data = {
     commune_code: commune.code, topic_ids: topicIds, starts_at: rfc3339(starts),
-    place: form.place.value.trim(), facilitator: form.facilitator.value.trim(),
+    place: form.place.value.trim(), facilitator: form.facilitator.value.trim(), qr_key: newKey(),
   };
   const record = await queue('session', data, account.username);
   await put('sessions', {
     id: record.id, owner: account.username, commune_name: commune.name, province: commune.province,
-    ...data, attendance: { count: 0, women: 0, ethnic_minority: 0 }, quiz: { pre: 0, post: 0 },
+    ...data, attendance: { count: 0, women: 0, ethnic_minority: 0 }, quiz: { pre: 0, post: 0 }, lines: [],
   });
   await remove('drafts', `session-form:${account.username}`);
   say(strings.saved);
@@ -262,6 +281,10 @@ async function showSession(id) {
   field('quiz-pre').textContent = session.quiz.pre;
   field('quiz-post').textContent = session.quiz.post;
   field('qr').hidden = true;
+  field('session-voided').hidden = !session.voided;
+  field('last-line').hidden = true;
+  field('void-session').hidden = !!session.voided;
+  showLines(session);
   // The quiz of the session's first topic, ready to run.
   const picker = $('[data-form="quiz"]').quiz;
   const option = [...picker.options].find((o) => session.topic_ids.includes(o.dataset.topic));
@@ -270,9 +293,130 @@ async function showSession(id) {
 
 async function addAttendance(count, women, minority) {
   const id = root.dataset.session;
-  await queue('attendance', { session_id: id, count, women, ethnic_minority: minority }, account.username);
-  await addToSession(id, { attendance: { count, women, ethnic_minority: minority } });
+  const record = await queue('attendance', { session_id: id, count, women, ethnic_minority: minority }, account.username);
+  await updateSession(id, (session) => {
+    session.attendance.count += count;
+    session.attendance.women += women;
+    session.attendance.ethnic_minority += minority;
+    session.lines.push({ id: record.id, count, women, ethnic_minority: minority, voided: false });
+  });
   say(format(strings.attendance_saved, { count }));
+  await showSession(id);
+  const undo = field('last-line');
+  undo.dataset.line = record.id;
+  field('last-line-text').textContent = format(strings.attendance_saved, { count });
+  undo.hidden = false;
+  undo.scrollIntoView({ block: 'nearest' });
+}
+
+function lineText(line) {
+  return format(strings.line_text, { count: line.count, women: line.women, minority: line.ethnic_minority });
+}
+
+// Take a line back out of the session's figures: a `void` record, and the counts at once.
+async function undoLine(lineId) {
+  const id = root.dataset.session;
+  let undone = null;
+  await updateSession(id, (session) => {
+    const line = session.lines.find((l) => l.id === lineId && !l.voided);
+    if (!line) return;
+    line.voided = true;
+    session.attendance.count -= line.count;
+    session.attendance.women -= line.women;
+    session.attendance.ethnic_minority -= line.ethnic_minority;
+    undone = line;
+  });
+  if (!undone) return;
+  await queue('void', { target_id: lineId, reason: 'undo' }, account.username);
+  field('last-line').hidden = true;
+  say(format(strings.line_undone, { count: undone.count }));
+  await showSession(id);
+}
+
+// A mistyped line: a `correction` record with the new figures, and the counts at once.
+async function fixLine(lineId, form) {
+  const values = readTally(form);
+  const error = form.querySelector('.error');
+  error.textContent = values.error || '';
+  if (values.error) return;
+  const id = root.dataset.session;
+  let changes = null;
+  await updateSession(id, (session) => {
+    const line = session.lines.find((l) => l.id === lineId && !l.voided);
+    if (!line) return;
+    changes = {};
+    for (const [key, value] of [['count', values.count], ['women', values.women], ['ethnic_minority', values.minority]]) {
+      if (line[key] !== value) changes[key] = value;
+      session.attendance[key] += value - line[key];
+      line[key] = value;
+    }
+  });
+  if (!changes || !Object.keys(changes).length) return;
+  await queue('correction', { target_id: lineId, changes }, account.username);
+  say(strings.line_fixed);
+  await showSession(id);
+}
+
+function showLines(session) {
+  const lines = (session.lines || []).filter((l) => !l.voided);
+  field('lines-count').textContent = lines.length;
+  $('[data-list="lines"]').replaceChildren(...lines.map((line) => {
+    const li = document.createElement('li');
+    const text = document.createElement('span');
+    text.textContent = lineText(line);
+    const fix = document.createElement('form');
+    fix.className = 'form fix-line';
+    fix.noValidate = true;
+    fix.hidden = true;
+    for (const [name, label] of [['count', strings.people], ['women', strings.of_whom_women], ['ethnic_minority', strings.of_whom_minority]]) {
+      const p = document.createElement('p');
+      p.className = 'field';
+      const input = document.createElement('input');
+      input.name = name;
+      input.type = 'number';
+      input.inputMode = 'numeric';
+      input.value = line[name];
+      input.id = `fix-${line.id}-${name}`;
+      const labelElement = document.createElement('label');
+      labelElement.htmlFor = input.id;
+      labelElement.textContent = label;
+      p.append(labelElement, input);
+      fix.append(p);
+    }
+    const error = document.createElement('p');
+    error.className = 'error';
+    error.setAttribute('role', 'alert');
+    const save = document.createElement('button');
+    save.className = 'button';
+    save.type = 'submit';
+    save.textContent = strings.save_fix;
+    fix.append(error, save);
+    fix.addEventListener('submit', (event) => { event.preventDefault(); fixLine(line.id, fix); });
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'button secondary';
+    open.textContent = strings.fix;
+    open.addEventListener('click', () => { fix.hidden = !fix.hidden; fix.querySelector('input')?.focus(); });
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'button secondary';
+    remove.textContent = strings.undo;
+    remove.addEventListener('click', () => undoLine(line.id));
+    li.append(text, ' ', open, ' ', remove, fix);
+    return li;
+  }));
+}
+
+async function voidSession(form) {
+  const reason = form.reason.value.trim();
+  const error = form.querySelector('.error');
+  error.textContent = reason ? '' : strings.void_reason_needed;
+  if (!reason) return;
+  const id = root.dataset.session;
+  await queue('void', { target_id: id, reason }, account.username);
+  await updateSession(id, (session) => { session.voided = true; });
+  form.reset();
+  say(strings.session_voided);
   await showSession(id);
 }
 
@@ -321,7 +465,9 @@ function qrSvg(qr) {
 async function showQr(form) {
   const quiz = form.quiz.value;
   const phase = form.phase.value;
-  const url = `${location.origin}/${lang}/quiz/${quiz}?session=${root.dataset.session}&phase=${phase}&mode=resident`;
+  const session = await get('sessions', root.dataset.session);
+  const key = session?.qr_key ? `&key=${encodeURIComponent(session.qr_key)}` : '';
+  const url = `${location.origin}/${lang}/quiz/${quiz}?session=${root.dataset.session}&phase=${phase}&mode=resident${key}`;
   const { qrcode } = await import('./vendor/qrcode-generator-2.0.4-encoder.js');
   const qr = qrcode(0, 'M');
   qr.addData(url);
@@ -360,6 +506,11 @@ function bindSessionScreens() {
     location.href = `/${lang}/quiz/${quizForm.quiz.value}?session=${root.dataset.session}&phase=${quizForm.phase.value}`;
   });
   $('[data-action="show-qr"]').addEventListener('click', () => showQr(quizForm));
+  // The code on screen always carries the phase and quiz chosen now.
+  quizForm.addEventListener('change', () => { if (!field('qr').hidden) showQr(quizForm); });
+  $('[data-action="undo"]').addEventListener('click', () => undoLine(field('last-line').dataset.line));
+  const voidForm = $('[data-form="void-session"]');
+  voidForm.addEventListener('submit', (event) => { event.preventDefault(); voidSession(voidForm); });
 }
 
 // -- screens ---------------------------------------------------------------------------------
