@@ -75,6 +75,8 @@ bench: install-test
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/peak.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/chaos.py
+	$(BIN)/python bench/chaos.py --database postgresql
 
 check: install
 	$(BIN)/loa content check
