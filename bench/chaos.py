@@ -87,12 +87,12 @@ def make_records(
         return stamp(now - minute * 60)
 
     def record(kind: str, data: dict) -> dict:
-        entry = {
+        entry: dict = {
             "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "type": kind,
             "created_at": made(),
+            "data": data,
         }
-        entry["data"] = data
         records.append(entry)
         return entry
 
@@ -109,7 +109,7 @@ def make_records(
             },
         )
         session_voided = rng.random() < 0.05
-        people = Counter()
+        people: Counter = Counter()
         answers = 0
         for _ in range(rng.randint(3, 12)):
             count = rng.randint(1, 30)
@@ -314,7 +314,7 @@ def set_up(
             token = devices.issue_token(user, device_id, f"phone {i}")[0]
             made.append(Phone(i, device_id, places[i % len(places)], token))
         leaflets = get_or_create_leaflets("complaints", "vi", places[:5], state(app).content)
-        return made, [(leaflet.code, leaflet.commune_code) for leaflet in leaflets], organiser_token
+        return made, [(leaflet.code, leaflet.commune_code or 0) for leaflet in leaflets], organiser_token
 
 
 def stats_of(port: int, token: str) -> dict:
@@ -339,7 +339,7 @@ def compare(stats: dict, truth: Truth) -> list[str]:
         if stats["all"]["totals"][name] != expected_total[name]:
             wrong.append(f"total {name}: {stats['all']['totals'][name]} != {expected_total[name]}")
     provinces = {row["province_code"]: row for row in stats["all"]["by_province"]}
-    province_truth = Counter()
+    province_truth: Counter = Counter()
     for figures in truth.by_commune.values():
         province_truth.update(figures)
     for name in FIGURES:

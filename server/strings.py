@@ -75,7 +75,9 @@ def js_strings() -> dict[str, str]:
             "This correction or removal could not be applied (the record is someone else's, or the numbers "
             "do not add up). Ask an organiser."
         ),
-        "problem_time_in_future": _("The phone's date is wrong (this record is dated in the future). Check the date and time."),
+        "problem_time_in_future": _(
+            "The phone's date is wrong (this record is dated in the future). Check the date and time."
+        ),
         "problem_time_too_old": _("This record is older than %(days)s days and was not accepted."),
         "choose_commune": _("Choose the commune."),
         "choose_topic": _("Choose at least one topic."),

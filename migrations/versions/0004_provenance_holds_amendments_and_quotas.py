@@ -7,9 +7,8 @@ count per day. Existing rows count as before (hold 0). (Revision 0004, after 000
 2026-12-04.)
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0004"
