@@ -61,6 +61,18 @@ def test_organiser_dashboard_is_accessible_at_360px(with_data, page):
     assert_accessible_at_360px(page)
 
 
+def test_data_quality_pages_are_accessible_at_360px(with_data, page):
+    page.goto(with_data.url("/organiser/data-quality"))
+    page.fill("#username", "boss")
+    page.fill("#password", PASSWORD)
+    page.click("form.form button[type=submit]")
+    expect(page.locator("table").first).to_be_visible()
+    assert_accessible_at_360px(page)
+    page.locator("table a").first.click()  # the device imported with the records
+    expect(page.locator("form.inline").first).to_be_visible()
+    assert_accessible_at_360px(page)
+
+
 def test_keyboard_reaches_the_content_first(live_server, page):
     page.goto(live_server.url("/vi/topics/counterfeit"))
     wait_offline_ready(page)

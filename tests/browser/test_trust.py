@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer, staff_login, wait_offline_ready
+from tests.browser.test_accessibility import assert_accessible_at_360px
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -91,7 +92,10 @@ def test_a_session_voided_on_the_phone_leaves_the_figures(server, page):
     new_session(page, place="Buổi thử")
     page.fill("#tally-count", "12")
     page.click("[data-form=tally] button[type=submit]")
+    page.click("details.lines summary")
+    page.click("[data-list=lines] li >> text=Sửa")
     page.click("[data-field=void-session] summary")
+    assert_accessible_at_360px(page)  # undo, the lines with their fix form, the void form
     page.click("[data-form=void-session] button[type=submit]")
     expect(page.locator("[data-form=void-session] .error")).to_have_text("Hãy ghi lý do huỷ buổi này.")
     page.fill("#void-reason", "buổi tập huấn thử")
