@@ -98,6 +98,28 @@ def check(kind: str, changes: dict, author_id: int | None, author_role: str | No
             )
 
 
+def _check_counts(state: dict) -> None:
+    for name in ("women", "ethnic_minority"):
+        if state[name] > state["count"]:
+            raise RecordInvalid(
+                f"after this correction {name} ({state[name]}) would be more than the count ({state['count']})",
+                "more_than_count",
+                field=name,
+                value=state[name],
+                count=state["count"],
+            )
+
+
+def check_figures(target: Target, changes: dict) -> None:
+    """RecordInvalid when a correction of a stored tally line would leave more women or
+    ethnic-minority attendees than people (checked again, in order, when it applies)."""
+    if target.type != "attendance":
+        return
+    row = db.session.get(Attendance, target.id)
+    if row is not None:
+        _check_counts({**_current(row, CORRECTABLE["attendance"]), **changes})
+
+
 def _current(row, fields: tuple[str, ...]) -> dict:
     values = {}
     for name in fields:
@@ -143,16 +165,7 @@ def _recompute(target: Target, incoming: str | None = None) -> None:
     for _, changes in corrections:
         state.update(json.loads(changes))
     if target.type == "attendance":
-        for name in ("women", "ethnic_minority"):
-            if state[name] > state["count"]:
-                raise RecordInvalid(
-                    f"after this correction {name} ({state[name]}) would be more than the count "
-                    f"({state['count']})",
-                    "more_than_count",
-                    field=name,
-                    value=state[name],
-                    count=state["count"],
-                )
+        _check_counts(state)
     row.original = json.dumps(original, sort_keys=True)
     for name in fields:
         setattr(row, name, _as_column(name, state[name]))

@@ -404,7 +404,10 @@ def _check_amendments(parsed: list[Parsed], actor: Actor, result: SyncResult) ->
             target = known.get(p.row["target_id"]) or in_batch.get(p.row["target_id"])
             if target is not None:
                 try:
-                    amendments.check(p.type, json.loads(p.row["changes"]), actor.user_id, actor.role, target)
+                    changes = json.loads(p.row["changes"])
+                    amendments.check(p.type, changes, actor.user_id, actor.role, target)
+                    if p.type == "correction" and target.id in known:
+                        amendments.check_figures(target, changes)
                 except RecordInvalid as exc:
                     result.reject(p.id, exc)
                     continue

@@ -13,7 +13,7 @@ import pytest
 from server import amendments, provenance, reports, sync
 from server.devices import Actor
 from server.extensions import db
-from server.models import Amendment, Attendance, QuizResponse, User, VillageSession
+from server.models import Attendance, QuizResponse, User, VillageSession
 from server.state import state
 from tests.conftest import (
     KHOEN_ON,
@@ -271,12 +271,20 @@ def test_amendments_that_cannot_apply_are_rejected_with_the_reason(app, send):
     assert codes == {
         "other staff": ["not_your_record"],
         "void of void": ["cannot_amend_amendment"],
-        "women > count": [],  # checked when applied, see below
+        "women > count": ["more_than_count"],
         "not correctable": ["field_not_correctable"],
     }
-    with app.app_context():
-        refused = db.session.query(Amendment).filter(Amendment.state == "refused").one()
-        assert refused.problem == "more_than_count"
+
+
+def test_a_waiting_correction_that_would_leave_more_women_than_people_is_refused_on_arrival(app, send):
+    session = session_record()
+    line = attendance_record(session["id"], 10, 5, 5)
+    phone = str(uuid.uuid4())
+    send([correction(line["id"], count=3)], device=phone)
+    send([session, line])
+    assert totals(app)["attendees"] == 10
+    [problem] = send([], device=phone).attention
+    assert (problem["code"], problem["params"]["reason"]) == ("amendment_refused", "more_than_count")
 
 
 def test_a_waiting_correction_by_someone_else_is_refused_when_its_target_arrives(app, send):
