@@ -22,7 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(Config().as_dict())
     if test_config:
         app.config.update(test_config)
-    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    instance = Path(app.config["INSTANCE_DIR"])
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance.chmod(0o700)  # the database, its WAL, backups and the secret key: the owner's only
     app.instance_path = app.config["INSTANCE_DIR"]
     ensure_secret_key(app.config)
 
@@ -67,6 +69,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def owner_only(path: Path) -> None:
+    """rw------- for a file Loa made (no-op when missing or already so)."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except FileNotFoundError:
+        pass
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite in WAL mode with foreign keys on; waits for a busy writer instead of failing."""
@@ -76,4 +87,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[2]]
         cursor.close()
+        for name in files:  # the database, its WAL and shared memory: readable by the owner only
+            for path in (Path(name), Path(f"{name}-wal"), Path(f"{name}-shm")):
+                owner_only(path)

@@ -75,6 +75,7 @@ def backup(url: str, out: Path) -> Path:
             )
             if result.returncode != 0:
                 raise BackupError(f"pg_dump failed for {safe_url(url)}: {result.stderr.strip()}")
+        tmp.chmod(0o600)  # a backup holds every record and account: the owner's only
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -103,6 +104,7 @@ def restore(url: str, source: Path) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(source) as backup_db, sqlite3.connect(path) as target:
             backup_db.backup(target)
+        path.chmod(0o600)
     else:
         conn, env = _libpq(url)
         listed = subprocess.run(

@@ -70,6 +70,12 @@ def communes() -> dict[int, CommuneInfo]:
     }
 
 
+def is_code(text: str) -> bool:
+    """Typed text that is a whole number in ASCII digits: `str.isdigit()` alone also accepts
+    "²" or "٣", which `int()` refuses or reads as another number."""
+    return text.isascii() and text.isdigit()
+
+
 def commune(code) -> CommuneInfo | None:
     try:
         return communes().get(int(code))

@@ -136,7 +136,7 @@ def parse_filter(args, content: Content) -> ReportFilter:
         value = (args.get(name) or "").strip()
         if not value:
             return None
-        if not value.isdigit() or lookup(value) is None:
+        if not communes.is_code(value) or lookup(value) is None:
             raise FilterError(f"{name} '{value}' is not an official {what} code")
         return int(value)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 
 from .. import pwa
 from ..config import sync_limits
@@ -93,6 +93,24 @@ def content_index(lang):
         "events": events,
         "precache": pwa.precache_urls(lang),
     }
+
+
+# Tokens, who is logged in, what was stored, the organisers' figures: never kept by a cache.
+PRIVATE_ENDPOINTS = {
+    "api.login",
+    "api.anonymous_device",
+    "api.me",
+    "api.logout",
+    "api.sync_records",
+    "api.stats",
+}
+
+
+@bp.after_request
+def no_store_for_private_answers(response):
+    if request.endpoint in PRIVATE_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 from . import auth_views, openapi, stats_views, sync_views  # noqa: E402,F401  (routes register on bp)

@@ -67,9 +67,9 @@ def anonymous_device():
     except RecordInvalid as exc:
         return error_response(400, str(exc))
     try:
-        address = quotas.client_hash(f"address:{_client_key()}")
+        address = quotas.address_hash(_client_key())
         limit = current_app.config["RESIDENT_TOKENS_PER_ADDRESS_PER_DAY"]
-        quotas.charge([("phone tokens per address per day", f"tokens:address:{address}", limit)], 1)
+        quotas.charge([(quotas.TOKENS_PER_ADDRESS, f"tokens:address:{address}", limit)], 1)
     except quotas.QuotaExceeded as exc:
         db.session.rollback()
         return quota_exceeded(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from functools import wraps
 
@@ -12,6 +13,8 @@ from .. import devices
 from ..errors import error_response
 from ..quotas import QuotaExceeded
 from ..ratelimit import RateLimiter
+
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class TooLarge(Exception):
@@ -43,13 +46,24 @@ def json_body():
     if len(raw) > limit:
         abort(413, description=f"the body is larger than {limit} bytes")
     try:
-        return json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        payload = json.loads(text)
     except UnicodeDecodeError:
         abort(400, description="the body is not UTF-8 text")
     except json.JSONDecodeError as exc:
         abort(
             400, description=f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         )
+    except RecursionError:
+        abort(400, description="the body's JSON is nested too deeply")
+    except ValueError as exc:  # a number with thousands of digits
+        abort(400, description=f"the body's JSON has a value Loa cannot read: {str(exc)[:120]}")
+    if SURROGATE_ESCAPE.search(text):
+        try:  # only when the text escapes a surrogate: a lone one cannot be stored
+            json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            abort(400, description="the body's JSON has a lone surrogate (\\ud800-\\udfff) in a string")
+    return payload
 
 
 def limiter(name: str, per_minute: int) -> RateLimiter:
@@ -70,8 +84,10 @@ def rate_limited(name: str, key: str, per_minute: int):
 
 
 def quota_exceeded(exc: QuotaExceeded):
-    """429 for a daily quota used up: which quota, its limit, and when to try again."""
-    response = error_response(429, f"{exc}; nothing was stored", quota=exc.name, limit=exc.limit)
+    """429 for a daily quota used up: which quota (its setting), what it allows a day, what is
+    left today (a smaller batch may still fit) and when it starts again (Retry-After)."""
+    params = {"quota": exc.name, "limit": exc.limit, "remaining": exc.remaining, "retry_after": exc.retry_after}
+    response = error_response(429, f"{exc}; nothing was stored", code="quota_exceeded", params=params, **params)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from flask import current_app, g, request
 
@@ -18,22 +19,20 @@ def rfc3339_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def resident_quota(config):
-    """A resident's phone sends tens of records a day, not thousands: per token and per address."""
-    address = quotas.client_hash(f"address:{request.remote_addr or '-'}")
+def resident_quota(config) -> Callable[[int], None]:
+    """A resident's phone sends tens of records a day, not thousands: what sync charges, inside
+    its storing transaction, per token and per address (hashed with the day's salt)."""
+    day = quotas.today()
+    address = quotas.address_hash(request.remote_addr or "-", day)  # before anything is written
     limits = [
+        (quotas.RECORDS_PER_PHONE, f"records:token:{g.actor.token_id}", config["RESIDENT_RECORDS_PER_DAY"]),
         (
-            "records per phone per day",
-            f"records:token:{g.actor.token_id}",
-            config["RESIDENT_RECORDS_PER_DAY"],
-        ),
-        (
-            "records per address per day",
+            quotas.RECORDS_PER_ADDRESS,
             f"records:address:{address}",
             config["RESIDENT_RECORDS_PER_ADDRESS_PER_DAY"],
         ),
     ]
-    return lambda n: quotas.charge(limits, n)
+    return lambda n: quotas.charge(limits, n, day)
 
 
 @bp.post("/sync")

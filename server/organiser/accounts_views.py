@@ -59,7 +59,7 @@ def _parse_codes(text: str) -> list[int]:
     for word in re.split(r"[\s,;]+", text or ""):
         if not word:
             continue
-        if not word.isdigit():
+        if not communes.is_code(word):
             raise accounts.AccountError(f"commune code '{word}' is not a number")
         codes.append(int(word))
     return codes

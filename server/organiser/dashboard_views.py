@@ -82,9 +82,9 @@ def yearly_report():
     content = get_content()
     year_text = request.args.get("year") or str(dt.date.today().year)
     province_text = request.args.get("province") or ""
-    if not year_text.isdigit() or not 2015 <= int(year_text) <= 2100:
+    if not communes.is_code(year_text) or not 2015 <= int(year_text) <= 2100:
         abort(400, description=f"year '{year_text}' is not a year between 2015 and 2100")
-    if province_text and (not province_text.isdigit() or communes.province(province_text) is None):
+    if province_text and (not communes.is_code(province_text) or communes.province(province_text) is None):
         abort(400, description=f"province '{province_text}' is not an official province code")
     data = dashboard.yearly_report(int(year_text), int(province_text) if province_text else None, content)
     return render_template("organiser/report.html", report=data, **_choices())

@@ -52,7 +52,7 @@ def leaflet_form() -> LeafletForm:
 
 def requested_communes(form: LeafletForm) -> list[int | None]:
     typed = [w for w in re.split(r"[\s,;]+", form.communes.data or "") if w]
-    bad = [w for w in typed if not w.isdigit()]
+    bad = [w for w in typed if not communes.is_code(w)]
     if bad:
         raise leaflets.LeafletError(f"commune code '{bad[0]}' is not a number")
     if typed:

@@ -1,5 +1,6 @@
 """/l/<code>: the page a leaflet's QR code opens. Readable on 2G with no script; counts one
-scan per leaflet, phone and day (no personal data, no IP address: see leaflets/scans.py)."""
+scan per leaflet, phone and day (no personal data, no IP address: see leaflets/scans.py).
+The phone is told apart by a random first-party cookie, `loa_client`, set on its first visit."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import secrets
 
 from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import i18n
 from ..content import SOURCE_LANG
+from ..extensions import db
 from ..leaflets import scans
 from ..leaflets.codes import code_is_valid, normalize_code
 from ..web import get_content
@@ -77,11 +80,18 @@ def leaflet_landing(code: str):
         abort(404, description=_("There is no topic '%(id)s'.", id=leaflet.topic_id))
     client, new_client = _client_id()
     if not request.headers.get("X-Loa-No-Scan"):
-        # A phone without the cookie counts under the id it is given now (its reloads carry it);
-        # the per-address cap bounds what a client that drops its cookies can add.
-        scans.count_online_scan(
-            leaflet, client, request.remote_addr or "-", current_app.config["SCANS_PER_ADDRESS_PER_DAY"]
-        )
+        # Once per leaflet, phone (cookie, else address) and day; a few per address at most.
+        try:
+            scans.count_online_scan(
+                leaflet,
+                client,
+                not new_client,
+                request.remote_addr or "-",
+                current_app.config["SCANS_PER_ADDRESS_PER_DAY"],
+            )
+        except SQLAlchemyError:  # the reader gets the page even when the scan cannot be counted
+            db.session.rollback()
+            current_app.logger.exception("leaflet scan not counted: %s", leaflet.code)
     response = make_response(
         render_template("landing.html", leaflet=leaflet, topic=found.value, fallback=found.fallback)
     )
