@@ -20,8 +20,6 @@ import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .extensions import db
 from .models import DailySalt, QuotaUse, utcnow
@@ -81,24 +79,21 @@ def _salt(day: dt.date) -> str:
 
 def _make_salt(day: dt.date) -> None:
     """The day's salt, made by whichever request comes first (insert-or-ignore: two at the same
-    moment agree on one), in a transaction of its own so that it never goes with the caller's
-    rollback; the salts and quota counts of days before yesterday go with it."""
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    with db.engine.begin() as conn:
-        conn.execute(
-            insert(DailySalt.__table__).on_conflict_do_nothing(),
-            [{"day": day, "salt": secrets.token_hex(32)}],
-        )
-        conn.execute(delete(DailySalt).where(DailySalt.day < day - dt.timedelta(days=1)))
-        conn.execute(delete(QuotaUse).where(QuotaUse.day < day - dt.timedelta(days=1)))
+    moment agree on one) and committed at once, so that it never goes with a later rollback of
+    the caller; the salts and quota counts of days before yesterday go with it. (A connection
+    of its own would need a second connection per request: under load the pool runs out.)"""
+    insert_ignoring_duplicates(DailySalt, [{"day": day, "salt": secrets.token_hex(32)}])
+    db.session.execute(delete(DailySalt).where(DailySalt.day < day - dt.timedelta(days=1)))
+    db.session.execute(delete(QuotaUse).where(QuotaUse.day < day - dt.timedelta(days=1)))
+    db.session.commit()
 
 
 def client_hash(value: str, day: dt.date | None = None) -> str:
     """A client (a cookie or an address) hashed with the day's salt (sha256, hex): the same
     client the same day gives the same hash; nothing leads back to it once the salt is gone.
 
-    Call it before the request writes anything: the first call of a day makes the salt in a
-    transaction of its own (on SQLite it would wait for the caller's own write lock)."""
+    Call it before the request writes anything: the first call of a day makes the salt and
+    commits the session."""
     salt = _salt(day or today())
     return hashlib.sha256(f"{salt}{value}".encode()).hexdigest()
 

@@ -1,4 +1,4 @@
-"""The page a leaflet's QR code opens, scans counted once per visit, and what scans show."""
+"""The page a leaflet's QR code opens, scans counted once per phone and day, and what scans show."""
 
 import datetime as dt
 
@@ -44,8 +44,22 @@ def test_a_visit_counts_one_scan_and_a_reload_does_not(app, client, made):
     client.get(f"/l/{code}")
     client.get(f"/l/{code}")
     assert scan_count(app, code) == 1
-    other = app.test_client()  # another phone
-    other.get(f"/l/{code}")
+    other = app.test_client()  # another phone, on another network
+    other.get(f"/l/{code}", environ_base={"REMOTE_ADDR": "198.51.100.4"})
+    assert scan_count(app, code) == 2
+
+
+def test_phones_sharing_an_address_count_once_on_a_first_visit_and_again_with_their_cookie(app, made):
+    """The price of counting a client that drops its cookie once: a second phone's first visit
+    from the same address (a family's Wi-Fi, a carrier's shared address) looks the same, so it
+    counts only when the phone comes back with the cookie it was given."""
+    code = made["vi"][0]
+    first, second = app.test_client(), app.test_client()
+    first.get(f"/l/{code}")
+    second.get(f"/l/{code}")
+    assert scan_count(app, code) == 1
+    second.get(f"/l/{code}")
+    first.get(f"/l/{code}")
     assert scan_count(app, code) == 2
 
 
@@ -143,8 +157,8 @@ def test_the_decoded_url_opens_the_right_topic_and_language(app, client, made, t
 
 
 def test_scan_reports(app, client, made):
-    for code in (made["vi"][0], made["vi"][0], made["km"][0]):
-        app.test_client().get(f"/l/{code}")
+    for n, code in enumerate((made["vi"][0], made["vi"][0], made["km"][0])):  # three phones
+        app.test_client().get(f"/l/{code}", environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
     with app.app_context():
         flt = reports.ReportFilter(province=12)
         by_leaflet = {r["code"]: r["scans"] for r in reports.scans_by_leaflet(flt)}

@@ -86,8 +86,15 @@ def rate_limited(name: str, key: str, per_minute: int):
 def quota_exceeded(exc: QuotaExceeded):
     """429 for a daily quota used up: which quota (its setting), what it allows a day, what is
     left today (a smaller batch may still fit) and when it starts again (Retry-After)."""
-    params = {"quota": exc.name, "limit": exc.limit, "remaining": exc.remaining, "retry_after": exc.retry_after}
-    response = error_response(429, f"{exc}; nothing was stored", code="quota_exceeded", params=params, **params)
+    params = {
+        "quota": exc.name,
+        "limit": exc.limit,
+        "remaining": exc.remaining,
+        "retry_after": exc.retry_after,
+    }
+    response = error_response(
+        429, f"{exc}; nothing was stored", code="quota_exceeded", params=params, **params
+    )
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

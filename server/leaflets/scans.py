@@ -101,4 +101,3 @@ def count_online_scan(
         return False
     db.session.commit()
     return True
-

@@ -141,11 +141,12 @@ def test_residents_phones_join_the_session_only_with_the_qr_key(server, page, br
     page.goto(server.url("/vi/staff/"))
     staff_login(page, "mai")
     new_session(page)
-    session_id = page.locator("#staff").get_attribute("data-session")
     page.click("[data-action=show-qr]")
     expect(page.locator("[data-field=qr-url]")).to_contain_text("phase=pre")
     url = page.locator("[data-field=qr-url]").inner_text()
     assert parse_qs(urlsplit(url).query)["phase"] == ["pre"]
+    [session_id] = parse_qs(urlsplit(url).query)["session"]
+    assert session_id == page.locator("#staff").get_attribute("data-session")
     page.check("[data-form=quiz] input[name=phase][value=post]")  # the talk is over
     expect(page.locator("[data-field=qr-url]")).to_contain_text("phase=post")
     after_url = page.locator("[data-field=qr-url]").inner_text()
