@@ -62,17 +62,19 @@ def quiz_record(record_id: str, session_id: str, created_at: str, answers: dict,
     }
 
 
-def fresh_postgres_url() -> str:
-    """A new empty PostgreSQL database on this machine's cluster (tools/postgres-for-tests.sh)."""
+def fresh_postgres_url(name: str | None = None) -> str:
+    """A new empty PostgreSQL database on this machine's cluster (tools/postgres-for-tests.sh):
+    a random `loa_bench_...` one, or `name` (dropped first if an earlier run left it)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     base = subprocess.run(
         ["sh", str(ROOT / "tools" / "postgres-for-tests.sh")], check=True, capture_output=True, text=True
     ).stdout.strip()
-    name = f"loa_bench_{uuid.uuid4().hex[:10]}"
+    name = name or f"loa_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(base).set(database=name).render_as_string(hide_password=False)

@@ -251,7 +251,10 @@ def document(config: Mapping[str, Any]) -> dict:
                         f"more than {limits['max_records']} records or more than {limits['max_bytes']} bytes; "
                         "the answer carries the limits"
                     ),
-                    "429": _error("too many requests; see Retry-After"),
+                    "429": _error(
+                        "too many requests, or a resident's daily quota used up (code quota_exceeded, "
+                        "with quota, limit, remaining and retry_after; nothing stored); see Retry-After"
+                    ),
                     "503": _error("database unavailable; nothing stored"),
                 },
             }

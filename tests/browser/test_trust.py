@@ -209,3 +209,31 @@ def test_options_are_shuffled_for_each_respondent_and_scored_right(server, page)
         fieldset.query_selector(f"input[value='{fieldset.get_attribute('data-answer')}']").check()
     page.click("form.quiz button[type=submit]")
     expect(page.locator(".quiz-score")).to_contain_text("6")
+
+
+def test_a_residents_phone_over_its_quota_sends_what_still_fits_today(tmp_path, page):
+    server = LiveServer(tmp_path, extra_env={"LOA_RESIDENT_RECORDS_PER_DAY": "5"}).start()
+    try:
+        page.goto(server.url("/vi/quiz/complaints"))
+        wait_offline_ready(page)
+        outbox = server.module_url("outbox")
+        server.stop()  # offline: eight anonymous answers wait on the phone
+        page.evaluate(
+            """async (url) => {
+              const outbox = await import(url);
+              for (let i = 0; i < 8; i += 1) {
+                await outbox.queue('quiz_response', {quiz_id: 'complaints', lang: 'vi', answers: {hotline: 'a'}});
+              }
+            }""",
+            outbox,
+        )
+        server.start()
+        page.evaluate("async (url) => { try { await (await import(url)).sendAll(); } catch (e) {} }", outbox)
+        assert server.query("select count(*) from quiz_responses")[0][0] == 5, "what fits today was sent"
+        waiting = page.evaluate(
+            """async () => new Promise((resolve) => { const q = indexedDB.open('loa'); q.onsuccess = () => {
+              const r = q.result.transaction('outbox').objectStore('outbox').count(); r.onsuccess = () => resolve(r.result); }; })"""
+        )
+        assert waiting == 3, "the rest waits on the phone for tomorrow"
+    finally:
+        server.close()

@@ -235,6 +235,15 @@ async function sendOwner(owner, items) {
       }
       continue;
     }
+    if (response.status === 429) {
+      // A resident's daily quota: what is left today may still take a smaller batch.
+      const answer = await response.json().catch(() => ({}));
+      if (answer.remaining > 0 && answer.remaining < batch.length) {
+        cap = answer.remaining;
+        continue;
+      }
+      throw new SendFailed('HTTP 429');
+    }
     if (!response.ok) throw new SendFailed(`HTTP ${response.status}`);
     const result = await response.json();
     await rememberLimits(result.limits);
