@@ -54,7 +54,7 @@ from common import LOA, LoaServer, drop_postgres, fresh_postgres_url, random_id
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 PROVINCES = (12, 11, 14)  # Lai Châu, Điện Biên, Sơn La
 PASSWORD = "chaos-password-123"
-POSTGRES_DATABASE = "loa_chaos"
+POSTGRES_DATABASE = f"loa_chaos_{os.getpid()}"  # apart from the tests and from another run of this
 FIGURES = ("sessions", "attendees", "women", "ethnic_minority", "quiz_responses", "leaflet_scans")
 FAULTS = ("reset-before", "reset-after", "500", "truncate", "delay", "stall", "slow-answer")
 PHONE_TIMEOUT = 8.0  # seconds a phone waits for an answer
@@ -647,18 +647,32 @@ class ChaosServer(LoaServer):
         self.proc.wait()
 
 
-def killer(server: ChaosServer, phones: list[Phone], kills: int, tally: Tally, rng: random.Random) -> None:
+def killer(
+    server: ChaosServer,
+    phones: list[Phone],
+    kills: int,
+    tally: Tally,
+    rng: random.Random,
+    stop: threading.Event,
+    problems: list[str],
+) -> None:
     """SIGKILL the server when the outboxes are 1/(kills+1), 2/(kills+1)... of the way to empty:
-    every kill lands while phones are sending, then it is started again at once."""
+    every kill lands while phones are sending, then it is started again at once. Should it not
+    start again, the run stops (reported as a failure) rather than phones waiting forever."""
     total = sum(p.records for p in phones)
-    for i in range(1, kills + 1):
-        while sum(len(p.outbox) for p in phones) > total * (1 - i / (kills + 1)):
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0, 0.3))
-        server.sigkill()
-        tally.add(kills=1)
-        time.sleep(rng.uniform(0.2, 1.0))  # down for a moment: phones retry against nothing
-        server.start()
+    try:
+        for i in range(1, kills + 1):
+            while sum(len(p.outbox) for p in phones) > total * (1 - i / (kills + 1)):
+                if stop.wait(0.02):
+                    return
+            time.sleep(rng.uniform(0, 0.3))
+            server.sigkill()
+            tally.add(kills=1)
+            time.sleep(rng.uniform(0.2, 1.0))  # down for a moment: phones retry against nothing
+            server.start()
+    except Exception as exc:
+        problems.append(f"the server did not start again after a kill: {exc}")
+        stop.set()
 
 
 # -- setting up ---------------------------------------------------------------------------------
@@ -968,7 +982,6 @@ def main() -> int:
         args.phones, args.records, args.kills = 24, 1200, 2
     if args.phones < 6:
         parser.error("--phones: at least 6 (organiser, residents, staff)")
-    rng = random.Random(args.seed)
     url = fresh_postgres_url(POSTGRES_DATABASE) if args.database == "postgresql" else None
     server = ChaosServer(
         url,
@@ -977,7 +990,25 @@ def main() -> int:
         # Every phone reaches the server from 127.0.0.1 here; one village's address in real life.
         LOA_RESIDENT_RECORDS_PER_ADDRESS_PER_DAY=1_000_000,
     )
-    db_url = url or f"sqlite:///{server.tmp.name}/loa.sqlite3"
+    try:
+        return run(args, server, url or f"sqlite:///{server.tmp.name}/loa.sqlite3")
+    finally:
+        server.stop()
+        if args.keep:
+            if url:
+                print(f"  database kept: {url}")
+            else:
+                kept = Path(f"/tmp/loa-chaos-{args.seed}")
+                shutil.rmtree(kept, ignore_errors=True)
+                shutil.copytree(server.tmp.name, kept)
+                print(f"  instance kept: {kept}")
+        elif url:
+            drop_postgres(url)
+        server.tmp.cleanup()
+
+
+def run(args: argparse.Namespace, server: ChaosServer, db_url: str) -> int:
+    rng = random.Random(args.seed)
     server.loa("init-db")
     phones, leaflets, quizzes, stats_token = set_up(server, args.phones, rng)
     world = make_records(phones, args.records, rng, quizzes, leaflets, args.amendments)
@@ -987,8 +1018,11 @@ def main() -> int:
     tally = Tally()
     stop = threading.Event()
     started = time.monotonic()
+    problems: list[str] = []
     chaos = threading.Thread(
-        target=killer, args=(server, phones, args.kills, tally, random.Random(args.seed + 2)), daemon=True
+        target=killer,
+        args=(server, phones, args.kills, tally, random.Random(args.seed + 2), stop, problems),
+        daemon=True,
     )
     chaos.start()
     tabs = [
@@ -1003,14 +1037,17 @@ def main() -> int:
     deadline = started + args.timeout
     for thread in tabs:
         thread.join(max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in tabs):
+        problems.append(f"phones still sending after --timeout {args.timeout:.0f} s")
     stop.set()
     for thread in tabs:
         thread.join()
     elapsed = time.monotonic() - started
     chaos.join(60)
     kills_during_run = tally.counts["kills"]
-    if server.proc is None or server.proc.poll() is not None:
-        server.start()
+    if chaos.is_alive() or problems:
+        print("\n".join(["chaos: the run did not finish", *problems, server.log_tail()]))
+        return 1
     proxy.close()
 
     # -- checks, straight to the server (no faults) ----------------------------------------------
@@ -1032,7 +1069,6 @@ def main() -> int:
         for problem in answer.get("attention", []):
             phone.attention[problem["id"]] = f"{problem.get('code')}: {problem.get('error')}"
     mismatched = compare_stats(server.port, stats_token, world)
-    server.stop()
     accepted_twice = sum(n - 1 for n in tally.accepted.values() if n > 1)
     if accepted_twice:
         found["doubled"].append(f"{accepted_twice} ids answered 'accepted' more than once")
@@ -1081,19 +1117,8 @@ def main() -> int:
     for line in details:
         print(f"    {line}")
     failed = any(results.values())
-    if failed and os.environ.get("CHAOS_SERVER_LOG"):
-        print(server.log_tail())
-    if args.keep:
-        if url:
-            print(f"  database kept: {url}")
-        else:
-            kept = Path(f"/tmp/loa-chaos-{args.seed}")
-            shutil.rmtree(kept, ignore_errors=True)
-            shutil.copytree(server.tmp.name, kept)
-            print(f"  instance kept: {kept}")
-    elif url:
-        drop_postgres(url)
-    server.tmp.cleanup()
+    if failed:
+        print(f"  the server's log ends:\n{server.log_tail(1500)}")
     return 1 if failed else 0
 
 
