@@ -79,6 +79,26 @@ def js_strings() -> dict[str, str]:
             "The phone's date is wrong (this record is dated in the future). Check the date and time."
         ),
         "problem_time_too_old": _("This record is older than %(days)s days and was not accepted."),
+        "problem_not_your_record": _(
+            "Someone else made this record, so only they or an organiser can change it."
+        ),
+        "problem_more_than_count": _(
+            "With this correction there would be %(value)s women or ethnic minority among %(count)s people. "
+            "Check the numbers."
+        ),
+        "problem_before_session": _(
+            "This is dated before its session was recorded. Check the phone's date and time."
+        ),
+        "problem_other": _("The server says (in English): %(error)s"),
+        # what a record in "needs attention" was
+        "record_session": _("Session"),
+        "record_attendance": _("People counted"),
+        "record_quiz_response": _("Quiz answers"),
+        "record_leaflet_scan": _("Leaflet scan"),
+        "record_correction": _("Correction"),
+        "record_void": _("Undo or void"),
+        "session_void_mark": _("voided"),
+        "qr_caption": _("This code opens the quiz “%(quiz)s”, %(phase)s."),
         "choose_commune": _("Choose the commune."),
         "choose_topic": _("Choose at least one topic."),
         "choose_time": _("Enter the date and time."),

@@ -1,12 +1,14 @@
 // Every page's script. Pages are readable without it; it adds offline use, quiz scoring,
 // and sends whatever waits in the outbox whenever there is a network.
 
+import { keepAddressInLanguageLinks } from './languages.js';
 import { startSending } from './outbox.js';
 import { startPWA } from './pwa.js';
 import { loadStrings } from './strings.js';
 
 const lang = document.body.dataset.lang;
 
+keepAddressInLanguageLinks();
 startPWA(lang).catch((err) => console.warn('Loa offline support unavailable:', err));
 startSending();
 

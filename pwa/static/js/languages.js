@@ -58,21 +58,32 @@ export async function onLanguageCached(message, strings) {
   notice(format(strings.lang_ready, { language: languageName(message.lang) }), link);
 }
 
+// The switcher's links keep what the address says besides the language: a session quiz keeps its
+// session, phase, mode and key, the staff screen its screen. Set on the links themselves (so a
+// link opened from the keyboard, a long press or a new tab keeps them too) and again at a click
+// (the staff screens change the address as they go). A page with no counterpart in the other
+// language links to that language's home page, which takes neither.
+export function keepAddressInLanguageLinks(link = null) {
+  const links = link ? [link] : document.querySelectorAll('a[data-lang-switch]');
+  for (const a of links) {
+    if (a.getAttribute('aria-current') || a.pathname === `/${a.dataset.langSwitch}/`) continue;
+    a.search = location.search;
+    a.hash = location.hash;
+  }
+}
+
 export function watchLanguages(lang, strings) {
   // A page from the service worker's offline fallback, asked for in another language.
   const asked = location.pathname.split('/')[1];
   if (document.querySelector('[data-offline-page]') && asked !== lang && document.querySelector(`a[data-lang-switch="${CSS.escape(asked)}"]`)) {
     isCached(asked).then((cached) => { if (!cached) offerDownload(asked, strings); });
   }
-  // A click on the language switcher keeps what the address says besides the language (a
-  // session quiz keeps its session, phase and key); offline, it opens only a saved language.
+  // A click on the language switcher keeps the address as it is now (app.js set the links when
+  // the page opened); offline, it opens only a saved language.
   document.addEventListener('click', async (event) => {
     const link = event.target.closest('a[data-lang-switch]');
     if (!link || link.dataset.langSwitch === lang) return;
-    if (location.search && link.pathname !== `/${link.dataset.langSwitch}/`) {
-      link.search = location.search;
-      link.hash = location.hash;
-    }
+    keepAddressInLanguageLinks(link);
     if (navigator.onLine) return;
     event.preventDefault();
     if (await isCached(link.dataset.langSwitch)) location.href = link.href;

@@ -34,12 +34,21 @@ export function uuid() {
   return crypto.randomUUID();
 }
 
+// This phone's device id, made on first use. Read and (if missing) written in one transaction,
+// so two tabs opening at once agree on one id (and so on one sequence of numbers).
 export async function deviceId() {
   let id = await settings.get('device_id');
-  if (!id) {
-    id = uuid();
-    await settings.set('device_id', id);
-  }
+  if (id) return id;
+  await transact('settings', 'readwrite', (settingsStore) => {
+    const request = settingsStore.get('device_id');
+    request.onsuccess = () => {
+      id = request.result?.value;
+      if (!id) {
+        id = uuid();
+        settingsStore.put({ key: 'device_id', value: id });
+      }
+    };
+  });
   return id;
 }
 
@@ -177,8 +186,13 @@ async function settle(batch, result, owner) {
       attention.put({ ...byId.get(p.id), kind: p.kind, error: p.error, code: p.code, params: p.params, at: Date.now() });
       outbox.delete(p.id);
     }
+    // Sent again at every sync: one entry per record id, first seen time kept.
     for (const a of result.attention || []) {
-      attention.put({ id: a.id, owner, record: null, kind: 'attention', error: a.error, code: a.code, params: a.params, at: Date.now() });
+      const known = attention.get(a.id);
+      known.onsuccess = () => {
+        const before = known.result || { id: a.id, owner, record: null, at: Date.now() };
+        attention.put({ ...before, kind: 'attention', error: a.error, code: a.code, params: a.params });
+      };
     }
     if (result.device) settingsStore.put({ key: 'receipt', value: { ...result.device, device_id: device } });
   });
@@ -254,7 +268,21 @@ async function sendOwner(owner, items) {
   return { sent, needsLogin: false };
 }
 
-async function sendEverything() {
+// Nothing waits, but a staff member asked: an empty batch asks the server what it holds of this
+// phone's records and what no longer counts ("device", "attention"). No network: nothing changes.
+async function checkIn(owner) {
+  const token = await tokenFor(owner);
+  if (!token) return;
+  try {
+    const response = await postBatch(token, []);
+    if (!response.ok) return;
+    const result = await response.json();
+    await rememberLimits(result.limits);
+    await settle([], result, owner);
+  } catch (err) { /* offline: the last receipt stays */ }
+}
+
+async function sendEverything(checkInAs = null) {
   const items = (await getAll('outbox')).sort((a, b) => a.queued_at - b.queued_at);
   const owners = new Map();
   for (const item of items) {
@@ -268,18 +296,20 @@ async function sendEverything() {
     if (needsLogin) summary.needsLogin.push(owner);
   }
   if (items.length && summary.needsLogin.length < owners.size) await settings.set('last_success', new Date().toISOString());
+  if (!items.length && checkInAs) await checkIn(checkInAs);
   await settings.set('last_error', null);
   return summary;
 }
 
 // Send everything waiting. One sender at a time per phone (Web Locks), whoever asks.
-export async function sendAll() {
+// `checkIn`: a staff username; with nothing to send, ask the server for its receipt anyway.
+export async function sendAll({ checkIn: checkInAs = null } = {}) {
   try {
     if (navigator.locks) {
       return await navigator.locks.request('loa-outbox-send', { ifAvailable: true },
-        (lock) => (lock ? sendEverything() : { sent: 0, busy: true }));
+        (lock) => (lock ? sendEverything(checkInAs) : { sent: 0, busy: true }));
     }
-    return await sendEverything();
+    return await sendEverything(checkInAs);
   } catch (err) {
     await settings.set('last_error', String(err.message || err));
     throw err;
@@ -294,12 +324,12 @@ let timer = null;
 let delay = BASE_DELAY;
 let started = false;
 
-async function attempt() {
+async function attempt(checkInAs = null) {
   clearTimeout(timer);
   timer = null;
   let failed = false;
   try {
-    if (navigator.onLine !== false) await sendAll();
+    if (navigator.onLine !== false) await sendAll({ checkIn: checkInAs });
     else failed = true;
   } catch (err) {
     failed = true;
@@ -325,9 +355,10 @@ export function startSending() {
   return attempt;
 }
 
-export async function sendNow() {
+// "Send now". With a staff username, an empty outbox still asks the server for its receipt.
+export async function sendNow(checkInAs = null) {
   delay = BASE_DELAY;
-  await attempt();
+  await attempt(checkInAs);
   return status();
 }
 
@@ -335,7 +366,8 @@ export async function sendNow() {
 
 // Everything not yet on the server, as a file an organiser imports with `loa sync import`.
 export async function exportUnsent() {
-  const items = [...await getAll('outbox'), ...await getAll('attention')];
+  // Entries the server sent under "attention" have no record here: it already has them.
+  const items = [...await getAll('outbox'), ...await getAll('attention')].filter((item) => item.record);
   return {
     format: 'loa-outbox',
     version: 1,

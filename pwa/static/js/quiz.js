@@ -4,8 +4,10 @@
 
 import { format } from './strings.js';
 
+// One key for every language: quizzes keep their question and option ids in every language, so
+// a reader who switches language halfway keeps the answers chosen so far.
 function storageKey(form) {
-  return `loa.quiz.${form.dataset.quiz}.${form.dataset.quizLang}`;
+  return `loa.quiz.${form.dataset.quiz}`;
 }
 
 function answers(form) {

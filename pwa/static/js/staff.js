@@ -50,24 +50,51 @@ async function refreshOutbox() {
   box.hidden = s.attention === 0;
   $('[data-outbox="attention-count"]').textContent = s.attention;
   const list = $('[data-outbox="attention"]');
-  list.replaceChildren(...(await getAll('attention')).map((item) => {
+  const sessions = await getAll('sessions');
+  list.replaceChildren(...(await getAll('attention')).sort((a, b) => a.at - b.at).map((item) => {
     const li = document.createElement('li');
-    const message = problemText(item);
-    li.textContent = item.record ? `${item.record.type} ${item.record.created_at}: ${message}` : message;
+    const what = describeRecord(item, sessions);
+    li.textContent = what ? `${what}: ${problemText(item)}` : problemText(item);
     return li;
   }));
   const held = await receipt();
-  const line = $('[data-outbox="receipt"]');
-  line.textContent = held ? [
-    format(strings.receipt, { n: held.received_through }),
-    held.gaps.length ? format(strings.receipt_gaps, { ranges: held.gaps.map(([a, b]) => (a === b ? a : `${a}–${b}`)).join(', ') }) : '',
-  ].join(' ').trim() : '';
+  $('[data-outbox="receipt"]').textContent = held ? receiptText(held) : '';
 }
 
-// The server's reason in this phone's language, from its code; its English text otherwise.
+// "The server has records 1 to N from this phone. Not received yet: 4, 7–9."
+function receiptText(held) {
+  const ranges = held.gaps.map(([a, b]) => (a === b ? String(a) : `${a}–${b}`)).join(', ');
+  return [
+    held.received_through > 0 ? format(strings.receipt, { n: held.received_through }) : '',
+    ranges ? format(strings.receipt_gaps, { ranges }) : '',
+  ].join(' ').trim();
+}
+
+// What a record in "needs attention" was, in the user's words: from the record itself, or (for
+// records the server accepted earlier and the outbox let go) from this phone's sessions.
+function describeRecord(item, sessions) {
+  const record = item.record;
+  if (record) {
+    const label = strings[`record_${record.type}`] || record.type;
+    return `${label}, ${formatTime(record.created_at)}`;
+  }
+  for (const session of sessions) {
+    const place = `${session.commune_name}, ${formatTime(session.starts_at)}`;
+    if (session.id === item.id) return `${strings.record_session} ${place}`;
+    const line = (session.lines || []).find((l) => l.id === item.id);
+    if (line) return `${strings.record_attendance} (${lineText(line)}), ${place}`;
+  }
+  return '';
+}
+
+// The server's reason in this phone's language, from its code; its own (English) words otherwise.
 function problemText(item) {
+  const params = item.params || {};
   const template = item.code && strings[`problem_${item.code}`];
-  return template ? format(template, item.params || {}) : item.error;
+  if (!template) return format(strings.problem_other, { error: item.error || item.code || '?' });
+  // A refused correction or void also says why, when the phone knows how to say it.
+  const why = item.code === 'amendment_refused' && params.reason && strings[`problem_${params.reason}`];
+  return why ? `${format(template, params)} ${format(why, params)}` : format(template, params);
 }
 
 async function download(filename, data) {
@@ -84,7 +111,7 @@ async function download(filename, data) {
 function bindOutbox() {
   $('[data-action="send-now"]').addEventListener('click', async () => {
     say(strings.sending);
-    const s = await sendNow();
+    const s = await sendNow(account && !account.needs_login ? account.username : null);
     say(s.lastError ? format(strings.send_failed, { error: s.lastError })
       : format(strings.send_done, { waiting: s.waiting }));
     refreshOutbox();
@@ -144,7 +171,7 @@ async function logIn(form) {
   });
   form.reset();
   await useAccount(body.username);
-  sendNow().then(refreshOutbox);
+  sendNow(body.username).then(refreshOutbox);
   go('#sessions');
 }
 
@@ -176,7 +203,8 @@ async function showSessions() {
     link.textContent = `${s.commune_name} · ${formatTime(s.starts_at)}`;
     const meta = document.createElement('span');
     meta.className = 'meta';
-    meta.textContent = ` ${format(strings.session_counts, { count: s.attendance.count, answers: s.quiz.pre + s.quiz.post })}`;
+    const counts = format(strings.session_counts, { count: s.attendance.count, answers: s.quiz.pre + s.quiz.post });
+    meta.textContent = ` ${s.voided ? `${counts} · ${strings.session_void_mark}` : counts}`;
     li.append(link, meta);
     return li;
   }));
@@ -283,7 +311,8 @@ async function showSession(id) {
   field('qr').hidden = true;
   field('session-voided').hidden = !session.voided;
   field('last-line').hidden = true;
-  field('void-session').hidden = !!session.voided;
+  // A void session takes no more people, lines or answers: only its figures stay on screen.
+  root.querySelectorAll('[data-screen="session"] [data-live]').forEach((part) => { part.hidden = !!session.voided; });
   showLines(session);
   // The quiz of the session's first topic, ready to run.
   const picker = $('[data-form="quiz"]').quiz;
@@ -465,6 +494,10 @@ function qrSvg(qr) {
 async function showQr(form) {
   const quiz = form.quiz.value;
   const phase = form.phase.value;
+  const caption = format(strings.qr_caption, {
+    quiz: form.quiz.selectedOptions[0]?.textContent.trim() || quiz,
+    phase: phase === 'post' ? strings.phase_post : strings.phase_pre,
+  });
   const session = await get('sessions', root.dataset.session);
   const key = session?.qr_key ? `&key=${encodeURIComponent(session.qr_key)}` : '';
   const url = `${location.origin}/${lang}/quiz/${quiz}?session=${root.dataset.session}&phase=${phase}&mode=resident${key}`;
@@ -473,6 +506,7 @@ async function showQr(form) {
   qr.addData(url);
   qr.make();
   field('qr-image').replaceChildren(qrSvg(qr));
+  field('qr-caption').textContent = caption;
   field('qr-url').textContent = url;
   field('qr').hidden = false;
 }
