@@ -7,7 +7,6 @@ online leaflet scan keeps its client, hashed with the day's salt, as device "web
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -236,7 +235,3 @@ def web_device(client_hash: str) -> str:
 
 def known_device(device_id: str) -> Device | None:
     return db.session.get(Device, device_id)
-
-
-def since(days: int) -> dt.datetime:
-    return utcnow() - dt.timedelta(days=days)

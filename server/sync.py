@@ -32,7 +32,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 
-from . import amendments, provenance
+from . import amendments, communes, provenance
 from .content import Content
 from .devices import RESIDENT, Actor
 from .extensions import db
@@ -199,7 +199,8 @@ class Admission:
             )
         if not author.may_record_in(session.commune_code):
             raise RecordInvalid(
-                f"session {session.id} is in commune {communes_label(session.commune_code)}, "
+                f"session {session.id} is in commune {communes.commune_name(session.commune_code)} "
+                f"({session.commune_code}), "
                 "which is not one of your communes",
                 "commune_not_yours",
                 session_id=session.id,
@@ -213,12 +214,6 @@ class Admission:
                 session_id=session.id,
             )
         return True
-
-
-def communes_label(code: int) -> str:
-    from .communes import commune_name
-
-    return f"{commune_name(code)} ({code})"
 
 
 def _join(kind: str, row: dict, session: SessionInfo) -> None:

@@ -104,6 +104,31 @@ def staff_login(page, username: str, password: str = PASSWORD) -> None:
 
 
 @pytest.fixture
+def server(tmp_path):
+    """A server with Mai, staff of Mường Kim (Lai Châu). A module may define its own."""
+    server = LiveServer(tmp_path)
+    server.create_user(
+        "mai", "--role", "staff", "--province", "12", "--commune", "3637", "--password", PASSWORD
+    )
+    server.start()
+    yield server
+    server.close()
+
+
+def new_session(page, place="Nhà văn hóa bản Nà"):
+    """On the staff screen: a session in Mường Kim about complaints, then its screen."""
+    from playwright.sync_api import expect
+
+    page.click("a[href='#new']")
+    page.fill("[data-commune-search]", "muong kim")
+    page.check("input[name=commune_code]")
+    page.check("input[name=topic_ids][value=complaints]")
+    page.fill("#session-place", place)
+    page.click("[data-form=session] button[type=submit]")
+    expect(page.locator('section[data-screen="session"]')).to_be_visible()
+
+
+@pytest.fixture
 def with_data(live_server, tmp_path):
     live_server.create_user("boss", "--role", "organiser", "--password", PASSWORD)
     live_server.create_user("mai", "--role", "staff", "--province", "12", "--password", PASSWORD)

@@ -9,32 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LiveServer, staff_login, wait_offline_ready
+from tests.browser.conftest import LiveServer, new_session, staff_login, wait_offline_ready
 from tests.browser.test_accessibility import assert_accessible_at_360px
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def server(tmp_path):
-    server = LiveServer(tmp_path)
-    server.create_user(
-        "mai", "--role", "staff", "--province", "12", "--commune", "3637", "--password", PASSWORD
-    )
-    server.start()
-    yield server
-    server.close()
-
-
-def new_session(page, place="Nhà văn hóa bản Nà"):
-    page.click("a[href='#new']")
-    page.fill("[data-commune-search]", "muong kim")
-    page.check("input[name=commune_code]")
-    page.check("input[name=topic_ids][value=complaints]")
-    page.fill("#session-place", place)
-    page.click("[data-form=session] button[type=submit]")
-    expect(page.locator('section[data-screen="session"]')).to_be_visible()
 
 
 def counted_attendance(server) -> tuple:
