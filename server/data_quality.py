@@ -116,9 +116,8 @@ def device_quality() -> list[DeviceQuality]:
             row.voided += int(voided or 0)
             row.not_allowed += int(not_allowed or 0)
             row.waiting += int(still_waiting or 0)
-    for device_id, row in rows.items():
-        receipt = provenance.receipt(device_id)
-        row.gaps, row.received_through = receipt.gaps, receipt.received_through
+    for device_id, receipt in provenance.receipts(ids).items():
+        rows[device_id].gaps, rows[device_id].received_through = receipt.gaps, receipt.received_through
     return list(rows.values())
 
 
