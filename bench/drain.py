@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, staff_login  # noqa: E402
 
-PASSWORD = "bench-password-123"
+PASSWORD = "a long field passphrase"
 
 QUEUE_SCRIPT = """async ([url, n]) => {
   const outbox = await import(url);

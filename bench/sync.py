@@ -37,7 +37,7 @@ from tests.live_server import post_sync_http
 
 BATCH = 500
 COMMUNES = [3637, 3640, 3595, 3618, 3616]
-PASSWORD = "bench-password-123"
+PASSWORD = "a long field passphrase"
 
 
 def free_port() -> int:

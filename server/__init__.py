@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(Config().as_dict())
     if test_config:
         app.config.update(test_config)
+    # The login cookie lasts as long as a login may (the server ends it sooner when idle).
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=float(app.config["SESSION_HOURS"]))
     instance = Path(app.config["INSTANCE_DIR"])
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     instance.chmod(0o700)  # the database, its WAL, backups and the secret key: the owner's only

@@ -317,6 +317,14 @@ def void_by_organiser(target_id: str, reason: str, user: User) -> str:
             received_at=now,
         )
     )
+    from . import audit, scope
+
+    audit.record(
+        audit.RECORD_VOIDED,
+        f"{target.type}:{target_id}",
+        province_code=scope.record_province(target_id),
+        reason=reason,
+    )
     db.session.commit()
     apply_waiting([amendment_id])
     return amendment_id

@@ -6,6 +6,7 @@ Flask-Migrate; the rest are here. Every command has --help.
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -111,14 +112,76 @@ def demo(if_empty: bool):
 # -- production server ----------------------------------------------------------------------
 
 
+# Files a server needs besides its connections: the database, logs, content, waitress's own.
+FILES_BESIDES_CONNECTIONS = 256
+
+
+def _listen_problem(exc: OSError, host: str, port: int) -> str:
+    """One line for an operator whose `loa serve` could not listen."""
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use; stop the other server or choose another "
+            "with --port or PORT"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"no permission to listen on port {port} on {host} (ports below 1024 need root): choose "
+            "a port from 1024 up with --port or PORT and let nginx listen on 80 and 443"
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"{host} is not an address of this machine, so Loa cannot listen on it; choose one with "
+            "--host or LOA_HOST (127.0.0.1 behind nginx)"
+        )
+    return f"cannot listen on port {port} on {host}: {exc.strerror or exc}"
+
+
+def _connections_that_fit(connections: int) -> int:
+    """Raise the open-files limit so `connections` fit (each holds a file descriptor); how many
+    fit once it is raised as far as the system allows."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = connections + FILES_BESIDES_CONNECTIONS
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return connections
+    target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    except (ValueError, OSError):
+        pass
+    return connections if soft >= needed else max(soft // 2, soft - FILES_BESIDES_CONNECTIONS)
+
+
 @cli.command("serve")
 @click.option("--host", default=lambda: env("LOA_HOST"), show_default="LOA_HOST")
 @click.option("--port", type=int, default=lambda: int(env("PORT")), show_default="PORT")
 @click.option("--threads", type=int, default=lambda: int(env("LOA_WORKERS")), show_default="LOA_WORKERS")
-def serve(host: str, port: int, threads: int):
+@click.option(
+    "--channel-timeout",
+    type=click.IntRange(min=1),
+    default=lambda: int(env("LOA_CHANNEL_TIMEOUT")),
+    show_default="LOA_CHANNEL_TIMEOUT",
+    help="seconds an idle or half-sent connection is kept open",
+)
+@click.option(
+    "--connection-limit",
+    type=click.IntRange(min=1),
+    default=lambda: int(env("LOA_CONNECTION_LIMIT")),
+    show_default="LOA_CONNECTION_LIMIT",
+    help="most connections held at once",
+)
+def serve(host: str, port: int, threads: int, channel_timeout: int, connection_limit: int):
     """Serve Loa with the production server (waitress). Checks the database first and upgrades
-    it from an earlier version; refuses to start when it is missing, unreachable or newer."""
-    import waitress
+    it from an earlier version; refuses to start when it is missing, unreachable or newer.
+
+    Connections that send nothing (or half a request) for --channel-timeout seconds are closed,
+    and at most --connection-limit are held at once, so idle or slow clients cannot take the
+    server away from everyone else. Put it behind nginx, which also buffers slow clients."""
+    import logging
+
+    from waitress.server import create_server
 
     from .database import DatabaseProblem, prepare_for_serving
 
@@ -128,18 +191,40 @@ def serve(host: str, port: int, threads: int):
         click.echo(prepare_for_serving(app.config["SQLALCHEMY_DATABASE_URI"]), err=True)
     except DatabaseProblem as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Loa serving on http://{host}:{port} with {threads} threads", err=True)
-    waitress.serve(
-        app,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="Loa",
-        max_request_body_size=app.config["MAX_CONTENT_LENGTH"] * 4,
-        trusted_proxy="127.0.0.1" if app.config["BEHIND_PROXY"] else None,
-        clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"],
-        expose_tracebacks=False,
+    fitting = _connections_that_fit(connection_limit)
+    if fitting < connection_limit:
+        click.echo(
+            f"Warning: the open-files limit (ulimit -n) allows {fitting} connections, not "
+            f"{connection_limit}; raise it (LimitNOFILE= in the systemd unit) to hold more",
+            err=True,
+        )
+    logging.basicConfig()  # as waitress.serve does; idempotent when logging is set up already
+    try:
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="Loa",
+            channel_timeout=channel_timeout,
+            # idle connections are looked for this often, so one lives at most 1.5 x the timeout
+            cleanup_interval=max(1, min(10, channel_timeout // 2)),
+            connection_limit=fitting,
+            max_request_body_size=app.config["MAX_CONTENT_LENGTH"] * 4,
+            trusted_proxy="127.0.0.1" if app.config["BEHIND_PROXY"] else None,
+            clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"],
+            expose_tracebacks=False,
+        )
+    except OSError as exc:
+        raise click.ClickException(_listen_problem(exc, host, port)) from None
+    except ValueError as exc:  # waitress: a host name that does not resolve
+        raise click.ClickException(f"cannot listen on port {port} on {host}: {exc}") from None
+    click.echo(
+        f"Loa serving on http://{host}:{port} with {threads} threads, at most {fitting} connections, "
+        f"idle ones closed after {channel_timeout} s",
+        err=True,
     )
+    server.run()
 
 
 # -- translations ---------------------------------------------------------------------------
@@ -293,6 +378,68 @@ def users_list():
         )
 
 
+def _account(username: str):
+    from .accounts import AccountError, get
+
+    try:
+        return get(username)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@users_group.command("disable")
+@click.argument("username")
+def users_disable(username):
+    """Disable USERNAME: no more logins; its sessions end and its phones' tokens are revoked
+    (unsent records stay on the phones)."""
+    from .accounts import disable
+
+    user = _account(username)
+    disable(user)
+    click.echo(f"disabled '{user.username}': its logins and device tokens are ended")
+
+
+@users_group.command("enable")
+@click.argument("username")
+def users_enable(username):
+    """Let a disabled USERNAME log in again (with its password; its phones log in afresh)."""
+    from .accounts import enable
+
+    user = _account(username)
+    enable(user)
+    click.echo(f"enabled '{user.username}'")
+
+
+@users_group.command("set-password")
+@click.argument("username")
+@click.password_option(help="the new password (asked twice when not given)")
+@click.option("--must-change", is_flag=True, help="make the user choose another one at the next login")
+def users_set_password(username, password, must_change):
+    """Give USERNAME a new password: its sessions end and its phones must log in again."""
+    from .accounts import AccountError, set_password
+    from .extensions import db
+
+    user = _account(username)
+    try:
+        set_password(user, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    if must_change:
+        user.must_change_password = True
+        db.session.commit()
+    click.echo(f"new password for '{user.username}'; its logins and device tokens are ended")
+
+
+@users_group.command("reset-password")
+@click.argument("username")
+def users_reset_password(username):
+    """Print a one-time password for USERNAME, who must choose a new one at the next login."""
+    from .accounts import reset_password
+
+    user = _account(username)
+    click.echo(reset_password(user))
+
+
 @cli.group("devices")
 def devices_group():
     """Device tokens that phones and scripts use to send records."""
@@ -304,12 +451,8 @@ def devices_group():
 def devices_enroll(username, label):
     """Print a new device token for USER (shown once; only its hash is stored)."""
     from .devices import issue_token
-    from .extensions import db
-    from .models import User
 
-    user = db.session.execute(db.select(User).filter_by(username=username.lower())).scalar()
-    if user is None:
-        raise click.ClickException(f"no user '{username}'")
+    user = _account(username)
     token, _ = issue_token(user, None, label)
     click.echo(token)
 

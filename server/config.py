@@ -48,6 +48,26 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "LOA_SYNC_RATE_PER_MINUTE": ("120", "sync requests one device may make per minute (more is 429)"),
     "LOA_LOGIN_RATE_PER_MINUTE": ("10", "login attempts per address per minute (more is 429)"),
+    "LOA_LOGIN_FREE_FAILURES": (
+        "5",
+        "wrong passwords for one account before each further try must wait (1 s, then doubling)",
+    ),
+    "LOA_LOGIN_BACKOFF_MAX_SECONDS": (
+        "900",
+        "longest wait between tries at one account's password; a browser or phone that logged in "
+        "to it before does not wait (so strangers cannot lock anyone out)",
+    ),
+    "LOA_THROTTLE_MAX_KEYS": (
+        "100000",
+        "most limiter entries kept in the database (addresses, devices, accounts); expired go first",
+    ),
+    "LOA_SESSION_HOURS": ("12", "longest an organiser's login lasts, however active"),
+    "LOA_SESSION_IDLE_MINUTES": ("60", "an organiser's login ends after this long without a request"),
+    "LOA_DEVICE_TOKEN_IDLE_DAYS": (
+        "90",
+        "a phone's token unused this many days expires; the phone asks for a new login and keeps "
+        "its unsent records",
+    ),
     "LOA_CLOCK_SKEW_MINUTES": (
         "60",
         "how far in the future a record's time may be (phones' clocks drift); later is rejected",
@@ -76,6 +96,14 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LOA_LOG_LEVEL": ("INFO", "level of the JSON request logs on stderr"),
     "LOA_WORKERS": ("4", "threads of the production server (`loa serve`)"),
     "LOA_HOST": ("127.0.0.1", "address `loa serve` listens on"),
+    "LOA_CHANNEL_TIMEOUT": (
+        "20",
+        "seconds `loa serve` keeps an idle or half-sent connection open before closing it",
+    ),
+    "LOA_CONNECTION_LIMIT": (
+        "1000",
+        "most connections `loa serve` holds at once; more wait in the operating system's queue",
+    ),
     "PORT": ("5000", "port of `make run` and `loa serve`"),
     "LOA_TEST_DATABASE_URL": (
         "",
@@ -132,6 +160,12 @@ class Config:
         self.MAX_CONTENT_LENGTH = int(env("LOA_MAX_BODY_BYTES"))
         self.SYNC_RATE_PER_MINUTE = int(env("LOA_SYNC_RATE_PER_MINUTE"))
         self.LOGIN_RATE_PER_MINUTE = int(env("LOA_LOGIN_RATE_PER_MINUTE"))
+        self.LOGIN_FREE_FAILURES = int(env("LOA_LOGIN_FREE_FAILURES"))
+        self.LOGIN_BACKOFF_MAX_SECONDS = int(env("LOA_LOGIN_BACKOFF_MAX_SECONDS"))
+        self.THROTTLE_MAX_KEYS = int(env("LOA_THROTTLE_MAX_KEYS"))
+        self.SESSION_HOURS = float(env("LOA_SESSION_HOURS"))
+        self.SESSION_IDLE_MINUTES = float(env("LOA_SESSION_IDLE_MINUTES"))
+        self.DEVICE_TOKEN_IDLE_DAYS = float(env("LOA_DEVICE_TOKEN_IDLE_DAYS"))
         self.CLOCK_SKEW_MINUTES = int(env("LOA_CLOCK_SKEW_MINUTES"))
         self.MAX_RECORD_AGE_DAYS = int(env("LOA_MAX_RECORD_AGE_DAYS"))
         self.SESSION_ANSWER_WINDOW_HOURS = int(env("LOA_SESSION_ANSWER_WINDOW_HOURS"))
@@ -142,6 +176,8 @@ class Config:
         self.LOG_LEVEL = env("LOA_LOG_LEVEL")
         self.WORKERS = int(env("LOA_WORKERS"))
         self.HOST = env("LOA_HOST")
+        self.CHANNEL_TIMEOUT = int(env("LOA_CHANNEL_TIMEOUT"))
+        self.CONNECTION_LIMIT = int(env("LOA_CONNECTION_LIMIT"))
         self.PORT = int(env("PORT"))
         secure = self.PUBLIC_URL.startswith("https://")
         self.SESSION_COOKIE_SECURE = secure

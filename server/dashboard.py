@@ -15,7 +15,9 @@ def area_lists(content: Content) -> dict[str, set[int]]:
     return {area.id: set(area.communes) for area in content.areas.values()}
 
 
-def dashboard(flt: reports.ReportFilter, content: Content) -> dict:
+def dashboard(flt: reports.ReportFilter, content: Content, viewer_province: int | None = None) -> dict:
+    """The dashboard's figures. `viewer_province`: the province organiser looking (None:
+    national), whose lines waiting for a session and devices are the only ones shown."""
     figures = reports.totals(flt)
     by_commune = bool(flt.province or flt.commune)
     quizzes = quiz_results(flt, content)
@@ -27,8 +29,8 @@ def dashboard(flt: reports.ReportFilter, content: Content) -> dict:
         "months": reports.by_month(flt),
         "reach": reports.reach(flt, area_lists(content)),
         "quizzes": quizzes,
-        "waiting": reports.waiting_for_session(),
-        "devices": devices.list_devices()[:30],
+        "waiting": reports.waiting_for_session(viewer_province),
+        "devices": devices.in_province(devices.list_devices(), viewer_province)[:30],
     }
 
 

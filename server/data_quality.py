@@ -72,11 +72,13 @@ class DeviceQuality:
         return ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in self.gaps)
 
 
-def device_quality() -> list[DeviceQuality]:
-    """Every device that sent records, most recent first, with what became of them."""
-    devices = list(
-        db.session.execute(select(Device).order_by(Device.last_seen_at.desc()).limit(MAX_DEVICES)).scalars()
-    )
+def device_quality(province: int | None = None) -> list[DeviceQuality]:
+    """Every device that sent records, most recent first, with what became of them. For one
+    province: the devices of its accounts only."""
+    query = select(Device).order_by(Device.last_seen_at.desc()).limit(MAX_DEVICES)
+    if province is not None:
+        query = query.where(Device.user_id.in_(select(User.id).where(User.province_code == province)))
+    devices = list(db.session.execute(query).scalars())
     names = {
         u.id: u.username
         for u in db.session.execute(

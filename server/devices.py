@@ -8,9 +8,13 @@ that may only send quiz answers and leaflet scans.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from flask import current_app
 
 from .extensions import db
 from .models import ORGANISER, DeviceToken, User, utcnow
@@ -29,9 +33,19 @@ class Actor:
     username: str | None
     commune_codes: frozenset[int]  # where a staff member may record sessions
     device_id: str | None
+    province_code: int | None = None  # a province organiser's (or staff member's) province
+    must_change_password: bool = False
 
     def may_record_in(self, commune_code: int) -> bool:
-        return self.role == ORGANISER or commune_code in self.commune_codes
+        """Staff: their communes. Organisers: their province's (national ones: anywhere)."""
+        if self.role != ORGANISER:
+            return commune_code in self.commune_codes
+        if self.province_code is None:
+            return True
+        from .communes import commune
+
+        info = commune(commune_code)
+        return info is not None and info.province_code == self.province_code
 
 
 def hash_token(token: str) -> str:
@@ -46,14 +60,27 @@ def issue_token(user: User | None, device_id: str | None = None, label: str = ""
         token_hash=hash_token(token),
         device_id=device_id,
         label=label[:120],
+        last_used_at=utcnow(),
     )
     db.session.add(row)
     db.session.commit()
     return token, row
 
 
+USE_NOTED_EVERY = dt.timedelta(hours=1)  # a token's last use is written at most this often
+
+
+def _expired(row: DeviceToken, moment: dt.datetime) -> bool:
+    """A staff or organiser token unused for LOA_DEVICE_TOKEN_IDLE_DAYS (residents' tokens
+    carry no account and do not expire)."""
+    last = row.last_used_at or row.last_sync_at or row.created_at
+    idle = dt.timedelta(days=float(current_app.config["DEVICE_TOKEN_IDLE_DAYS"]))
+    return row.user_id is not None and moment - last > idle
+
+
 def actor_for(token: str | None) -> Actor | None:
-    """The Actor behind a bearer token, or None when it is missing, unknown or revoked."""
+    """The Actor behind a bearer token, or None when it is missing, unknown, revoked, expired
+    or its account disabled."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.execute(db.select(DeviceToken).filter_by(token_hash=hash_token(token))).scalar()
@@ -62,9 +89,33 @@ def actor_for(token: str | None) -> Actor | None:
     user = row.user
     if user is not None and not user.active:
         return None
+    moment = utcnow()
+    if _expired(row, moment):
+        return None
+    if row.last_used_at is None or moment - row.last_used_at > USE_NOTED_EVERY:
+        row.last_used_at = moment
+        db.session.commit()
     if user is None:
         return Actor(row.id, RESIDENT, None, None, frozenset(), row.device_id)
-    return Actor(row.id, user.role, user.id, user.username, frozenset(user.commune_codes), row.device_id)
+    return _actor(user, row.id, row.device_id)
+
+
+def _actor(user: User, token_id: int | None, device_id: str | None) -> Actor:
+    return Actor(
+        token_id,
+        user.role,
+        user.id,
+        user.username,
+        frozenset(user.commune_codes),
+        device_id,
+        province_code=user.province_code,
+        must_change_password=bool(user.must_change_password),
+    )
+
+
+def actor_of_user(user: User) -> Actor:
+    """An organiser (or staff member) logged in on the pages, as an Actor with no token."""
+    return _actor(user, None, None)
 
 
 def touch(token_id: int) -> None:
@@ -73,11 +124,27 @@ def touch(token_id: int) -> None:
     db.session.commit()
 
 
-def revoke(token_id: int) -> bool:
+def get(token_id: int) -> DeviceToken | None:
+    return db.session.get(DeviceToken, token_id)
+
+
+def revoke(token_id: int, *, by_owner: bool = False) -> bool:
+    """Revoke a token (False when unknown or already revoked). An organiser's or the command
+    line's revocation goes to the audit log; a phone logging itself out does not."""
+    from . import audit
+
     row = db.session.get(DeviceToken, token_id)
     if row is None or row.revoked_at is not None:
         return False
     row.revoked_at = utcnow()
+    if not by_owner:
+        owner = row.user
+        audit.record(
+            audit.DEVICE_REVOKED,
+            f"device:{token_id}",
+            province_code=owner.province_code if owner else None,
+            account=owner.username if owner else None,
+        )
     db.session.commit()
     return True
 
@@ -89,3 +156,10 @@ def list_devices(include_residents: bool = False) -> list[DeviceToken]:
     if not include_residents:
         query = query.where(DeviceToken.user_id.is_not(None))
     return list(db.session.execute(query).scalars())
+
+
+def in_province(tokens: Iterable[DeviceToken], province: int | None) -> list[DeviceToken]:
+    """The tokens of accounts in `province` (None: every token, residents' phones too)."""
+    return [
+        t for t in tokens if province is None or (t.user is not None and t.user.province_code == province)
+    ]

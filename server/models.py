@@ -46,11 +46,62 @@ class User(Model):
     province_code: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Set by an organiser's reset: the next login must choose a new password first.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     communes: Mapped[list[UserCommune]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def commune_codes(self) -> set[int]:
         return {c.commune_code for c in self.communes}
+
+    @property
+    def is_national(self) -> bool:
+        """A national organiser: no province. A province organiser sees their province only."""
+        return self.role == ORGANISER and self.province_code is None
+
+
+class LoginSession(Model):
+    """A login on the organiser pages. The cookie carries a random token; only its SHA-256 is
+    stored, so a session ends on the server (logout, a disabled account, a new password, its
+    lifetime or idle time over) whatever the browser still holds."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(SHA256_HEX), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(16))  # logout | disabled | password | ...
+
+
+class Throttle(Model):
+    """Login and request limits shared by every server process: hits in the current window of
+    a key (an address, a device), and the failed logins and back-off of an account."""
+
+    __tablename__ = "throttle"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    touched_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class AuditEntry(Model):
+    """Who did what on the organiser side (and on the command line): accounts, devices,
+    records, events, content. Never edited; national organisers read and export it."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(64))  # the username then, or "command line"
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(120), default="")
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 class UserCommune(Model):
@@ -72,6 +123,7 @@ class DeviceToken(Model):
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_sync_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # to expire unused tokens
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     user: Mapped[User | None] = relationship(lazy="joined")
 

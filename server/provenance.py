@@ -230,8 +230,19 @@ def quarantine(device_id: str, reason: str, by_user: int | None) -> bool:
     device.quarantine_reason = reason[:300]
     device.quarantined_by = by_user
     _set_hold(device_id, True)
+    _audit_device("device.quarantined", device, reason=reason[:300])
     db.session.commit()
     return True
+
+
+def _audit_device(action: str, device: Device, **detail) -> None:
+    from . import audit
+    from .models import User
+
+    owner = db.session.get(User, device.user_id) if device.user_id else None
+    audit.record(
+        action, f"device:{device.id}", province_code=owner.province_code if owner else None, **detail
+    )
 
 
 def release(device_id: str) -> bool:
@@ -244,6 +255,7 @@ def release(device_id: str) -> bool:
     device.quarantine_reason = ""
     device.quarantined_by = None
     _set_hold(device_id, False)
+    _audit_device("device.released", device)
     db.session.commit()
     return True
 

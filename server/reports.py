@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from . import communes
 from .content import Content
 from .extensions import db
-from .models import Attendance, Leaflet, LeafletScan, QuizResponse, VillageSession
+from .models import Attendance, Leaflet, LeafletScan, QuizResponse, SyncRecord, User, VillageSession
 
 FIGURES = ("sessions", "attendees", "women", "ethnic_minority", "quiz_responses", "leaflet_scans")
 
@@ -249,19 +249,35 @@ def by_commune(flt: ReportFilter) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["attendees"], r["province"], communes.fold(r["commune"])))
 
 
-def waiting_for_session() -> dict:
+def waiting_for_session(province: int | None = None) -> dict:
     """Attendance lines and quiz answers whose session has not arrived yet: they have no
-    commune or session date yet, so no filter applies; they are counted once it arrives."""
+    commune or session date yet, so no filter applies; they are counted once it arrives. For
+    one province: those sent by its accounts."""
+
+    def of_province(model, query):
+        if province is None:
+            return query
+        senders = select(User.id).where(User.province_code == province)
+        return query.join(SyncRecord, SyncRecord.id == model.id).where(SyncRecord.user_id.in_(senders))
+
     lines, people = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Attendance.count), 0)).where(
-            Attendance.commune_code.is_(None), Attendance.hold == 0
+        of_province(
+            Attendance,
+            select(func.count(), func.coalesce(func.sum(Attendance.count), 0)).where(
+                Attendance.commune_code.is_(None), Attendance.hold == 0
+            ),
         )
     ).one()
     answers = db.session.execute(
-        select(func.count())
-        .select_from(QuizResponse)
-        .where(
-            QuizResponse.session_id.is_not(None), QuizResponse.commune_code.is_(None), QuizResponse.hold == 0
+        of_province(
+            QuizResponse,
+            select(func.count())
+            .select_from(QuizResponse)
+            .where(
+                QuizResponse.session_id.is_not(None),
+                QuizResponse.commune_code.is_(None),
+                QuizResponse.hold == 0,
+            ),
         )
     ).scalar()
     return {"attendance_lines": lines, "people": int(people), "quiz_responses": answers}

@@ -6,6 +6,17 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 
+def password_problems() -> dict[str, str]:
+    """Why a password is refused, by the codes of accounts.PasswordRejected and the API."""
+    return {
+        "password_too_short": _("The password needs at least %(min)s characters."),
+        "password_has_username": _("The password must not contain the username."),
+        "password_common": _("This password is too common or too easy to guess. Choose another."),
+        "password_mismatch": _("The two new passwords are not the same."),
+        "wrong_current_password": _("The current password is wrong."),
+    }
+
+
 def js_strings() -> dict[str, str]:
     # Placeholders use the catalogues' %(name)s form; strings.js fills them in.
     return {
@@ -53,6 +64,14 @@ def js_strings() -> dict[str, str]:
             "%(name)s must log in again (with a network) before these records can be sent. They stay on this phone."
         ),
         "login_needs_network": _("Logging in needs a network. Try again where there is signal."),
+        "login_wrong": _("Wrong username or password."),
+        "login_throttled": _("Too many attempts. Try again in %(seconds)s seconds."),
+        "login_new_password": _("Your password was reset. Choose a new password, then log in."),
+        "password_changed": _("Your password is changed. Other phones of your account must log in again."),
+        "password_needs_network": _(
+            "Changing the password needs a network. Try again where there is signal."
+        ),
+        **password_problems(),
         "session_counts": _("%(count)s people, %(answers)s quiz answers"),
         "line_text": _("%(count)s people (%(women)s women, %(minority)s ethnic minority)"),
         "line_undone": _("Undone: %(count)s people taken out of the count."),

@@ -299,14 +299,25 @@ def _authors(user_ids: set[int]) -> dict[int, Actor]:
     """Actors for the senders of stored records (their role and communes as they are now)."""
     if not user_ids:
         return {}
-    users = db.session.execute(select(User.id, User.role, User.username).where(User.id.in_(user_ids))).all()
+    users = db.session.execute(
+        select(User.id, User.role, User.username, User.province_code).where(User.id.in_(user_ids))
+    ).all()
     communes_of: dict[int, set[int]] = {}
     for user_id, code in db.session.execute(
         select(UserCommune.user_id, UserCommune.commune_code).where(UserCommune.user_id.in_(user_ids))
     ):
         communes_of.setdefault(user_id, set()).add(code)
     return {
-        u.id: Actor(None, u.role, u.id, u.username, frozenset(communes_of.get(u.id, ())), None) for u in users
+        u.id: Actor(
+            None,
+            u.role,
+            u.id,
+            u.username,
+            frozenset(communes_of.get(u.id, ())),
+            None,
+            province_code=u.province_code,
+        )
+        for u in users
     }
 
 

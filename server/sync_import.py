@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app
 
 from . import sync
-from .devices import Actor
+from .devices import Actor, actor_of_user
 from .extensions import db
 from .models import User
 from .web import get_content
@@ -49,14 +49,7 @@ def actor_for_user(username: str) -> Actor:
     user = db.session.execute(db.select(User).filter_by(username=username.strip().lower())).scalar()
     if user is None or not user.active:
         raise ValueError(f"no active user '{username}'")
-    return Actor(
-        token_id=None,
-        role=user.role,
-        user_id=user.id,
-        username=user.username,
-        commune_codes=frozenset(user.commune_codes),
-        device_id=None,
-    )
+    return actor_of_user(user)
 
 
 def import_file(path: Path, username: str) -> ImportSummary:

@@ -1,22 +1,74 @@
-"""Organisers manage the events from a page that writes content/events.yaml."""
+"""Organisers manage the events from a page that writes content/events.yaml: locked against
+other threads and processes, atomically, and never over changes the page did not show."""
 
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
 import yaml
 
+from server import events_file
+from server.content import load_content
 from server.state import state
-from tests.conftest import create_account, csrf, log_in, make_app, post_form
+from tests.conftest import create_account, csrf, first_match, log_in, make_app
+
+CONFLICT = "Người khác đã thay đổi danh sách sự kiện kể từ khi bạn mở trang này."
 
 
-def organiser_client(tmp_path, content_copy):
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, CONTENT_DIR=str(content_copy))
-    create_account(app, "boss", role="organiser")
+def organiser_client(tmp_path, content_copy, username="boss", app=None):
+    app = app or make_app(tmp_path, WTF_CSRF_ENABLED=True, CONTENT_DIR=str(content_copy))
+    create_account(app, username, role="organiser")
     client = app.test_client()
-    log_in(client, "boss")
+    log_in(client, username)
     return app, client
 
 
+def form_fields(page: str) -> dict[str, str]:
+    """The hidden fields of the event form on the events page: its CSRF token and the version of
+    the events file it was made from."""
+    return {
+        "csrf_token": csrf(page),
+        "base_version": first_match(r'id="base_version"[^>]*value="([^"]*)"', page),
+    }
+
+
+def delete_fields(page: str, event_id: str) -> dict[str, str]:
+    """What the delete button of `event_id` on the events page sends."""
+    form = first_match(rf'(<form[^>]*/organiser/events/{re.escape(event_id)}/delete".*?</form>)', page, re.S)
+    return {
+        "csrf_token": csrf(form),
+        "base_version": first_match(r'name="base_version" value="([^"]*)"', form),
+    }
+
+
 def post_event(client, **fields):
-    """Send the organiser's event form, with its page's CSRF token."""
-    return post_form(client, "/organiser/events", **fields)
+    """Send the organiser's event form as its page (read just now) does."""
+    page = client.get("/organiser/events").get_data(as_text=True)
+    return client.post("/organiser/events", data={**fields, **form_fields(page)})
+
+
+def new_event(title: str) -> dict[str, str]:
+    return {"date": "2027-03-15", "province": "12", "title_vi": title, "place_vi": "Sân UBND xã"}
+
+
+def events_in(content_dir: Path) -> list[dict]:
+    return yaml.safe_load((content_dir / "events.yaml").read_text(encoding="utf-8"))["events"]
+
+
+def titles_in(content_dir: Path) -> set[str]:
+    return {e["title"]["vi"] for e in events_in(content_dir)}
+
+
+def assert_valid(content_dir: Path, languages) -> None:
+    text = (content_dir / "events.yaml").read_text(encoding="utf-8")
+    assert events_file.validate(text, languages) == []
+    assert not list(content_dir.glob("*.tmp")), "no temporary files are left behind"
 
 
 def test_add_an_event_writes_the_file_and_shows_it_in_every_language(tmp_path, content_copy):
@@ -64,7 +116,7 @@ def test_edit_keeps_translations_the_page_does_not_show(tmp_path, content_copy):
     page = client.get(f"/organiser/events?edit={event.id}").get_data(as_text=True)
     assert f'value="{event.id}"' in page
     data = {
-        "csrf_token": csrf(page),
+        **form_fields(page),
         "original_id": event.id,
         "date": event.date.isoformat(),
         "province": str(event.province),
@@ -72,9 +124,7 @@ def test_edit_keeps_translations_the_page_does_not_show(tmp_path, content_copy):
         "place_vi": event.place["vi"],
     }
     assert client.post("/organiser/events", data=data).status_code == 302
-    saved = next(
-        e for e in yaml.safe_load((content_copy / "events.yaml").read_text())["events"] if e["id"] == event.id
-    )
+    saved = next(e for e in events_in(content_copy) if e["id"] == event.id)
     assert saved["title"]["vi"] == "Tên mới"
 
 
@@ -82,8 +132,186 @@ def test_delete(tmp_path, content_copy):
     app, client = organiser_client(tmp_path, content_copy)
     event = state(app).content.events[-1]
     page = client.get("/organiser/events").get_data(as_text=True)
-    assert (
-        client.post(f"/organiser/events/{event.id}/delete", data={"csrf_token": csrf(page)}).status_code
-        == 302
-    )
+    response = client.post(f"/organiser/events/{event.id}/delete", data=delete_fields(page, event.id))
+    assert response.status_code == 302
     assert event.id not in (content_copy / "events.yaml").read_text()
+    again = client.post(f"/organiser/events/{event.id}/delete", data=delete_fields(page, event.id))
+    assert again.status_code == 404, "an event already gone"
+
+
+def test_delete_refuses_an_event_changed_since_the_list_was_shown(tmp_path, content_copy):
+    app, client = organiser_client(tmp_path, content_copy)
+    first, last = state(app).content.events[0], state(app).content.events[-1]
+    page = client.get("/organiser/events").get_data(as_text=True)
+    edit = client.get(f"/organiser/events?edit={last.id}").get_data(as_text=True)
+    changed = {
+        **form_fields(edit),
+        "original_id": last.id,
+        "date": last.date.isoformat(),
+        "province": str(last.province),
+        "title_vi": "Đổi tên rồi",
+        "place_vi": last.place["vi"],
+    }
+    assert client.post("/organiser/events", data=changed).status_code == 302
+    before = (content_copy / "events.yaml").read_bytes()
+    response = client.post(f"/organiser/events/{last.id}/delete", data=delete_fields(page, last.id))
+    assert response.status_code == 409 and CONFLICT in response.get_data(as_text=True)
+    assert (content_copy / "events.yaml").read_bytes() == before
+    # Another event changing meanwhile does not stop the delete of one that did not change.
+    response = client.post(f"/organiser/events/{first.id}/delete", data=delete_fields(page, first.id))
+    assert response.status_code == 302
+    ids = {e["id"] for e in events_in(content_copy)}
+    assert last.id in ids and first.id not in ids
+
+
+def test_a_stale_form_is_refused_and_keeps_what_was_typed(tmp_path, content_copy):
+    app, client = organiser_client(tmp_path, content_copy)
+    _app, other = organiser_client(tmp_path, content_copy, username="colleague", app=app)
+    page = client.get("/organiser/events").get_data(as_text=True)
+    assert post_event(other, **new_event("Sự kiện của đồng nghiệp")).status_code == 302
+    before = (content_copy / "events.yaml").read_bytes()
+
+    typed = new_event("Buổi nói chuyện ở bản Nà Ít")
+    response = client.post("/organiser/events", data={**typed, **form_fields(page)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert CONFLICT in html and "Thay đổi của bạn chưa được lưu" in html
+    assert 'value="Buổi nói chuyện ở bản Nà Ít"' in html and 'value="Sân UBND xã"' in html
+    assert "Sự kiện của đồng nghiệp" in html, "the list shows what the colleague saved"
+    assert (content_copy / "events.yaml").read_bytes() == before
+
+    # The page shown with the 409 carries the new version: saving again goes through.
+    assert form_fields(html)["base_version"] == events_file.version(content_copy / "events.yaml")
+    again = client.post("/organiser/events", data={**typed, **form_fields(html)})
+    assert again.status_code == 302
+    assert {"Buổi nói chuyện ở bản Nà Ít", "Sự kiện của đồng nghiệp"} <= titles_in(content_copy)
+
+
+def test_a_form_without_a_version_is_refused(tmp_path, content_copy):
+    _app, client = organiser_client(tmp_path, content_copy)
+    page = client.get("/organiser/events").get_data(as_text=True)
+    before = (content_copy / "events.yaml").read_bytes()
+    response = client.post(
+        "/organiser/events", data={**new_event("Không phiên bản"), "csrf_token": csrf(page)}
+    )
+    assert response.status_code == 409 and (content_copy / "events.yaml").read_bytes() == before
+
+
+ROUNDS = 30
+
+
+def test_two_organisers_saving_at_once_never_lose_an_event(tmp_path, content_copy):
+    """Both open the form (same version), then save different new events at the same moment:
+    one is written, the other is told so and written nowhere; the file stays valid."""
+    app, first = organiser_client(tmp_path, content_copy)
+    _app, second = organiser_client(tmp_path, content_copy, username="colleague", app=app)
+    languages = state(app).content.languages
+    clients = {"a": first, "b": second}
+    saved: set[str] = set()
+    for round_no in range(ROUNDS):
+        pages = {who: c.get("/organiser/events").get_data(as_text=True) for who, c in clients.items()}
+        assert form_fields(pages["a"])["base_version"] == form_fields(pages["b"])["base_version"]
+        together = threading.Barrier(2)
+        answers: dict[str, tuple[int, str]] = {}
+
+        def save(who: str, pages=pages, together=together, answers=answers, round_no=round_no) -> None:
+            data = {**new_event(f"Sự kiện {round_no} của {who}"), **form_fields(pages[who])}
+            together.wait(10)
+            response = clients[who].post("/organiser/events", data=data)
+            answers[who] = (response.status_code, response.get_data(as_text=True))
+
+        threads = [threading.Thread(target=save, args=(who,)) for who in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        statuses = sorted(status for status, _html in answers.values())
+        assert statuses == [302, 409], f"round {round_no}: {statuses}"
+        in_file = titles_in(content_copy)
+        for who, (status, html) in answers.items():
+            title = f"Sự kiện {round_no} của {who}"
+            if status == 302:
+                saved.add(title)
+            else:
+                assert CONFLICT in html and f'value="{title}"' in html
+                assert title not in in_file, "a refused event is not in the file"
+        assert saved <= in_file, "every event answered as saved is in the file"
+        assert_valid(content_copy, languages)
+    assert len(saved) == ROUNDS
+
+
+# -- the lock across processes -----------------------------------------------------------------
+
+PER_PROCESS = 25
+
+
+def append_events(content_dir: str, tag: str, count: int, start) -> None:
+    """In a process of its own: add `count` events to the file, one locked read-modify-write
+    each, with a pause between reading and writing so that an unlocked writer would lose some."""
+    path = Path(content_dir) / "events.yaml"
+    languages = load_content(content_dir).languages
+    start.wait(60)
+    for i in range(count):
+        with events_file.locked(path):
+            header, data, _version = events_file.read_versioned(path)
+            data["events"].append(
+                {
+                    "id": f"2027-{tag}-{i}",
+                    "date": "2027-03-15",
+                    "province": 12,
+                    "title": {"vi": f"Sự kiện {tag} {i}"},
+                    "place": {"vi": "Nhà văn hóa bản"},
+                }
+            )
+            time.sleep(0.01)
+            events_file.write(path, header, data, languages)
+
+
+def test_processes_writing_at_once_lose_nothing(content_copy):
+    spawn = multiprocessing.get_context("spawn")
+    start = spawn.Barrier(2)
+    workers = [
+        spawn.Process(target=append_events, args=(str(content_copy), tag, PER_PROCESS, start)) for tag in "pq"
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert [w.exitcode for w in workers] == [0, 0]
+    ids = {e["id"] for e in events_in(content_copy)}
+    missing = {f"2027-{tag}-{i}" for tag in "pq" for i in range(PER_PROCESS)} - ids
+    assert not missing, f"{len(missing)} of {2 * PER_PROCESS} events lost"
+    assert_valid(content_copy, load_content(content_copy).languages)
+
+
+# -- the write itself ------------------------------------------------------------------------------
+
+
+def test_a_failed_write_leaves_the_file_and_no_temporary_file(content_copy, monkeypatch):
+    path = content_copy / "events.yaml"
+    languages = load_content(content_copy).languages
+    before = path.read_bytes()
+    header, data = events_file.read(path)
+    data["events"].append(
+        {"id": "2027-x", "date": "2027-03-15", "province": 12, "title": {"vi": "X"}, "place": {"vi": "Y"}}
+    )
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(events_file.os, "replace", broken_replace)
+    with pytest.raises(OSError), events_file.locked(path):
+        events_file.write(path, header, data, languages)
+    assert path.read_bytes() == before
+    assert not list(content_copy.glob("*.tmp"))
+
+
+def test_the_write_keeps_the_file_mode(content_copy):
+    path = content_copy / "events.yaml"
+    os.chmod(path, 0o640)
+    header, data = events_file.read(path)
+    with events_file.locked(path):
+        new_version = events_file.write(path, header, data, load_content(content_copy).languages)
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert new_version == events_file.version(path)
+    assert events_file.lock_path(path).stat().st_mode & 0o777 == 0o600

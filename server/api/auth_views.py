@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from .. import accounts, communes, devices, quotas
+from .. import accounts, audit, auth, communes, devices, quotas
 from ..errors import error_response
 from ..extensions import db
 from ..sync import RecordInvalid, parse_uuid
 from . import bp
-from .requests import json_body, quota_exceeded, rate_limited, require_token
+from .requests import json_body, quota_exceeded, rate_limited, too_many
 
 
 def _client_key() -> str:
@@ -33,11 +33,15 @@ def actor_profile(actor: devices.Actor) -> dict:
     }
 
 
+def password_rejected(exc: accounts.PasswordRejected):
+    return error_response(400, str(exc), code=f"password_{exc.code}", params=exc.params)
+
+
 @bp.post("/auth/login")
 def login():
-    limited = rate_limited("login", _client_key(), current_app.config["LOGIN_RATE_PER_MINUTE"])
-    if limited:
-        return limited
+    """A token for a staff member's (or organiser's) phone. Throttled per address and per
+    account (429 with Retry-After and `code: too_many_attempts`); an account whose password
+    was reset must send `new_password` too (403 `password_change_required` until it does)."""
     body = json_body()
     if not isinstance(body, dict):
         return error_response(400, "send {username, password, device_id}")
@@ -45,14 +49,56 @@ def login():
         device_id = parse_uuid(body.get("device_id"), "device_id") if body.get("device_id") else None
     except RecordInvalid as exc:
         return error_response(400, str(exc))
-    user = accounts.authenticate(str(body.get("username", "")), str(body.get("password", "")))
+    username, password = str(body.get("username", "")), str(body.get("password", ""))
+    outcome = auth.attempt_login(username, password, known=auth.known_device(username, device_id))
+    if outcome.throttled:
+        return too_many(outcome.retry_after, "login attempts")
+    user = outcome.user
     if user is None:
-        return error_response(401, "wrong username or password")
+        return error_response(401, "wrong username or password", code="wrong_credentials")
+    if user.must_change_password:
+        new_password = body.get("new_password")
+        if not isinstance(new_password, str) or not new_password:
+            return error_response(
+                403,
+                "this account's password was reset: send new_password with the login",
+                code="password_change_required",
+            )
+        g.actor = devices.actor_of_user(user)  # the audit log names the account itself
+        try:
+            accounts.set_password(user, new_password, action=audit.PASSWORD_CHANGED)
+        except accounts.PasswordRejected as exc:
+            return password_rejected(exc)
     token, row = devices.issue_token(user, device_id, str(body.get("label", ""))[:120])
     actor = devices.actor_for(token)
     if actor is None:  # the token was just issued to an active user
         raise RuntimeError("a freshly issued token has no actor")
     return {"token": token, "token_id": row.id, "display_name": user.display_name, **actor_profile(actor)}
+
+
+@bp.post("/auth/password")
+@auth.require_actor()
+def change_password():
+    """A staff member changes their own password on the phone (online): every other phone and
+    login of the account is signed out; this phone keeps its token."""
+    body = json_body()
+    if not isinstance(body, dict) or not isinstance(body.get("new_password"), str):
+        return error_response(400, "send {current_password, new_password}")
+    user = accounts.find(g.actor.username or "")
+    if user is None:
+        return error_response(403, "residents' phones have no password", code="no_account")
+    wait = auth.password_change_wait(user)
+    if wait:
+        return too_many(wait, "attempts")
+    try:
+        changed = accounts.change_own_password(
+            user, str(body.get("current_password", "")), body["new_password"], keep_token_id=g.actor.token_id
+        )
+    except accounts.PasswordRejected as exc:
+        return password_rejected(exc)
+    if not changed:
+        return error_response(401, "the current password is wrong", code="wrong_current_password")
+    return {"changed": True}
 
 
 @bp.post("/devices/anonymous")
@@ -78,13 +124,13 @@ def anonymous_device():
 
 
 @bp.get("/me")
-@require_token()
+@auth.require_actor()
 def me():
     return actor_profile(g.actor)
 
 
 @bp.post("/auth/logout")
-@require_token()
+@auth.require_actor()
 def logout():
-    devices.revoke(g.actor.token_id)
+    devices.revoke(g.actor.token_id, by_owner=True)
     return {"revoked": True}

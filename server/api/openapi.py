@@ -196,6 +196,19 @@ SCHEMAS = {
             "password": {"type": "string", "format": "password"},
             "device_id": UUID,
             "label": {"type": "string"},
+            "new_password": {
+                "type": "string",
+                "format": "password",
+                "description": "required after an organiser reset the password (403 password_change_required)",
+            },
+        },
+    },
+    "PasswordChange": {
+        "type": "object",
+        "required": ["current_password", "new_password"],
+        "properties": {
+            "current_password": {"type": "string", "format": "password"},
+            "new_password": {"type": "string", "format": "password"},
         },
     },
     "Token": {
@@ -246,7 +259,7 @@ def document(config: Mapping[str, Any]) -> dict:
                 "responses": {
                     "200": _json("#/components/schemas/SyncResponse", "what happened to each record"),
                     "400": _error("malformed envelope"),
-                    "401": _error("missing, unknown or revoked token"),
+                    "401": _error("missing, unknown, expired or revoked token (code login_needed)"),
                     "413": _error(
                         f"more than {limits['max_records']} records or more than {limits['max_bytes']} bytes; "
                         "the answer carries the limits"
@@ -268,8 +281,39 @@ def document(config: Mapping[str, Any]) -> dict:
                 },
                 "responses": {
                     "200": _json("#/components/schemas/Token"),
-                    "401": _error("wrong username or password"),
-                    "429": _error("too many attempts"),
+                    "400": _error(
+                        "the new password is refused (code password_too_short, password_common, ...)"
+                    ),
+                    "401": _error("wrong username or password (code wrong_credentials)"),
+                    "403": _error(
+                        "the password was reset: send new_password (code password_change_required)"
+                    ),
+                    "429": _error(
+                        "too many attempts from this address or at this account (code too_many_attempts, "
+                        "params.seconds); see Retry-After"
+                    ),
+                },
+            }
+        },
+        "/api/v1/auth/password": {
+            "post": {
+                "summary": "Change one's own password; the account's other phones and logins end",
+                "security": bearer,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/PasswordChange"}}
+                    },
+                },
+                "responses": {
+                    "200": {"description": "changed"},
+                    "400": _error(
+                        "the new password is refused (code password_too_short, password_common, ...)"
+                    ),
+                    "401": _error(
+                        "the current password is wrong (code wrong_current_password), or a bad token"
+                    ),
+                    "429": _error("too many attempts; see Retry-After"),
                 },
             }
         },

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from functools import wraps
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, request
 
-from .. import devices
+from .. import throttle
 from ..errors import error_response
 from ..quotas import QuotaExceeded
-from ..ratelimit import RateLimiter
 
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -66,21 +64,20 @@ def json_body():
     return payload
 
 
-def limiter(name: str, per_minute: int) -> RateLimiter:
-    limiters = current_app.extensions.setdefault("loa.limiters", {})
-    if name not in limiters or limiters[name].limit != per_minute:
-        limiters[name] = RateLimiter(per_minute)
-    return limiters[name]
+def too_many(wait: int, what: str = "requests"):
+    """429 with Retry-After; `code` and `params` let a phone say it in its reader's language."""
+    response = error_response(
+        429, f"too many {what}; try again in {wait} s", code="too_many_attempts", params={"seconds": wait}
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def rate_limited(name: str, key: str, per_minute: int):
-    """None when allowed, else a 429 response with Retry-After."""
-    allowed, wait = limiter(name, per_minute).allow(key)
-    if allowed:
-        return None
-    response = error_response(429, f"too many requests; try again in {wait} s")
-    response.headers["Retry-After"] = str(wait)
-    return response
+    """None when allowed, else a 429 response with Retry-After. The count is shared by every
+    server process (server/throttle.py)."""
+    wait = throttle.hit(throttle.key(name, key), per_minute)
+    return too_many(wait) if wait else None
 
 
 def quota_exceeded(exc: QuotaExceeded):
@@ -97,30 +94,3 @@ def quota_exceeded(exc: QuotaExceeded):
     )
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
-
-
-def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def require_token(*roles: str):
-    """The view needs a valid device token (of one of `roles`, if given): 401 or 403 otherwise."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            actor = devices.actor_for(bearer_token())
-            if actor is None:
-                response = error_response(401, "missing, unknown or revoked device token; log in again")
-                response.headers["WWW-Authenticate"] = 'Bearer realm="loa"'
-                return response
-            if roles and actor.role not in roles:
-                return error_response(403, f"this needs the role {' or '.join(roles)}; you are {actor.role}")
-            g.actor = actor
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator

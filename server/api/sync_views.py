@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from flask import current_app, g, request
 
-from .. import devices, quotas, sync
+from .. import auth, devices, quotas, sync
 from ..config import sync_limits
 from ..errors import error_response
 from ..web import get_content
 from . import bp
-from .requests import json_body, quota_exceeded, rate_limited, require_token
+from .requests import json_body, quota_exceeded, rate_limited
 
 
 def rfc3339_now() -> str:
@@ -36,7 +36,7 @@ def resident_quota(config) -> Callable[[int], None]:
 
 
 @bp.post("/sync")
-@require_token()
+@auth.require_actor()
 def sync_records():
     config = current_app.config
     limited = rate_limited("sync", f"token:{g.actor.token_id}", config["SYNC_RATE_PER_MINUTE"])

@@ -508,7 +508,9 @@ def _load_areas(root: Path, languages: Mapping[str, Language], errors: list[Cont
 
 def content_version(root: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    # Hidden files are not content: the events page's lock file and its half-written temp files.
+    files = (p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    for path in sorted(files):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())

@@ -36,6 +36,8 @@ class ContentStore:
         entries = []
         for dirpath, _dirs, files in os.walk(self.root):
             for name in files:
+                if name.startswith("."):  # lock and temp files of the events page, not content
+                    continue
                 try:
                     st = os.stat(os.path.join(dirpath, name))
                 except FileNotFoundError:

@@ -4,13 +4,10 @@ the role; forms carry CSRF tokens."""
 
 from __future__ import annotations
 
-from functools import wraps
+from flask import Blueprint, abort, current_app, g, request
 
-from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
-
-from .. import i18n
-from ..extensions import db
-from ..models import ORGANISER, User
+from .. import auth, i18n, reports, scope
+from ..models import ORGANISER
 from ..web import get_content
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -25,31 +22,25 @@ def load_user_and_language():
         list(content.languages),
         current_app.config["DEFAULT_LANG"],
     )
-    user_id = session.get("user_id")
-    g.user = db.session.get(User, user_id) if user_id else None
-    if g.user is not None and (not g.user.active or session.get("auth") != g.user.password_hash[-16:]):
-        session.clear()  # disabled account or changed password: log out everywhere
-        g.user = None
+    g.user = auth.session_user()  # the login session, checked on the server (server/auth.py)
 
 
-def login_required(*roles: str):
-    """Not logged in: to the login page. Logged in with another role: 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if g.user is None:
-                return redirect(url_for("organiser.login", next=request.full_path))
-            if roles and g.user.role not in roles:
-                abort(403, description="this page is for organisers")
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
+login_required = auth.require_login
+organiser_required = auth.require_login(ORGANISER)
 
 
-organiser_required = login_required(ORGANISER)
+def scoped_filter() -> tuple[reports.ReportFilter, str | None]:
+    """The page's report filter (province, commune, topic, language, dates) limited to the
+    organiser's province, or an empty one and the message naming what is wrong; another
+    province is 403."""
+    try:
+        flt = reports.parse_filter(request.args, get_content())
+    except reports.FilterError as exc:
+        return scope.restrict(g.user, reports.ReportFilter()), str(exc)
+    try:
+        return scope.restrict(g.user, flt), None
+    except scope.OutOfScope as exc:
+        abort(403, description=str(exc))
 
 
 @bp.after_request
@@ -60,6 +51,7 @@ def no_store(response):
 
 from . import (  # noqa: E402,F401
     accounts_views,
+    audit_views,
     dashboard_views,
     events_views,
     leaflet_views,

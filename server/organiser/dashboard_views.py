@@ -7,23 +7,16 @@ import io
 
 from flask import abort, g, redirect, render_template, request, send_file, url_for
 
-from .. import communes, dashboard, exports, reports
+from .. import communes, dashboard, exports, reports, scope
 from ..models import ORGANISER
 from ..web import get_content
-from . import bp, login_required, organiser_required
-
-
-def _filter_or_error():
-    try:
-        return reports.parse_filter(request.args, get_content()), None
-    except reports.FilterError as exc:
-        return reports.ReportFilter(), str(exc)
+from . import bp, login_required, organiser_required, scoped_filter
 
 
 def _choices() -> dict:
     content = get_content()
     return {
-        "provinces": sorted(communes.provinces().values(), key=lambda p: communes.fold(p.name)),
+        "provinces": scope.provinces_for(g.user),
         "topics": content.topics_in_order(g.lang),
         "languages": content.languages,
     }
@@ -34,8 +27,8 @@ def _choices() -> dict:
 def home():
     if g.user.role != ORGANISER:
         return redirect(url_for("staff.app_shell", lang=g.lang))
-    flt, error = _filter_or_error()
-    data = None if error else dashboard.dashboard(flt, get_content())
+    flt, error = scoped_filter()
+    data = None if error else dashboard.dashboard(flt, get_content(), scope.province_of(g.user))
     return render_template(
         "organiser/dashboard.html", flt=flt, error=error, data=data, **_choices()
     ), 400 if error else 200
@@ -53,7 +46,7 @@ EXPORTS = {
 def export(fmt: str):
     if fmt not in EXPORTS:
         abort(404, description=f"no export format '{fmt}'; formats: {', '.join(EXPORTS)}")
-    flt, error = _filter_or_error()
+    flt, error = scoped_filter()
     if error:
         abort(400, description=error)
     if not reports.has_data(reports.totals(flt)):
@@ -86,5 +79,10 @@ def yearly_report():
         abort(400, description=f"year '{year_text}' is not a year between 2015 and 2100")
     if province_text and (not communes.is_code(province_text) or communes.province(province_text) is None):
         abort(400, description=f"province '{province_text}' is not an official province code")
-    data = dashboard.yearly_report(int(year_text), int(province_text) if province_text else None, content)
+    province = int(province_text) if province_text else scope.province_of(g.user)
+    try:
+        scope.check_province(g.user, province)
+    except scope.OutOfScope as exc:
+        abort(403, description=str(exc))
+    data = dashboard.yearly_report(int(year_text), province, content)
     return render_template("organiser/report.html", report=data, **_choices())

@@ -1,18 +1,21 @@
-"""Organisers manage the Consumer Rights Day events; the page writes content/events.yaml."""
+"""Organisers manage the Consumer Rights Day events; the page writes content/events.yaml
+(locked, and never over changes the page has not shown: see server/events_file.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+import yaml
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from .. import communes, events_file
+from .. import audit, communes, events_file, scope
 from ..content import ContentInvalid
+from ..extensions import db
 from ..web import get_content
 from . import bp, organiser_required
 from .forms import ConfirmForm
@@ -20,6 +23,7 @@ from .forms import ConfirmForm
 
 class EventForm(FlaskForm):
     original_id = HiddenField()
+    base_version = HiddenField()  # the events file's version when the form was shown
     date = DateField(_l("Date"), validators=[DataRequired()])
     end_date = DateField(_l("Last day (events over several days)"), validators=[Optional()])
     province = IntegerField(_l("Province code"), validators=[Optional()])
@@ -44,6 +48,13 @@ class EventForm(FlaskForm):
         }
 
 
+def may_edit(province: int | None) -> bool:
+    """A province organiser edits the events of their province only (national events too are
+    a national organiser's)."""
+    mine = scope.province_of(g.user)
+    return mine is None or province == mine
+
+
 def events_path() -> Path:
     return Path(current_app.config["CONTENT_DIR"]) / "events.yaml"
 
@@ -57,37 +68,96 @@ def _fill(form: EventForm, event) -> None:
             getattr(form, f"{name}_{lang}").data = getattr(event, name).get(lang, "")
 
 
+def _conflict_message() -> str:
+    return _(
+        "Someone else changed the events since you opened this page. Your changes are not saved yet: "
+        "check the list below and save again."
+    )
+
+
+def _page(form: EventForm, errors: list[str], status: int, new_version: bool = False, conflict: bool = False):
+    """The events page: the list as the file holds it now, each delete button with the version of
+    its event, and the form (given the file's current version when `new_version`). A `conflict`
+    (the file changed since the page was shown) is said above the list."""
+    content = get_content(force=True)
+    path = events_path()
+    raw = path.read_bytes() if path.exists() else b""
+    if new_version:
+        form.base_version.data = events_file.version(raw)
+    try:
+        _header, data = events_file.parse(raw.decode("utf-8"))
+        event_versions = {
+            e["id"]: events_file.event_version(e) for e in data["events"] if isinstance(e, dict) and "id" in e
+        }
+    except (UnicodeDecodeError, yaml.YAMLError, AttributeError, TypeError):
+        event_versions = {}  # a hand-broken file: the content check names the problem
+    page = render_template(
+        "organiser/events.html",
+        form=form,
+        errors=errors,
+        conflict=_conflict_message() if conflict else None,
+        events=content.events,
+        event_versions=event_versions,
+        editable={e.id for e in content.events if may_edit(e.province)},
+        confirm=ConfirmForm(),
+    )
+    return page, status
+
+
 @bp.route("/events", methods=["GET", "POST"])
 @organiser_required
 def events_page():
-    content = get_content()
     form = EventForm()
-    errors: list[str] = []
     if form.validate_on_submit():
-        header, data = events_file.read(events_path())
-        fields = form.fields_for_file()
-        found = communes.commune(fields["commune"]) if fields["commune"] else None
-        if found and not fields["province"]:
-            fields["province"] = found.province_code
-        event_id = events_file.upsert(data, fields, form.original_id.data or None)
-        try:
-            events_file.write(events_path(), header, data, content.languages)
-        except ContentInvalid as exc:
-            errors = [
-                e.message if e.field is None else f"{e.field.split('.')[-1]}: {e.message}" for e in exc.errors
-            ]
-        else:
-            get_content(force=True)
-            flash(_("Event %(id)s saved. Phones get it with the next update.", id=event_id))
-            return redirect(url_for("organiser.events_page"))
-    elif request.method == "GET" and request.args.get("edit"):
-        event = next((e for e in content.events if e.id == request.args["edit"]), None)
-        if event is None:
+        return _save(form)
+    if request.method == "GET" and request.args.get("edit"):
+        event = next((e for e in get_content(force=True).events if e.id == request.args["edit"]), None)
+        if event is None or not may_edit(event.province):
             abort(404, description=f"no event '{request.args['edit']}'")
         _fill(form, event)
-    return render_template(
-        "organiser/events.html", form=form, errors=errors, events=content.events, confirm=ConfirmForm()
-    ), 400 if (errors or form.errors) else 200
+    return _page(form, [], 400 if form.errors else 200, new_version=request.method == "GET")
+
+
+def _save(form: EventForm):
+    """Write the form's event, unless the file changed since the form was read (409)."""
+    path = events_path()
+    fields = form.fields_for_file()
+    found = communes.commune(fields["commune"]) if fields["commune"] else None
+    if found and not fields["province"]:
+        fields["province"] = found.province_code
+    if fields["province"] is None and not scope.is_national(g.user):
+        fields["province"] = scope.province_of(g.user)
+    if not may_edit(fields["province"]) or (found and not may_edit(found.province_code)):
+        abort(
+            403,
+            description=f"province {fields['province']}: your account edits its own province's events only",
+        )
+    errors: list[str] = []
+    status = 400
+    with events_file.locked(path):
+        header, data, current = events_file.read_versioned(path)
+        if form.base_version.data != current:
+            form.base_version.data = current  # saving again (after a look at the list) may go ahead
+            status = 409
+        else:
+            before = events_file.find(data, form.original_id.data) if form.original_id.data else None
+            if before is not None and not may_edit(before.get("province")):
+                abort(404, description=f"no event '{form.original_id.data}'")
+            event_id = events_file.upsert(data, fields, form.original_id.data or None)
+            audit.record(audit.EVENT_SAVED, f"event:{event_id}", province_code=fields["province"])
+            try:
+                events_file.write(path, header, data, get_content().languages)
+            except ContentInvalid as exc:
+                errors = [
+                    e.message if e.field is None else f"{e.field.split('.')[-1]}: {e.message}"
+                    for e in exc.errors
+                ]
+            else:
+                db.session.commit()  # the audit entry, once the file is written
+                get_content(force=True)
+                flash(_("Event %(id)s saved. Phones get it with the next update.", id=event_id))
+                return redirect(url_for("organiser.events_page"))
+    return _page(form, errors, status, conflict=status == 409)
 
 
 @bp.post("/events/<event_id>/delete")
@@ -95,10 +165,21 @@ def events_page():
 def delete_event(event_id: str):
     if not ConfirmForm().validate_on_submit():
         abort(400, description="missing CSRF token")
-    header, data = events_file.read(events_path())
-    if not events_file.delete(data, event_id):
-        abort(404, description=f"no event '{event_id}'")
-    events_file.write(events_path(), header, data, get_content().languages)
-    get_content(force=True)
+    path = events_path()
+    seen = request.form.get("base_version", "")
+    with events_file.locked(path):
+        header, data, _current = events_file.read_versioned(path)
+        event = events_file.find(data, event_id)
+        if event is None or not may_edit(event.get("province")):
+            abort(404, description=f"no event '{event_id}'")
+        conflict = events_file.event_version(event) != seen
+        if not conflict:
+            events_file.delete(data, event_id)
+            events_file.write(path, header, data, get_content().languages)
+            audit.record(audit.EVENT_DELETED, f"event:{event_id}", province_code=event.get("province"))
+            db.session.commit()
+            get_content(force=True)
+    if conflict:
+        return _page(EventForm(formdata=None), [], 409, new_version=True, conflict=True)
     flash(_("Event %(id)s deleted.", id=event_id))
     return redirect(url_for("organiser.events_page"))

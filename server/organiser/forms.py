@@ -27,8 +27,17 @@ class UserForm(FlaskForm):
         validators=[Optional(), Length(max=20000)],
     )
     password = PasswordField(
-        _l("Password (at least 10 characters)"), validators=[DataRequired(), Length(max=200)]
+        _l("Password (staff at least 10 characters, organisers 12)"),
+        validators=[DataRequired(), Length(max=200)],
     )
+
+
+class PasswordForm(FlaskForm):
+    """Choosing one's own new password (after a reset, or at any time)."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    repeat = PasswordField(_l("New password again"), validators=[DataRequired(), Length(max=200)])
 
 
 class ConfirmForm(FlaskForm):

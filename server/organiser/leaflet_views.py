@@ -7,16 +7,16 @@ import re
 import tempfile
 from pathlib import Path
 
-from flask import current_app, render_template, request, send_file
+from flask import current_app, g, render_template, send_file
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from .. import communes, leaflets, reports
+from .. import communes, leaflets, reports, scope
 from ..web import get_content
-from . import bp, organiser_required
+from . import bp, organiser_required, scoped_filter
 
 MAX_WEB_LEAFLETS = 400  # larger runs belong to `loa leaflets build`
 
@@ -43,9 +43,9 @@ def leaflet_form() -> LeafletForm:
     form = LeafletForm()
     form.topic.choices = [SelectChoice(t.id, t.title) for t in content.topics_in_order("vi")]
     form.lang.choices = [SelectChoice(code, lang.name) for code, lang in content.languages.items()]
-    form.province.choices = [SelectChoice("", "–")] + [
-        SelectChoice(str(p.code), p.name)
-        for p in sorted(communes.provinces().values(), key=lambda p: communes.fold(p.name))
+    national = [SelectChoice("", "–")] if scope.is_national(g.user) else []
+    form.province.choices = national + [
+        SelectChoice(str(p.code), p.name) for p in scope.provinces_for(g.user)
     ]
     return form
 
@@ -55,19 +55,19 @@ def requested_communes(form: LeafletForm) -> list[int | None]:
     bad = [w for w in typed if not communes.is_code(w)]
     if bad:
         raise leaflets.LeafletError(f"commune code '{bad[0]}' is not a number")
-    if typed:
-        return [int(w) for w in typed]
-    if form.province.data:
-        return [c.code for c in communes.communes_of(int(form.province.data))]
-    return [None]
-
-
-def scan_filter() -> tuple[reports.ReportFilter, str | None]:
-    """The filter from the query string, or an error message naming what is wrong."""
+    mine = scope.province_of(g.user)
     try:
-        return reports.parse_filter(request.args, get_content()), None
-    except reports.FilterError as exc:
-        return reports.ReportFilter(), str(exc)
+        for word in typed:  # a province organiser prints for their own communes only
+            scope.check_commune(g.user, int(word))
+        if typed:
+            return [int(w) for w in typed]
+        province = int(form.province.data) if form.province.data else mine
+        scope.check_province(g.user, province)
+    except scope.OutOfScope as exc:
+        raise leaflets.LeafletError(str(exc)) from None
+    if province is not None:
+        return [c.code for c in communes.communes_of(province)]
+    return [None]
 
 
 @bp.route("/leaflets", methods=["GET", "POST"])
@@ -86,7 +86,7 @@ def leaflets_page():
             return build_download(form, wanted)
         except leaflets.LeafletError as exc:
             error = str(exc)
-    flt, filter_error = scan_filter()
+    flt, filter_error = scoped_filter()
     tables = (
         {}
         if filter_error
@@ -106,7 +106,7 @@ def leaflets_page():
         filter_error=filter_error,
         flt=flt,
         tables=tables,
-        provinces=sorted(communes.provinces().values(), key=lambda p: communes.fold(p.name)),
+        provinces=scope.provinces_for(g.user),
     ), status
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import amendments, data_quality, provenance
+from .. import amendments, data_quality, provenance, scope
 from ..sync import RecordInvalid
 from . import bp, organiser_required
 from .forms import ConfirmForm
@@ -21,15 +21,28 @@ def _reason() -> str:
     return (request.form.get("reason") or "").strip()[:300]
 
 
+def _visible_device(device_id: str):
+    """The device, if the organiser may see it (a province organiser: its accounts' phones
+    only); 404 otherwise."""
+    device = provenance.known_device(device_id)
+    mine = scope.province_of(g.user)
+    if device is not None and mine is not None and device.user_id not in scope.user_ids_of_province(mine):
+        device = None
+    if device is None:
+        abort(404, description="no such device")
+    return device
+
+
 @bp.get("/data-quality")
 @organiser_required
 def data_quality_page():
-    quality = data_quality.device_quality()
+    national = scope.is_national(g.user)
+    quality = data_quality.device_quality(scope.province_of(g.user))
     return render_template(
         "organiser/quality.html",
         quality=quality,
         summary=data_quality.summary(quality),
-        web_clients=data_quality.web_clients(),
+        web_clients=data_quality.web_clients() if national else [],
         form=ConfirmForm(),
         late_days=data_quality.LATE_DAYS,
     )
@@ -38,9 +51,7 @@ def data_quality_page():
 @bp.get("/data-quality/<device_id>")
 @organiser_required
 def device_records_page(device_id: str):
-    device = provenance.known_device(device_id)
-    if device is None:
-        abort(404, description="no such device")
+    device = _visible_device(device_id)
     return render_template(
         "organiser/device_records.html",
         device=device,
@@ -54,6 +65,8 @@ def device_records_page(device_id: str):
 @organiser_required
 def quarantine_device(device_id: str):
     _confirmed()
+    if not device_id.startswith(provenance.WEB_PREFIX) or not scope.is_national(g.user):
+        _visible_device(device_id)
     reason = _reason()
     if not reason:
         flash(_("Say why the device is quarantined."))
@@ -71,6 +84,7 @@ def quarantine_device(device_id: str):
 @organiser_required
 def release_device(device_id: str):
     _confirmed()
+    _visible_device(device_id)
     if provenance.release(device_id):
         flash(_("Device %(device)s counts again.", device=device_id[:13]))
     return redirect(url_for("organiser.data_quality_page"))
@@ -89,6 +103,10 @@ def void_error(exc: RecordInvalid) -> str:
 @organiser_required
 def void_record(record_id: str):
     _confirmed()
+    try:
+        scope.check_province(g.user, scope.record_province(record_id))
+    except scope.OutOfScope:
+        abort(404, description="no such record")
     try:
         amendments.void_by_organiser(record_id, _reason(), g.user)
     except RecordInvalid as exc:

@@ -139,6 +139,26 @@ async function useAccount(username) {
   if (account.needs_login) say(format(strings.needs_login, { name: account.username }));
 }
 
+// Why the server refused a login or a new password, in the phone's language (by its code).
+function authProblem(response, body) {
+  const params = body.params || {};
+  if (response.status === 429) {
+    const seconds = params.seconds || response.headers.get('Retry-After') || 60;
+    return format(strings.login_throttled, { seconds });
+  }
+  if (body.code === 'wrong_credentials') return strings.login_wrong;
+  if (body.code === 'password_change_required') return strings.login_new_password;
+  if (body.code && strings[body.code]) return format(strings[body.code], params);
+  return body.message || `HTTP ${response.status}`;
+}
+
+async function postJSON(url, payload, token) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(payload) });
+  return { response, body: await response.json().catch(() => ({})) };
+}
+
 async function logIn(form) {
   const error = field('login-error');
   error.textContent = '';
@@ -146,25 +166,36 @@ async function logIn(form) {
     error.textContent = strings.login_needs_network;
     return;
   }
-  let response;
+  const payload = {
+    username: form.username.value, password: form.password.value,
+    device_id: await deviceId(), label: navigator.userAgent.slice(0, 100),
+  };
+  if (!field('login-new').hidden) {  // after a reset: the new password goes with the login
+    if (form.new_password.value !== form.new_repeat.value) {
+      error.textContent = strings.password_mismatch;
+      return;
+    }
+    payload.new_password = form.new_password.value;
+  }
+  let answer;
   try {
-    response = await fetch('/api/v1/auth/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        username: form.username.value, password: form.password.value,
-        device_id: await deviceId(), label: navigator.userAgent.slice(0, 100),
-      }),
-    });
+    answer = await postJSON('/api/v1/auth/login', payload);
   } catch (err) {
     error.textContent = strings.login_needs_network;
     return;
   }
-  const body = await response.json().catch(() => ({}));
+  const { response, body } = answer;
   if (!response.ok) {
-    error.textContent = body.message || `HTTP ${response.status}`;
+    if (body.code === 'password_change_required') {
+      field('login-new').hidden = false;
+      form.new_password.required = true;
+      form.new_password.focus();
+    }
+    error.textContent = authProblem(response, body);
     return;
   }
+  field('login-new').hidden = true;
+  form.new_password.required = false;
   await put('accounts', {
     username: body.username, token: body.token, token_id: body.token_id, role: body.role,
     display_name: body.display_name, communes: body.communes, logged_in_at: new Date().toISOString(),
@@ -173,6 +204,35 @@ async function logIn(form) {
   await useAccount(body.username);
   sendNow(body.username).then(refreshOutbox);
   go('#sessions');
+}
+
+async function changePassword(form) {
+  const error = field('password-error');
+  error.textContent = '';
+  if (form.new_password.value !== form.repeat.value) {
+    error.textContent = strings.password_mismatch;
+    return;
+  }
+  if (navigator.onLine === false || !account || account.needs_login) {
+    error.textContent = account && account.needs_login
+      ? format(strings.needs_login, { name: account.username }) : strings.password_needs_network;
+    return;
+  }
+  let answer;
+  try {
+    answer = await postJSON('/api/v1/auth/password',
+      { current_password: form.current.value, new_password: form.new_password.value }, account.token);
+  } catch (err) {
+    error.textContent = strings.password_needs_network;
+    return;
+  }
+  if (!answer.response.ok) {
+    error.textContent = authProblem(answer.response, answer.body);
+    return;
+  }
+  form.reset();
+  form.closest('details').open = false;
+  say(strings.password_changed);
 }
 
 async function showLogin() {
@@ -513,6 +573,10 @@ async function showQr(form) {
 
 function bindSessionScreens() {
   $('[data-form="login"]').addEventListener('submit', (event) => { event.preventDefault(); logIn(event.target); });
+  $('[data-form="password"]').addEventListener('submit', (event) => {
+    event.preventDefault();
+    changePassword(event.target);
+  });
   $('[data-action="switch"]').addEventListener('click', () => go('#login'));
   const sessionForm = $('[data-form="session"]');
   sessionForm.addEventListener('submit', (event) => { event.preventDefault(); saveSession(sessionForm); });
