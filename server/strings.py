@@ -57,8 +57,14 @@ def js_strings() -> dict[str, str]:
         "never": _("never"),
         "saved": _("Saved on this phone."),
         "sending": _("Sending…"),
-        "send_done": _("Sent. %(waiting)s records still waiting."),
-        "send_failed": _("Could not send now (%(error)s). Loa will try again by itself."),
+        # what the last send came to, from the server's answers only
+        "send_sent": _("Sent %(sent)s."),
+        "send_all_sent": _("All sent."),
+        "send_waiting": _("%(waiting)s waiting; next try at %(time)s."),
+        "send_waiting_now": _("%(waiting)s waiting."),
+        "send_no_answer": _("No answer: no network, or the server did not answer."),
+        "send_server": _("The server could not take the records now."),
+        "send_attention": _("%(count)s need attention."),
         "exported": _("%(count)s unsent records exported to a file."),
         "needs_login": _(
             "%(name)s must log in again (with a network) before these records can be sent. They stay on this phone."

@@ -1,6 +1,7 @@
 """A reverse proxy between the browser and Loa that can break sync requests on purpose:
 answer 500 without passing the request on, or pass it on and then lose the answer
-(the server stored the records, the phone never hears so)."""
+(the server stored the records, the phone never hears so); or be "lie-fi": accept every
+connection and never answer (`hang()`, until `release()`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class FaultyProxy:
         self.upstream_port = upstream_port
         self.plan: list[str] = []  # per sync request: "ok", "500", "lose-answer"
         self.sync_requests = 0
+        self.hanging = False
+        self.released = threading.Event()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +37,10 @@ class FaultyProxy:
                 pass
 
             def _forward(self):
+                if proxy.hanging:  # lie-fi: the request is taken and nothing ever comes back
+                    proxy.released.wait(120)
+                    self.close_connection = True
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 fault = "ok"
@@ -79,6 +86,15 @@ class FaultyProxy:
     def url(self, path: str = "/") -> str:
         return self.base + path
 
+    def hang(self) -> None:
+        self.released.clear()
+        self.hanging = True
+
+    def release(self) -> None:
+        self.hanging = False
+        self.released.set()
+
     def close(self):
+        self.release()
         self.server.shutdown()
         self.server.server_close()

@@ -6,6 +6,8 @@
 // "needs attention" list with the server's message and never block the rest. Sending
 // happens on start, when the network returns, when the page becomes visible, on a timer
 // with capped exponential backoff and jitter, through Background Sync, and on "Send now".
+// What the phone says about sending comes only from the server's answers (or their absence):
+// the last attempt ({at, sent, problem}) and the next try are kept with the outbox.
 // This module runs in pages and in the service worker.
 
 import { count, getAll, get, put, settings, transact } from './store.js';
@@ -16,7 +18,10 @@ import { count, getAll, get, put, settings, transact } from './store.js';
 const LIMITS_KEY = 'sync_limits';
 const ENVELOPE_SHARE = 0.9;     // of max_bytes, for the records: room for the envelope and escaping
 const BASE_DELAY = 15 * 1000;
-const MAX_DELAY = 15 * 60 * 1000;
+// While records wait the phone tries at least every 30 s (with jitter), so they leave within a
+// minute of the server being reachable again, even if the browser never fires 'online'.
+const MAX_DELAY = 30 * 1000;
+const SEND_TIMEOUT = 20 * 1000;  // a request with no answer by then failed (lie-fi)
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('loa-outbox') : null;
 
 export const RESIDENT = '';      // owner of records made by a resident's phone (no login)
@@ -104,12 +109,17 @@ export async function receipt() {
   return saved && saved.device_id === await deviceId() ? saved : null;
 }
 
+// `lastAttempt`: {at, sent, problem}; problem is null (the server answered), 'no_answer' (no
+// network, or no answer in time), 'server' (the server answered an error or is busy) or 'login'
+// (an account must log in again).
+// `nextTry`: when the phone tries again on its own (ms since 1970), while records wait.
 export async function status() {
   return {
     waiting: await count('outbox'),
     attention: await count('attention'),
     lastSuccess: await settings.get('last_success'),
-    lastError: await settings.get('last_error'),
+    lastAttempt: await settings.get('last_attempt'),
+    nextTry: await settings.get('next_try'),
   };
 }
 
@@ -200,14 +210,28 @@ async function settle(batch, result, owner) {
 }
 
 async function postBatch(token, batch) {
-  return fetch('/api/v1/sync', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ device_id: await deviceId(), records: batch.map((item) => item.record) }),
-  });
+  const controller = new AbortController();
+  const giveUp = setTimeout(() => controller.abort(), SEND_TIMEOUT);
+  try {
+    return await fetch('/api/v1/sync', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ device_id: await deviceId(), records: batch.map((item) => item.record) }),
+      signal: controller.signal,
+    });
+  } finally {
+    clearTimeout(giveUp);
+  }
 }
 
-class SendFailed extends Error {}
+// Why a send stopped: 'no_answer' or 'server' (see status()).
+class SendFailed extends Error {
+  constructor(problem, sent = 0) {
+    super(problem);
+    this.problem = problem;
+    this.sent = sent;
+  }
+}
 
 // Too large for the server even alone: set aside with the server's message, never resent in a loop.
 async function setAside(item, error) {
@@ -232,7 +256,7 @@ async function sendOwner(owner, items) {
     try {
       response = await postBatch(token, batch);
     } catch (err) {
-      throw new SendFailed('network');
+      throw new SendFailed('no_answer', sent);
     }
     if (response.status === 401) {
       await tokenRefused(owner);
@@ -256,9 +280,9 @@ async function sendOwner(owner, items) {
         cap = answer.remaining;
         continue;
       }
-      throw new SendFailed('HTTP 429');
+      throw new SendFailed('server', sent);
     }
-    if (!response.ok) throw new SendFailed(`HTTP ${response.status}`);
+    if (!response.ok) throw new SendFailed('server', sent);
     const result = await response.json();
     await rememberLimits(result.limits);
     sent += (await settle(batch, result, owner)).done;
@@ -291,27 +315,39 @@ async function sendEverything(checkInAs = null) {
   }
   const summary = { sent: 0, needsLogin: [] };
   for (const [owner, list] of owners) {
-    const { sent, needsLogin } = await sendOwner(owner, list);
-    summary.sent += sent;
-    if (needsLogin) summary.needsLogin.push(owner);
+    let result;
+    try {
+      result = await sendOwner(owner, list);
+    } catch (err) {
+      if (err instanceof SendFailed) err.sent += summary.sent;
+      throw err;
+    }
+    summary.sent += result.sent;
+    if (result.needsLogin) summary.needsLogin.push(owner);
   }
   if (items.length && summary.needsLogin.length < owners.size) await settings.set('last_success', new Date().toISOString());
   if (!items.length && checkInAs) await checkIn(checkInAs);
-  await settings.set('last_error', null);
   return summary;
 }
 
-// Send everything waiting. One sender at a time per phone (Web Locks), whoever asks.
+async function noteAttempt(sent, problem) {
+  await settings.set('last_attempt', { at: new Date().toISOString(), sent, problem });
+}
+
+// Send everything waiting. One sender at a time per phone (Web Locks), whoever asks; `wait`:
+// wait for another sender to finish first (a person pressed "Send now"), else give way to it.
 // `checkIn`: a staff username; with nothing to send, ask the server for its receipt anyway.
-export async function sendAll({ checkIn: checkInAs = null } = {}) {
+export async function sendAll({ checkIn: checkInAs = null, wait = false } = {}) {
   try {
-    if (navigator.locks) {
-      return await navigator.locks.request('loa-outbox-send', { ifAvailable: true },
-        (lock) => (lock ? sendEverything(checkInAs) : { sent: 0, busy: true }));
-    }
-    return await sendEverything(checkInAs);
+    const summary = navigator.locks
+      ? await navigator.locks.request('loa-outbox-send', wait ? {} : { ifAvailable: true },
+        (lock) => (lock ? sendEverything(checkInAs) : { sent: 0, busy: true, needsLogin: [] }))
+      : await sendEverything(checkInAs);
+    // Another sender's attempt is the one that says what happened.
+    if (!summary.busy) await noteAttempt(summary.sent, summary.needsLogin.length ? 'login' : null);
+    return summary;
   } catch (err) {
-    await settings.set('last_error', String(err.message || err));
+    await noteAttempt(err.sent || 0, err.problem || 'no_answer');
     throw err;
   } finally {
     notify({ type: 'attempted' });
@@ -324,21 +360,26 @@ let timer = null;
 let delay = BASE_DELAY;
 let started = false;
 
-async function attempt(checkInAs = null) {
+async function attempt(checkInAs = null, wait = false) {
   clearTimeout(timer);
   timer = null;
   let failed = false;
   try {
-    if (navigator.onLine !== false) await sendAll({ checkIn: checkInAs });
-    else failed = true;
+    // 'offline' is only a hint: a phone that believes it is offline still tries, now and then.
+    await sendAll({ checkIn: checkInAs, wait });
   } catch (err) {
     failed = true;
   }
   delay = failed ? Math.min(delay * 2, MAX_DELAY) : BASE_DELAY;
   if (await count('outbox')) {
     const jittered = delay / 2 + Math.random() * (delay / 2);
+    await settings.set('next_try', Date.now() + jittered);
+    clearTimeout(timer);
     timer = setTimeout(attempt, jittered);
+  } else {
+    await settings.set('next_try', null);
   }
+  notify({ type: 'scheduled' });
 }
 
 function scheduleSoon() {
@@ -358,7 +399,7 @@ export function startSending() {
 // "Send now". With a staff username, an empty outbox still asks the server for its receipt.
 export async function sendNow(checkInAs = null) {
   delay = BASE_DELAY;
-  await attempt(checkInAs);
+  await attempt(checkInAs, true);
   return status();
 }
 

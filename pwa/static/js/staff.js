@@ -23,6 +23,30 @@ function say(text) {
   $('[data-outbox="message"]').textContent = text;
 }
 
+function formatClock(ms) {
+  return new Date(ms).toLocaleTimeString(lang === 'hnj' ? 'en-GB' : lang, { hour: '2-digit', minute: '2-digit' });
+}
+
+// What the last send came to, said from the server's answers only (outbox.status()).
+function sendingText(s) {
+  const attempt = s.lastAttempt || { sent: 0, problem: null };
+  const parts = [];
+  if (attempt.problem === 'login' && account) parts.push(format(strings.needs_login, { name: account.username }));
+  else {
+    if (attempt.sent > 0) parts.push(format(strings.send_sent, { sent: attempt.sent }));
+    if (attempt.problem === 'no_answer') parts.push(strings.send_no_answer);
+    if (attempt.problem === 'server') parts.push(strings.send_server);
+  }
+  if (s.waiting === 0 && !attempt.problem) parts.push(strings.send_all_sent);
+  if (s.waiting > 0) {
+    parts.push(s.nextTry > Date.now()
+      ? format(strings.send_waiting, { waiting: s.waiting, time: formatClock(s.nextTry) })
+      : format(strings.send_waiting_now, { waiting: s.waiting }));
+  }
+  if (s.attention > 0) parts.push(format(strings.send_attention, { count: s.attention }));
+  return parts.join(' ');
+}
+
 function formatTime(iso) {
   if (!iso) return strings.never || '-';
   return new Date(iso).toLocaleString(lang === 'hnj' ? 'en-GB' : lang, { dateStyle: 'short', timeStyle: 'short' });
@@ -41,8 +65,9 @@ async function showStorage() {
   element.dataset.persistent = String(persisted);
 }
 
-async function refreshOutbox() {
+async function refreshOutbox(change = null) {
   const s = await status();
+  if (change && ['attempted', 'scheduled'].includes(change.type) && s.lastAttempt) say(sendingText(s));
   root.querySelectorAll('[data-outbox="waiting"]').forEach((e) => { e.textContent = s.waiting; });
   root.dataset.waiting = s.waiting;
   $('[data-outbox="last"]').textContent = formatTime(s.lastSuccess);
@@ -112,8 +137,7 @@ function bindOutbox() {
   $('[data-action="send-now"]').addEventListener('click', async () => {
     say(strings.sending);
     const s = await sendNow(account && !account.needs_login ? account.username : null);
-    say(s.lastError ? format(strings.send_failed, { error: s.lastError })
-      : format(strings.send_done, { waiting: s.waiting }));
+    say(sendingText(s));
     refreshOutbox();
   });
   $('[data-action="export"]').addEventListener('click', async () => {
@@ -122,7 +146,7 @@ function bindOutbox() {
     await download(`loa-unsent-${stamp}.json`, data);
     say(format(strings.exported, { count: data.records.length }));
   });
-  onChange(() => refreshOutbox());
+  onChange((change) => refreshOutbox(change));
 }
 
 // -- accounts --------------------------------------------------------------------------------

@@ -168,7 +168,7 @@ function onFetch(event) {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (NETWORK_ONLY.some((re) => re.test(url.pathname))) return;
-  event.respondWith(respond(request, url));
+  event.respondWith(respond(event, url));
 }
 
 async function savedLanguage() {
@@ -193,32 +193,58 @@ async function keepLeafletPage(text) {
   if (response.ok) await kept.put(`/l/${code}`, response);
 }
 
-async function respondLeaflet(request, url) {
+// On a network that accepts and never answers ("lie-fi"), a saved page shows after this long;
+// the network's answer, if it ever comes, still refreshes the saved copy.
+const NETWORK_WAIT_MS = 2500;
+const NETWORK_GIVE_UP_MS = 30000;  // then the request counts as failed (a scan is queued)
+
+// The network's answer to a navigation, given up after NETWORK_GIVE_UP_MS.
+function fromNetwork(url) {
+  const controller = new AbortController();
+  const giveUp = setTimeout(() => controller.abort(), NETWORK_GIVE_UP_MS);
+  return fetch(url.href, { signal: controller.signal, credentials: 'same-origin', redirect: 'manual' })
+    .finally(() => clearTimeout(giveUp));
+}
+
+// The network's answer if it comes within NETWORK_WAIT_MS, else `saved`; the network keeps going.
+async function networkOrSaved(network, saved) {
+  const late = new Promise((resolve) => { setTimeout(() => resolve(null), NETWORK_WAIT_MS); });
+  try {
+    return (await Promise.race([network, late])) || saved;
+  } catch (err) {
+    return saved;
+  }
+}
+
+async function respondLeaflet(event, url) {
   const code = leafletCode(decodeURIComponent(url.pathname.slice(3)));
   const kept = await caches.open(LEAFLETS);
-  try {
-    const response = await fetch(request);
+  const network = fromNetwork(url).then(async (response) => {
     if (response.ok && code) await kept.put(`/l/${code}`, response.clone());
     return response;
+  }, async (err) => {
+    // No answer at all: the scan waits in the outbox (an answer, even late, means it was counted).
+    if (code) await queue('leaflet_scan', { code, scanned_at: rfc3339() }, RESIDENT).catch(() => {});
+    throw err;
+  });
+  event.waitUntil(network.catch(() => {}));
+  const saved = code ? await kept.match(`/l/${code}`) : undefined;
+  if (saved) return networkOrSaved(network, saved);
+  try {
+    return await network;
   } catch (err) {
-    if (code) {
-      await queue('leaflet_scan', { code, scanned_at: rfc3339() }, RESIDENT).catch(() => {});
-      const page = await kept.match(`/l/${code}`);
-      if (page) return page;
-    }
     return offlinePage(url, await caches.open(CACHE));
   }
 }
 
-async function respond(request, url) {
-  if (request.mode === 'navigate' && /^\/l\/[^/]+$/.test(url.pathname)) return respondLeaflet(request, url);
+async function respond(event, url) {
+  const request = event.request;
+  if (request.mode === 'navigate' && /^\/l\/[^/]+$/.test(url.pathname)) return respondLeaflet(event, url);
   const cache = await caches.open(CACHE);
   if (url.pathname === '/' && request.mode === 'navigate') {
-    try {
-      return await fetch(request);
-    } catch (err) {
-      return Response.redirect(`/${await savedLanguage()}/`, 302);
-    }
+    const network = fromNetwork(url);
+    event.waitUntil(network.catch(() => {}));
+    return networkOrSaved(network, Response.redirect(`/${await savedLanguage()}/`, 302));
   }
   // A saved page answers with or without a query (?session=... on quiz pages).
   const hit = await cache.match(url.pathname + url.search)
