@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
-export PORT
+# HOST=0.0.0.0 make run: listen on every network, to try Loa from a phone on the same Wi-Fi
+HOST   ?= $(or $(LOA_HOST),127.0.0.1)
+LOA_HOST := $(HOST)
+export PORT LOA_HOST
 
 .PHONY: run test test-fast lint docs install install-test install-lint system-deps bench check clean
 
@@ -26,13 +29,13 @@ install-test: $(VENV)/.installed-test
 
 install-lint: $(VENV)/.installed-lint
 
-## make run: install, create/upgrade the SQLite database, load demo data if empty, serve on :$(PORT)
+## make run: install, create/upgrade the SQLite database, load demo data if empty, serve on $(HOST):$(PORT)
 run: install
 	-sh tools/install-system-deps.sh runtime || echo "warning: leaflets need Debian's fonts-noto-core"
 	$(BIN)/loa content check
 	$(BIN)/loa init-db
 	$(BIN)/loa demo --if-empty
-	$(BIN)/loa serve --host 127.0.0.1 --port $(PORT)
+	$(BIN)/loa serve --host $(HOST) --port $(PORT)
 
 ## make test: install what the tests need (Debian chromium, fonts, poppler) and run the whole suite,
 ## on SQLite, then again on PostgreSQL (LOA_TEST_DATABASE_URL, else the machine's PostgreSQL 15)

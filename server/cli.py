@@ -14,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
-from .config import env
+from .config import env, public_url
 from .models import ROLES
 from .state import current_flask_app
 
@@ -100,10 +100,12 @@ def init_db():
 @click.option("--if-empty", is_flag=True, help="do nothing when the database already holds users")
 def demo(if_empty: bool):
     """Load demo users, village sessions, quiz answers and leaflets (Lai Châu)."""
-    from .demo import database_is_empty, load_demo
+    from .demo import credentials_path, database_is_empty, load_demo, shown_path
 
     if if_empty and not database_is_empty():
-        click.echo("demo: database already has data, left alone")
+        kept = credentials_path()
+        where = f"; demo accounts: see {shown_path(kept)}" if kept.exists() else ""
+        click.echo(f"demo: database already has data, left alone{where}")
         return
     for line in load_demo():
         click.echo(line)
@@ -222,6 +224,13 @@ def serve(host: str, port: int, threads: int, channel_timeout: int, connection_l
     click.echo(
         f"Loa serving on http://{host}:{port} with {threads} threads, at most {fitting} connections, "
         f"idle ones closed after {channel_timeout} s",
+        err=True,
+    )
+    # Without LOA_PUBLIC_URL, QR codes and these addresses follow the --host and --port given.
+    public = app.config["PUBLIC_URL"] = public_url(host, port)
+    click.echo(
+        f"open: residents {public}/  staff {public}/{app.config['DEFAULT_LANG']}/staff/  "
+        f"organisers {public}/organiser/",
         err=True,
     )
     server.run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,9 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LOA_CONTENT_DIR": (str(PROJECT_ROOT / "content"), "campaign content folder (topics, quizzes, events)"),
     "LOA_TRANSLATIONS_DIR": (str(PROJECT_ROOT / "translations"), "Babel catalogues folder"),
     "LOA_PUBLIC_URL": (
-        "http://127.0.0.1:5000",
-        "public address, in leaflet QR codes; `https://` turns on secure cookies and HSTS",
+        "",
+        "public address, in leaflet QR codes; empty means `http://<LOA_HOST>:<PORT>` (with "
+        "`LOA_HOST=0.0.0.0`, this machine's network address); `https://` turns on secure cookies and HSTS",
     ),
     "LOA_DEFAULT_LANG": ("vi", "language when nothing else chooses one"),
     "LOA_BEHIND_PROXY": ("0", "`1` to trust one proxy's `X-Forwarded-For/-Proto/-Host` headers"),
@@ -95,7 +97,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "LOA_LOG_LEVEL": ("INFO", "level of the JSON request logs on stderr"),
     "LOA_WORKERS": ("4", "threads of the production server (`loa serve`)"),
-    "LOA_HOST": ("127.0.0.1", "address `loa serve` listens on"),
+    "LOA_HOST": (
+        "127.0.0.1",
+        "address `loa serve` listens on; `0.0.0.0` for every network (a phone on the same Wi-Fi); "
+        "`make run` takes it from `HOST`",
+    ),
     "LOA_CHANNEL_TIMEOUT": (
         "20",
         "seconds `loa serve` keeps an idle or half-sent connection open before closing it",
@@ -139,6 +145,39 @@ def _secret_key(instance_dir: Path) -> str:
     return key
 
 
+# Wildcard addresses: listening on every network, so not an address a browser can open.
+EVERY_NETWORK = {"", "0.0.0.0", "::"}
+# TEST-NET-1 (RFC 5737): never routed, only used to ask the kernel which interface it would use.
+_NOWHERE = ("192.0.2.1", 9)
+
+
+def lan_address() -> str:
+    """This machine's address on its network (the one its default route leaves by), or
+    127.0.0.1 without one. Connecting a UDP socket picks the interface; no packet is sent."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(_NOWHERE)
+            address = probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+    return address if address not in EVERY_NETWORK else "127.0.0.1"
+
+
+def local_public_url(host: str, port: int) -> str:
+    """The address a browser opens for `loa serve --host HOST --port PORT`: HOST itself, or this
+    machine's network address when HOST listens on every network."""
+    if host in EVERY_NETWORK:
+        host = lan_address()
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def public_url(host: str, port: int) -> str:
+    """LOA_PUBLIC_URL, or when it is empty the address `loa serve` on HOST and PORT answers at."""
+    return (env("LOA_PUBLIC_URL") or local_public_url(host, port)).rstrip("/")
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -153,7 +192,6 @@ class Config:
         self.SECRET_KEY = None  # filled lazily by create_app (needs the instance folder)
         self.CONTENT_DIR = env("LOA_CONTENT_DIR")
         self.TRANSLATIONS_DIR = env("LOA_TRANSLATIONS_DIR")
-        self.PUBLIC_URL = env("LOA_PUBLIC_URL").rstrip("/")
         self.DEFAULT_LANG = env("LOA_DEFAULT_LANG")
         self.BEHIND_PROXY = env_bool("LOA_BEHIND_PROXY")
         self.SYNC_MAX_RECORDS = int(env("LOA_SYNC_MAX_RECORDS"))
@@ -179,6 +217,7 @@ class Config:
         self.CHANNEL_TIMEOUT = int(env("LOA_CHANNEL_TIMEOUT"))
         self.CONNECTION_LIMIT = int(env("LOA_CONNECTION_LIMIT"))
         self.PORT = int(env("PORT"))
+        self.PUBLIC_URL = public_url(self.HOST, self.PORT)
         secure = self.PUBLIC_URL.startswith("https://")
         self.SESSION_COOKIE_SECURE = secure
         self.SESSION_COOKIE_HTTPONLY = True

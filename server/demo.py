@@ -27,6 +27,19 @@ VN = dt.timezone(dt.timedelta(hours=7))
 PLACES = ["Nhà văn hóa bản", "Chợ phiên", "Sân Ủy ban nhân dân xã", "Trường tiểu học", "Nhà văn hóa thôn"]
 
 
+def credentials_path() -> Path:
+    """Where the demo accounts and their passwords are kept (mode 600), in the instance folder."""
+    return Path(current_app.instance_path) / "demo-credentials.txt"
+
+
+def shown_path(path: Path) -> str:
+    """`path` as an operator reads it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def database_is_empty() -> bool:
     return db.session.execute(db.select(User.id).limit(1)).first() is None
 
@@ -137,13 +150,13 @@ def load_demo() -> list[str]:
     result = sync.ingest(records, actor, content)
     scans = _demo_leaflets(staff_communes, content, rng)
     names = ", ".join(communes.commune_name(c) for c in staff_communes)
+    path = credentials_path()
     lines = [
-        "demo accounts (passwords are random; also saved in instance/demo-credentials.txt):",
+        f"demo accounts (passwords are random; also saved in {shown_path(path)}):",
         f"  organiser / {organiser_pw}",
         f"  staff     / {staff_pw}   (communes: {names})",
         f"demo records: {len(result.accepted)} sessions, attendance lines and quiz answers; {scans} leaflet scans",
     ]
-    path = Path(current_app.instance_path) / "demo-credentials.txt"
     path.touch(mode=0o600, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from flask_wtf.csrf import CSRFError
 
 # No inline script or style anywhere: every script and stylesheet is a same-origin file.
 CSP = "; ".join(
@@ -33,8 +34,31 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def csrf_error(error: CSRFError):
+    """A form kept open too long, or sent from another login: said in the reader's language
+    (Flask-WTF's own reason is English), on the usual error page."""
+    from flask import current_app, g, request
+    from flask_babel import gettext as _
+
+    from . import i18n
+    from .web import get_content, handle_http_error
+
+    g.lang = i18n.pick_language(
+        request.cookies.get(i18n.LANG_COOKIE),
+        request.accept_languages,
+        list(get_content().languages),
+        current_app.config["DEFAULT_LANG"],
+    )
+    error.description = _(
+        "This form was open too long or comes from an earlier login, so it was not sent. "
+        "Go back, reload the page and send it again."
+    )
+    return handle_http_error(error)
+
+
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+    app.register_error_handler(CSRFError, csrf_error)
     if app.config.get("SESSION_COOKIE_SECURE"):
 
         @app.after_request

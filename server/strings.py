@@ -114,7 +114,23 @@ def js_strings() -> dict[str, str]:
         "problem_before_session": _(
             "This is dated before its session was recorded. Check the phone's date and time."
         ),
-        "problem_other": _("The server says (in English): %(error)s"),
+        "problem_conflict": _(
+            "The server already has a different record with the same number. Export the unsent records "
+            "and give the file to an organiser."
+        ),
+        "problem_text_too_long": _(
+            "A text is %(length)s characters long; at most %(limit)s fit. Shorten it."
+        ),
+        "problem_out_of_range": _("A number is %(value)s; it must be from %(low)s to %(high)s. Check it."),
+        "problem_unknown_commune": _(
+            "The commune is not on the official list. Choose it again from the list."
+        ),
+        "problem_unknown_topic": _(
+            "A topic of this session is no longer in the campaign. Choose the topics again."
+        ),
+        "problem_other": _(
+            "The server did not accept this record. Export the unsent records and give the file to an organiser."
+        ),
         # what a record in "needs attention" was
         "record_session": _("Session"),
         "record_attendance": _("People counted"),

@@ -34,3 +34,17 @@ def test_the_total_and_the_saved_line_are_in_view_after_adding(server, page):
     page.click("[data-action=add-one]")
     expect(page.locator("[data-field=count]")).to_have_text("47")
     assert in_viewport(page, "[data-field=count]") and in_viewport(page, "[data-field=last-line]")
+
+
+def test_staff_screens_work_where_the_browser_has_no_random_uuid(server, page):
+    """Plain HTTP on a local network address (trying Loa from a phone on the same Wi-Fi):
+    crypto.randomUUID is missing there, and records still get ids and are sent."""
+    page.add_init_script("delete Crypto.prototype.randomUUID")
+    page.goto(server.url("/vi/staff/"))
+    assert page.evaluate("typeof crypto.randomUUID") == "undefined"
+    staff_login(page, "mai")
+    new_session(page)
+    page.click("[data-action=send-now]")
+    expect(page.locator("[data-outbox=message]")).to_have_text("Đã gửi hết.", timeout=20_000)
+    [(session_id,)] = server.query("SELECT id FROM sessions")
+    assert len(session_id) == 36 and session_id[14] == "4"

@@ -35,8 +35,15 @@ export function rfc3339(date = new Date()) {
     + `${offset >= 0 ? '+' : '-'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
+// A random (version 4) UUID. crypto.randomUUID exists only on HTTPS and localhost; a phone
+// trying Loa over the local network (plain HTTP) gets one from getRandomValues instead.
 export function uuid() {
-  return crypto.randomUUID();
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 // This phone's device id, made on first use. Read and (if missing) written in one transaction,

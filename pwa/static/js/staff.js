@@ -116,7 +116,7 @@ function describeRecord(item, sessions) {
 function problemText(item) {
   const params = item.params || {};
   const template = item.code && strings[`problem_${item.code}`];
-  if (!template) return format(strings.problem_other, { error: item.error || item.code || '?' });
+  if (!template) return strings.problem_other;  // its code and English text stay in the export
   // A refused correction or void also says why, when the phone knows how to say it.
   const why = item.code === 'amendment_refused' && params.reason && strings[`problem_${params.reason}`];
   return why ? `${format(template, params)} ${format(why, params)}` : format(template, params);
