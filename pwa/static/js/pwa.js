@@ -20,6 +20,7 @@ function statusPart(name) {
 
 function say(name, text) {
   statusPart(name).textContent = text;
+  document.body.classList.add('has-status');  // room below the page for the bar
 }
 
 export function rememberLanguage(lang) {
@@ -27,15 +28,12 @@ export function rememberLanguage(lang) {
   settings.set('lang', lang).catch(() => {});
 }
 
-async function showPersistence(strings) {
-  if (document.getElementById('staff')) return; // the staff screen shows it beside the outbox
-  if (!navigator.storage || !navigator.storage.persist) {
-    say('storage', strings.storage_unknown);
-    return;
-  }
+// Ask the browser to keep what is saved. Residents are not shown how it answered (a technical
+// notice they can do nothing about); the staff screen shows it beside the outbox.
+async function keepStorage() {
+  if (document.getElementById('staff') || !navigator.storage || !navigator.storage.persist) return;
   let persisted = await navigator.storage.persisted();
   if (!persisted) persisted = await navigator.storage.persist().catch(() => false);
-  say('storage', persisted ? strings.storage_persistent : strings.storage_not_persistent);
   document.getElementById('status').dataset.storage = persisted ? 'persistent' : 'best-effort';
 }
 
@@ -113,7 +111,7 @@ function offerInstall(strings) {
 export async function startPWA(lang) {
   const strings = await loadStrings(lang);
   rememberLanguage(lang);
-  showPersistence(strings);
+  keepStorage();
   offerInstall(strings);
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', (event) => onWorkerMessage(event.data, lang, strings));
