@@ -3,7 +3,6 @@ Province organisers manage the accounts of their own province only (server/scope
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlparse
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -13,7 +12,7 @@ from .. import accounts, auth, communes, devices, scope
 from ..extensions import db
 from ..models import User
 from ..strings import password_problems
-from . import bp, organiser_required
+from . import bp, organiser_required, pickers
 from .forms import ConfirmForm, LoginForm, PasswordForm, UserForm
 
 
@@ -99,22 +98,12 @@ def change_password():
     return page, (429 if wait else 400 if error or form.errors else 200)
 
 
-def _parse_codes(text: str) -> list[int]:
-    codes = []
-    for word in re.split(r"[\s,;]+", text or ""):
-        if not word:
-            continue
-        if not communes.is_code(word):
-            raise accounts.AccountError(f"commune code '{word}' is not a number")
-        codes.append(int(word))
-    return codes
-
-
 @bp.route("/users", methods=["GET", "POST"])
 @organiser_required
 def users():
     form = UserForm()
     me = g.user
+    pickers.fill_provinces(form.province, me)
     if not me.is_national:  # a province organiser makes accounts in their own province
         form.province.data = me.province_code
     error = None
@@ -127,11 +116,11 @@ def users():
                 form.role.data,
                 display_name=form.display_name.data or "",
                 province_code=form.province.data,
-                commune_codes=_parse_codes(form.communes.data),
+                commune_codes=pickers.resolve_communes(form.communes.data, form.province.data),
             )
         except accounts.PasswordRejected as exc:
             error = password_problem(exc)
-        except (accounts.AccountError, scope.OutOfScope) as exc:
+        except (accounts.AccountError, scope.OutOfScope, pickers.PickError) as exc:
             error = str(exc)
         else:
             flash(_("Account %(name)s created.", name=user.username))
@@ -189,7 +178,9 @@ def reset_user_password(user_id: int):
     """A one-time password, shown once on this page, never stored in the clear."""
     user = _managed_user(user_id)
     temporary = accounts.reset_password(user)
-    return _users_page(UserForm(formdata=None), None, (user.username, temporary))
+    form = UserForm(formdata=None)
+    pickers.fill_provinces(form.province, g.user)
+    return _users_page(form, None, (user.username, temporary))
 
 
 @bp.get("/devices")

@@ -10,14 +10,14 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import audit, communes, events_file, scope
 from ..content import ContentInvalid
 from ..extensions import db
 from ..web import get_content
-from . import bp, organiser_required
+from . import bp, organiser_required, pickers
 from .forms import ConfirmForm
 
 
@@ -26,8 +26,10 @@ class EventForm(FlaskForm):
     base_version = HiddenField()  # the events file's version when the form was shown
     date = DateField(_l("Date"), validators=[DataRequired()])
     end_date = DateField(_l("Last day (events over several days)"), validators=[Optional()])
-    province = IntegerField(_l("Province code"), validators=[Optional()])
-    commune = IntegerField(_l("Commune code"), validators=[Optional()])
+    province = pickers.province_field()
+    commune = StringField(
+        _l("Commune (name or code; empty: the whole province)"), validators=[Optional(), Length(max=120)]
+    )
     title_vi = StringField(_l("Title (Vietnamese)"), validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
     place_vi = StringField(_l("Place (Vietnamese)"), validators=[DataRequired(), Length(max=200)])
@@ -41,7 +43,7 @@ class EventForm(FlaskForm):
             "date": self.date.data.isoformat(),
             "end_date": self.end_date.data.isoformat() if self.end_date.data else None,
             "province": self.province.data,
-            "commune": self.commune.data,
+            "commune": None,  # resolved from the typed name or code by the view
             "title": texts("title"),
             "place": texts("place"),
             "description": texts("description"),
@@ -62,7 +64,8 @@ def events_path() -> Path:
 def _fill(form: EventForm, event) -> None:
     form.original_id.data = event.id
     form.date.data, form.end_date.data = event.date, event.end_date
-    form.province.data, form.commune.data = event.province, event.commune
+    form.province.data = event.province
+    form.commune.data = communes.commune_name(event.commune) if event.commune else ""
     for name in ("title", "place", "description"):
         for lang in ("vi", "en"):
             getattr(form, f"{name}_{lang}").data = getattr(event, name).get(lang, "")
@@ -79,6 +82,7 @@ def _page(form: EventForm, errors: list[str], status: int, new_version: bool = F
     """The events page: the list as the file holds it now, each delete button with the version of
     its event, and the form (given the file's current version when `new_version`). A `conflict`
     (the file changed since the page was shown) is said above the list."""
+    pickers.fill_provinces(form.province, g.user)
     content = get_content(force=True)
     path = events_path()
     raw = path.read_bytes() if path.exists() else b""
@@ -108,6 +112,7 @@ def _page(form: EventForm, errors: list[str], status: int, new_version: bool = F
 @organiser_required
 def events_page():
     form = EventForm()
+    pickers.fill_provinces(form.province, g.user)
     if form.validate_on_submit():
         return _save(form)
     if request.method == "GET" and request.args.get("edit"):
@@ -122,6 +127,13 @@ def _save(form: EventForm):
     """Write the form's event, unless the file changed since the form was read (409)."""
     path = events_path()
     fields = form.fields_for_file()
+    try:
+        fields["commune"] = (
+            pickers.resolve_commune(form.commune.data, fields["province"]) if form.commune.data else None
+        )
+    except pickers.PickError as exc:
+        form.commune.errors = [str(exc)]
+        return _page(form, [], 400)
     found = communes.commune(fields["commune"]) if fields["commune"] else None
     if found and not fields["province"]:
         fields["province"] = found.province_code

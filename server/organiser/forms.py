@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..models import ORGANISER, STAFF
+from .pickers import communes_field, province_field
 
 
 class LoginForm(FlaskForm):
@@ -21,10 +22,9 @@ class UserForm(FlaskForm):
         _l("Role"),
         choices=[SelectChoice(STAFF, _l("Commune staff")), SelectChoice(ORGANISER, _l("Organiser"))],
     )
-    province = IntegerField(_l("Province code"), validators=[Optional()])
-    communes = TextAreaField(
-        _l("Commune codes (separated by spaces or commas; empty: the whole province)"),
-        validators=[Optional(), Length(max=20000)],
+    province = province_field()
+    communes = communes_field(
+        _l("Communes, by name or code (separated by commas or new lines; empty: the whole province)")
     )
     password = PasswordField(
         _l("Password (staff at least 10 characters, organisers 12)"),

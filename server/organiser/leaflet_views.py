@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import io
-import re
 import tempfile
 from pathlib import Path
 
 from flask import current_app, g, render_template, send_file
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from .. import communes, leaflets, reports, scope
 from ..web import get_content
-from . import bp, organiser_required, scoped_filter
+from . import bp, organiser_required, pickers, scoped_filter
 
 MAX_WEB_LEAFLETS = 400  # larger runs belong to `loa leaflets build`
 
@@ -25,9 +24,7 @@ class LeafletForm(FlaskForm):
     topic = SelectField(_l("Topic"))
     lang = SelectField(_l("Language"))
     province = SelectField(_l("Province"), validators=[Optional()])
-    communes = TextAreaField(
-        _l("Or commune codes (spaces or commas)"), validators=[Optional(), Length(max=20000)]
-    )
+    communes = pickers.communes_field(_l("Or communes, by name or code (separated by commas or new lines)"))
     output = SelectField(
         _l("Download"),
         choices=[
@@ -51,19 +48,18 @@ def leaflet_form() -> LeafletForm:
 
 
 def requested_communes(form: LeafletForm) -> list[int | None]:
-    typed = [w for w in re.split(r"[\s,;]+", form.communes.data or "") if w]
-    bad = [w for w in typed if not communes.is_code(w)]
-    if bad:
-        raise leaflets.LeafletError(f"commune code '{bad[0]}' is not a number")
+    """The communes to print for: typed (by name or code), else the chosen province's, else the
+    organiser's province's; a national organiser with neither prints one leaflet for everywhere."""
     mine = scope.province_of(g.user)
+    province = int(form.province.data) if form.province.data else mine
     try:
-        for word in typed:  # a province organiser prints for their own communes only
-            scope.check_commune(g.user, int(word))
+        typed = pickers.resolve_communes(form.communes.data or "", province)
+        for code in typed:  # a province organiser prints for their own communes only
+            scope.check_commune(g.user, code)
         if typed:
-            return [int(w) for w in typed]
-        province = int(form.province.data) if form.province.data else mine
+            return list(typed)
         scope.check_province(g.user, province)
-    except scope.OutOfScope as exc:
+    except (scope.OutOfScope, pickers.PickError) as exc:
         raise leaflets.LeafletError(str(exc)) from None
     if province is not None:
         return [c.code for c in communes.communes_of(province)]
