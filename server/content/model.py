@@ -160,6 +160,14 @@ class Content:
             return Localized(mapping[lang], lang, False)
         return Localized(mapping.get(SOURCE_LANG, ""), SOURCE_LANG, lang != SOURCE_LANG)
 
+    def untranslated_events(self, lang: str) -> list:
+        """The events some of whose text a reader of `lang` sees in Vietnamese."""
+        return [
+            e
+            for e in self.events
+            if any(self.text(t, lang).fallback for t in (e.title, e.place, e.description) if t)
+        ]
+
     def _localized(self, table: dict[str, dict[str, T]], lang: str, item_id: str) -> Localized[T] | None:
         if item_id in table.get(lang, {}):
             return Localized(table[lang][item_id], lang, False)
