@@ -79,6 +79,7 @@ bench: install-test
 	$(BIN)/python bench/peak.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/guessing.py
+	$(BIN)/python bench/field.py
 	$(BIN)/python bench/chaos.py
 	$(BIN)/python bench/chaos.py --database postgresql
 

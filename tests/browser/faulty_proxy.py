@@ -73,7 +73,10 @@ class FaultyProxy:
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the phone gave up waiting (lie-fi)
+                    self.close_connection = True
 
             do_GET = do_POST = do_HEAD = _forward
 

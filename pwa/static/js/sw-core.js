@@ -194,8 +194,9 @@ async function keepLeafletPage(text) {
 }
 
 // On a network that accepts and never answers ("lie-fi"), a saved page shows after this long;
-// the network's answer, if it ever comes, still refreshes the saved copy.
-const NETWORK_WAIT_MS = 2500;
+// the network's answer, if it ever comes (a slow 2G link), still counts the scan and refreshes
+// the saved copy.
+const NETWORK_WAIT_MS = 1500;
 const NETWORK_GIVE_UP_MS = 30000;  // then the request counts as failed (a scan is queued)
 
 // The network's answer to a navigation, given up after NETWORK_GIVE_UP_MS.
