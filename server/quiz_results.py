@@ -117,3 +117,34 @@ def quiz_results(flt: ReportFilter, content: Content) -> list[dict]:
             }
         )
     return results
+
+
+RESIDENT_ANSWERS_DAYS = 30  # sessions a staff phone hears about: those it recorded this recently
+
+
+def resident_answers(device_id: str) -> dict[str, dict[str, int]]:
+    """Answers residents sent from their own phones (with the session QR code's key) to the
+    sessions `device_id` recorded in the last RESIDENT_ANSWERS_DAYS days, per session and phase:
+    the staff phone adds them to its own counts, which only know the answers it recorded."""
+    import datetime as dt
+
+    from sqlalchemy import func
+
+    from .models import VillageSession, utcnow
+
+    since = utcnow() - dt.timedelta(days=RESIDENT_ANSWERS_DAYS)
+    sessions = select(VillageSession.id).where(
+        VillageSession.device_id == device_id, VillageSession.starts_at >= since
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for session_id, phase, n in db.session.execute(
+        select(QuizResponse.session_id, QuizResponse.phase, func.count())
+        .where(
+            QuizResponse.session_id.in_(sessions),
+            QuizResponse.session_key_hash.is_not(None),
+            QuizResponse.hold == 0,
+        )
+        .group_by(QuizResponse.session_id, QuizResponse.phase)
+    ):
+        counts.setdefault(str(session_id), {})[phase or "none"] = n
+    return counts

@@ -157,6 +157,12 @@ SCHEMAS = {
         "properties": {
             "accepted": {"type": "array", "items": UUID, "description": "stored now"},
             "limits": {"$ref": "#/components/schemas/Limits"},
+            "resident_answers": {
+                "type": "object",
+                "description": "staff phones: answers residents sent from their own phones (with the session "
+                "QR key) to the sessions this device recorded in the last 30 days, {session id: {phase: count}}",
+                "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
+            },
             "duplicates": {
                 "type": "array",
                 "items": UUID,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask import current_app, g, request
 
-from .. import auth, devices, quotas, sync
+from .. import auth, devices, quiz_results, quotas, sync
 from ..config import sync_limits
 from ..errors import error_response
 from ..web import get_content
@@ -63,8 +63,10 @@ def sync_records():
     except quotas.QuotaExceeded as exc:
         return quota_exceeded(exc)
     devices.touch(g.actor.token_id)
+    staff_phone = g.actor.role != devices.RESIDENT and (device_id or g.actor.device_id)
     return {
         **result.as_dict(),
+        **({"resident_answers": quiz_results.resident_answers(staff_phone)} if staff_phone else {}),
         "server_time": rfc3339_now(),
         "protocol": sync.PROTOCOL_VERSION,
         "limits": sync_limits(config),

@@ -152,6 +152,13 @@ def test_residents_phones_join_the_session_only_with_the_qr_key(server, page, br
     assert sorted(rows, key=str) == sorted(
         [(session_id, "pre", "vi"), (session_id, "post", "en"), (None, None, "vi")], key=str
     ), "the answer without the key is anonymous"
+    # The staff phone's counts include what residents sent from their own phones.
+    page.click("[data-action=send-now]")
+    expect(page.locator("[data-outbox=message]")).to_contain_text("Đã gửi hết", timeout=20_000)
+    page.reload()
+    expect(page.locator('section[data-screen="session"]')).to_be_visible()
+    expect(page.locator("[data-field=quiz-pre]")).to_have_text("1")
+    expect(page.locator("[data-field=quiz-post]")).to_have_text("1")
 
 
 def test_options_are_shuffled_for_each_respondent_and_scored_right(server, page):

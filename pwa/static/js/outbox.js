@@ -212,6 +212,8 @@ async function settle(batch, result, owner) {
       };
     }
     if (result.device) settingsStore.put({ key: 'receipt', value: { ...result.device, device_id: device } });
+    // Residents' own phones' answers to this phone's sessions: the session screen adds them.
+    if (result.resident_answers) settingsStore.put({ key: 'resident_answers', value: result.resident_answers });
   });
   return { done: done.length, problems: problems.length };
 }

@@ -390,8 +390,10 @@ async function showSession(id) {
   field('count').textContent = session.attendance.count;
   field('women').textContent = session.attendance.women;
   field('minority').textContent = session.attendance.ethnic_minority;
-  field('quiz-pre').textContent = session.quiz.pre;
-  field('quiz-post').textContent = session.quiz.post;
+  // This phone's answers, and those residents sent from their own phones (as the server last said).
+  const fromResidents = ((await settings.get('resident_answers')) || {})[id] || {};
+  field('quiz-pre').textContent = session.quiz.pre + (fromResidents.pre || 0);
+  field('quiz-post').textContent = session.quiz.post + (fromResidents.post || 0);
   field('qr').hidden = true;
   field('session-voided').hidden = !session.voided;
   field('last-line').hidden = true;
