@@ -22,7 +22,13 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 class AccountError(ValueError):
-    pass
+    """An account that cannot be made or changed; the message says why in English (the
+    command line), `code` and `params` let pages say it in the reader's language."""
+
+    def __init__(self, message: str, code: str = "account", **params) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class PasswordRejected(AccountError):
@@ -35,9 +41,7 @@ class PasswordRejected(AccountError):
             "common": "password: this one is on the list of common passwords; choose another",
             "has_username": "password: must not contain the username",
         }[code]
-        super().__init__(english.format(**params))
-        self.code = code
-        self.params = params
+        super().__init__(english.format(**params), code, **params)
 
 
 def normal_username(username: str) -> str:
@@ -89,25 +93,42 @@ def create_user(
     """Create an account. Staff need a province and may be limited to some of its communes."""
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise AccountError(f"username '{username}': use 2 to 64 lower-case letters, digits, '.', '_' or '-'")
+        raise AccountError(
+            f"username '{username}': use 2 to 64 lower-case letters, digits, '.', '_' or '-'",
+            "bad_username",
+            value=username,
+        )
     if role not in ROLES:
         raise AccountError(f"role '{role}': must be one of {', '.join(ROLES)}")
     check_password_policy(password, role, username)
     if db.session.execute(db.select(User.id).filter_by(username=username)).first():
-        raise AccountError(f"username '{username}' is taken")
+        raise AccountError(f"username '{username}' is taken", "username_taken", value=username)
     codes = sorted(set(commune_codes or []))
     if province_code is not None and communes.province(province_code) is None:
-        raise AccountError(f"province '{province_code}' is not an official province code")
+        raise AccountError(
+            f"province '{province_code}' is not an official province code",
+            "unknown_province",
+            value=province_code,
+        )
     for code in codes:
         info = communes.commune(code)
         if info is None:
-            raise AccountError(f"commune '{code}' is not an official commune code")
+            raise AccountError(
+                f"commune '{code}' is not an official commune code", "unknown_commune", value=code
+            )
         if province_code is None:
             province_code = info.province_code
         elif info.province_code != int(province_code):
-            raise AccountError(f"commune {info.name} ({code}) is not in province {province_code}")
+            raise AccountError(
+                f"commune {info.name} ({code}) is not in province {province_code}",
+                "commune_not_in_province",
+                commune=info.name,
+                province=communes.province_name(int(province_code)),
+            )
     if role == STAFF and province_code is None:
-        raise AccountError("staff need a province (--province) or communes (--commune)")
+        raise AccountError(
+            "staff need a province (--province) or communes (--commune)", "staff_need_a_province"
+        )
     user = User(
         username=username,
         display_name=display_name or username,
@@ -134,7 +155,9 @@ def get(username: str) -> User:
     """The account, or AccountError naming the username."""
     user = find(username)
     if user is None:
-        raise AccountError(f"no account '{normal_username(username)}'")
+        raise AccountError(
+            f"no account '{normal_username(username)}'", "no_account", value=normal_username(username)
+        )
     return user
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -163,3 +164,53 @@ def in_province(tokens: Iterable[DeviceToken], province: int | None) -> list[Dev
     return [
         t for t in tokens if province is None or (t.user is not None and t.user.province_code == province)
     ]
+
+
+# -- a readable name for a device's label ---------------------------------------------------------
+
+# Browsers by the token their user agent carries, most specific first: in-app browsers and
+# Chromium-based ones also say "Chrome" and "Safari". Names are product names (not translated).
+_BROWSERS = (
+    ("Zalo", re.compile(r"\bZalo", re.I)),
+    ("Facebook", re.compile(r"\bFB(AN|AV|_IAB)\b")),
+    ("Cốc Cốc", re.compile(r"\bcoc_coc_browser/", re.I)),
+    ("Samsung Internet", re.compile(r"\bSamsungBrowser/")),
+    ("UC Browser", re.compile(r"\bUCBrowser/")),
+    ("Edge", re.compile(r"\bEdg(e|A|iOS)?/")),
+    ("Opera", re.compile(r"\b(OPR|OPiOS|OPT)/|\bOpera\b")),
+    ("Firefox", re.compile(r"\b(Firefox|FxiOS)/")),
+    ("Chrome", re.compile(r"\b(HeadlessChrome|Chrome|Chromium|CriOS)/")),
+    ("Safari", re.compile(r"\bVersion/[\d.]+.*\bSafari/")),
+)
+_KAIOS = re.compile(r"\bKAIOS\b", re.I)
+_ANDROID = re.compile(r"\bAndroid(?: ([\d.]+))?(?:; ([^;)]*))?")
+_SYSTEMS = (
+    ("iPhone", re.compile(r"\biPhone\b")),
+    ("iPad", re.compile(r"\biPad\b")),
+    ("ChromeOS", re.compile(r"\bCrOS\b")),
+    ("Windows", re.compile(r"\bWindows\b")),
+    ("macOS", re.compile(r"\bMac OS X\b|\bMacintosh\b")),
+    ("Linux", re.compile(r"\bLinux\b|\bX11\b")),
+)
+
+
+def describe_user_agent(label: str) -> tuple[str | None, str | None]:
+    """(browser, system) read from a device label that is a browser's user agent, e.g.
+    ("Chrome", "Android 13"), ("Safari", "iPhone"), ("Firefox", "Windows"); (None, None) when
+    the label is not one (a name given at `loa devices enroll`). Phones send their user agent
+    cut at 100 characters, so the browser may be missing (None) while the system is known.
+    Android's reduced user agent ("Android 10; K") hides the real version: it is left out."""
+    if not label.startswith(("Mozilla/", "Opera/")):
+        return None, None
+    browser = next((name for name, pattern in _BROWSERS if pattern.search(label)), None)
+    system = None
+    if _KAIOS.search(label):  # KaiOS phones also say "Android"
+        system = "KaiOS"
+    elif android := _ANDROID.search(label):
+        version, model = android.group(1), (android.group(2) or "").strip()
+        system = "Android" if not version or (version == "10" and model == "K") else f"Android {version}"
+    else:
+        system = next((name for name, pattern in _SYSTEMS if pattern.search(label)), None)
+    if browser is None and system in ("iPhone", "iPad") and "Safari/" in label:
+        browser = "Safari"
+    return browser, system

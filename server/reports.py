@@ -23,7 +23,13 @@ FIGURES = ("sessions", "attendees", "women", "ethnic_minority", "quiz_responses"
 
 
 class FilterError(ValueError):
-    """A filter a person typed is wrong; the message says which and why."""
+    """A filter a person typed is wrong; the message says which and why (in English, for the
+    API), `code` and `params` let pages say it in the reader's language."""
+
+    def __init__(self, message: str, code: str, **params) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,9 @@ def parse_filter(args, content: Content) -> ReportFilter:
         if not value:
             return None
         if not communes.is_code(value) or lookup(value) is None:
-            raise FilterError(f"{name} '{value}' is not an official {what} code")
+            raise FilterError(
+                f"{name} '{value}' is not an official {what} code", f"unknown_{what}", value=value
+            )
         return int(value)
 
     def date(name):
@@ -147,24 +155,37 @@ def parse_filter(args, content: Content) -> ReportFilter:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise FilterError(f"{name} '{value}' is not a date (YYYY-MM-DD)") from None
+            raise FilterError(
+                f"{name} '{value}' is not a date (YYYY-MM-DD)", "not_a_date", value=value
+            ) from None
 
     province = code("province", communes.province, "province")
     commune = code("commune", communes.commune, "commune")
     if commune and province and (info := communes.known_commune(commune)).province_code != province:
         raise FilterError(
             f"commune {info.name} ({commune}) is not in province "
-            f"{communes.known_province(province).name} ({province})"
+            f"{communes.known_province(province).name} ({province})",
+            "commune_not_in_province",
+            commune=info.name,
+            province=communes.known_province(province).name,
         )
     topic = (args.get("topic") or "").strip() or None
     if topic and topic not in content.topic_ids():
-        raise FilterError(f"topic '{topic}' does not exist; topics: {', '.join(content.topic_ids())}")
+        raise FilterError(
+            f"topic '{topic}' does not exist; topics: {', '.join(content.topic_ids())}",
+            "unknown_topic",
+            value=topic,
+        )
     lang = (args.get("lang") or "").strip() or None
     if lang and lang not in content.languages:
-        raise FilterError(f"language '{lang}' does not exist; languages: {', '.join(content.languages)}")
+        raise FilterError(
+            f"language '{lang}' does not exist; languages: {', '.join(content.languages)}",
+            "unknown_language",
+            value=lang,
+        )
     start, end = date("from"), date("to")
     if start and end and end < start:
-        raise FilterError(f"'to' ({end}) is before 'from' ({start})")
+        raise FilterError(f"'to' ({end}) is before 'from' ({start})", "dates_inverted", start=start, end=end)
     return ReportFilter(province, commune, topic, lang, start, end)
 
 

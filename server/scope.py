@@ -22,7 +22,13 @@ from .models import ORGANISER, DeviceToken, User
 
 
 class OutOfScope(Exception):
-    """Something outside the account's province (the message names both)."""
+    """Something outside the account's province (the message names both, in English for the
+    API); `code` and `params` let pages say it in the reader's language."""
+
+    def __init__(self, message: str, province: int) -> None:
+        super().__init__(message)
+        self.code = "out_of_scope"
+        self.params = {"province": communes.province_name(province)}
 
 
 def province_of(user) -> int | None:
@@ -45,9 +51,9 @@ def restrict(user, flt):
     if mine is None:
         return flt
     if flt.province is not None and flt.province != mine:
-        raise OutOfScope(f"province {flt.province}: {_limit_text(mine)}")
+        raise OutOfScope(f"province {flt.province}: {_limit_text(mine)}", mine)
     if flt.commune is not None and (info := communes.commune(flt.commune)) and info.province_code != mine:
-        raise OutOfScope(f"commune {flt.commune}: {_limit_text(mine)}")
+        raise OutOfScope(f"commune {flt.commune}: {_limit_text(mine)}", mine)
     return replace(flt, province=mine)
 
 
@@ -55,7 +61,7 @@ def check_province(user, province: int | None) -> None:
     """OutOfScope when `province` (None: every province) is not the user's to see."""
     mine = province_of(user)
     if mine is not None and province != mine:
-        raise OutOfScope(f"province {province if province is not None else 'all'}: {_limit_text(mine)}")
+        raise OutOfScope(f"province {province if province is not None else 'all'}: {_limit_text(mine)}", mine)
 
 
 def check_commune(user, commune: int | None) -> None:
@@ -65,7 +71,7 @@ def check_commune(user, commune: int | None) -> None:
         return
     info = communes.commune(commune) if commune is not None else None
     if info is None or info.province_code != mine:
-        raise OutOfScope(f"commune {commune if commune is not None else 'none'}: {_limit_text(mine)}")
+        raise OutOfScope(f"commune {commune if commune is not None else 'none'}: {_limit_text(mine)}", mine)
 
 
 def provinces_for(user) -> list:
@@ -82,7 +88,9 @@ def check_may_create(user, role: str, province: int | None) -> None:
     if mine is None:
         return
     if province != mine:
-        raise OutOfScope(f"province {province if province is not None else 'none'}: {_limit_text(mine)}")
+        raise OutOfScope(
+            f"province {province if province is not None else 'none'}: {_limit_text(mine)}", mine
+        )
 
 
 def may_manage(user, target: User) -> bool:

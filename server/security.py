@@ -38,7 +38,6 @@ def csrf_error(error: CSRFError):
     """A form kept open too long, or sent from another login: said in the reader's language
     (Flask-WTF's own reason is English), on the usual error page."""
     from flask import current_app, g, request
-    from flask_babel import gettext as _
 
     from . import i18n
     from .web import get_content, handle_http_error
@@ -49,11 +48,17 @@ def csrf_error(error: CSRFError):
         list(get_content().languages),
         current_app.config["DEFAULT_LANG"],
     )
-    error.description = _(
+    error.description = csrf_message()
+    return handle_http_error(error)
+
+
+def csrf_message() -> str:
+    from flask_babel import gettext as _
+
+    return _(
         "This form was open too long or comes from an earlier login, so it was not sent. "
         "Go back, reload the page and send it again."
     )
-    return handle_http_error(error)
 
 
 def init_app(app: Flask) -> None:

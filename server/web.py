@@ -77,6 +77,8 @@ def handle_http_error(error: HTTPException):
     answers its own errors as JSON."""
     if request.path.startswith("/api/"):
         return error_response(error.code or 500, error.description)
+    if error.description == type(error).description:  # Werkzeug's English default: the heading says it
+        error.description = ""
     if g.get("lang") not in get_content().languages:
         g.lang = SOURCE_LANG
     return render_template("error.html", error=error), error.code

@@ -3,9 +3,12 @@ phone's sending status and the reasons the server gives for a record it refused.
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
+
 import pytest
 
-from tests.conftest import create_account, csrf, make_app
+from tests.conftest import create_account, csrf, log_in, make_app
 
 
 @pytest.fixture
@@ -65,3 +68,96 @@ def test_events_shown_in_vietnamese_say_so(client, lang, notice):
     vietnamese = client.get("/vi/events").get_data(as_text=True)
     assert notice in page  # some example events have no Khmer or Hmong text yet
     assert "Some events are not yet translated" not in vietnamese + english
+
+
+# -- every error path of the organiser pages, read by a Vietnamese organiser ---------------------
+
+ENGLISH = {
+    "the",
+    "is",
+    "not",
+    "must",
+    "be",
+    "are",
+    "was",
+    "your",
+    "you",
+    "please",
+    "there",
+    "taken",
+    "does",
+    "this",
+}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.skip += tag in ("script", "style", "code")
+
+    def handle_endtag(self, tag) -> None:
+        self.skip -= tag in ("script", "style", "code")
+
+    def handle_data(self, data) -> None:
+        if not self.skip and data.strip():
+            self.parts.append(data.strip())
+
+
+def english_sentences(html: str) -> list[str]:
+    """Text that reads as English: three or more plain Latin words, one of them a common
+    English word (Vietnamese, Khmer and Hmong sentences never are)."""
+    parser = _Text()
+    parser.feed(html)
+    found = []
+    for text in parser.parts:
+        words = re.findall(r"(?<![\w'’])[A-Za-z]+(?![\w'’])", text)
+        if len(words) >= 3 and {w.lower() for w in words} & ENGLISH:
+            found.append(text[:100])
+    return found
+
+
+ERROR_PAGES = [
+    "/organiser/?province=999",
+    "/organiser/?from=bad",
+    "/organiser/?from=2027-02-01&to=2027-01-01",
+    "/organiser/?topic=nope",
+    "/organiser/export.csv?from=2030-01-01&to=2030-01-02",
+    "/organiser/report?year=abc",
+    "/organiser/report?province=999",
+    "/organiser/leaflets?province=999",
+    "/organiser/nope",
+    "/organiser/events?edit=nope",
+]
+
+
+def test_organiser_error_paths_speak_vietnamese(tmp_path):
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    create_account(app, "boss", role="organiser")
+    client = app.test_client()
+    log_in(client, "boss")
+    leaks = {}
+    for url in ERROR_PAGES:
+        answer = client.get(url)
+        assert answer.status_code >= 400, url
+        if found := english_sentences(answer.get_data(as_text=True)):
+            leaks[url] = found
+    page = client.get("/organiser/users").get_data(as_text=True)
+    for fields in (
+        {"username": "boss", "role": "staff", "province": "12"},
+        {"username": "x y", "role": "staff", "province": "12"},
+        {"username": "lan", "role": "staff"},
+        {"username": "lan", "role": "staff", "province": "12", "communes": "không có xã này"},
+        {"username": "lan", "role": "organiser", "password": "short"},
+    ):
+        answer = client.post(
+            "/organiser/users",
+            data={"password": "a long enough passphrase", **fields, "csrf_token": csrf(page)},
+        )
+        assert answer.status_code == 400, fields
+        if found := english_sentences(answer.get_data(as_text=True)):
+            leaks[str(fields)] = found
+    assert leaks == {}

@@ -193,5 +193,5 @@ def test_organiser_leaflet_page_downloads_and_reports(tmp_path):
         as_text=True
     ) or "chưa được quét" in client.get("/organiser/leaflets").get_data(as_text=True)
     inverted = client.get("/organiser/leaflets?from=2027-03-20&to=2027-03-01")
-    assert inverted.status_code == 400 and "before" in inverted.get_data(as_text=True)
+    assert inverted.status_code == 400 and "trước ngày bắt đầu" in inverted.get_data(as_text=True)
     assert client.get("/organiser/leaflets?province=999").status_code == 400

@@ -78,7 +78,7 @@ def test_create_staff_account_from_the_page(organiser, csrf_app):
 
 def test_create_account_with_commune_in_wrong_province_says_so(organiser):
     response = post_staff_account(organiser, "x1", communes="4")
-    assert response.status_code == 400 and "is not in province 12" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "không thuộc Lai Châu" in response.get_data(as_text=True)
 
 
 def test_devices_listed_and_revoked(organiser, csrf_app):

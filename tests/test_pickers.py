@@ -18,7 +18,7 @@ def an_ambiguous_name() -> tuple[str, list[communes.CommuneInfo]]:
     by_name = collections.defaultdict(list)
     for info in communes.communes().values():
         by_name[communes.fold(info.name)].append(info)
-    name, found = next((n, f) for n, f in sorted(by_name.items()) if len({c.province_code for c in f}) > 1)
+    found = next(f for _, f in sorted(by_name.items()) if len({c.province_code for c in f}) > 1)
     return found[0].name, found
 
 

@@ -269,7 +269,7 @@ def test_dashboard_with_bad_filter_says_so(app, client):
     create_account(app, "boss", role="organiser")
     log_in(client, "boss")
     response = client.get("/organiser/?province=12&commune=4")
-    assert response.status_code == 400 and "is not in province" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "không thuộc Lai Châu" in response.get_data(as_text=True)
 
 
 def test_yearly_report(app, client, known):

@@ -33,14 +33,16 @@ def scoped_filter() -> tuple[reports.ReportFilter, str | None]:
     """The page's report filter (province, commune, topic, language, dates) limited to the
     organiser's province, or an empty one and the message naming what is wrong; another
     province is 403."""
+    from .problems import say
+
     try:
         flt = reports.parse_filter(request.args, get_content())
     except reports.FilterError as exc:
-        return scope.restrict(g.user, reports.ReportFilter()), str(exc)
+        return scope.restrict(g.user, reports.ReportFilter()), say(exc)
     try:
         return scope.restrict(g.user, flt), None
     except scope.OutOfScope as exc:
-        abort(403, description=str(exc))
+        abort(403, description=say(exc))
 
 
 @bp.after_request

@@ -12,7 +12,7 @@ from .. import accounts, auth, communes, devices, scope
 from ..extensions import db
 from ..models import User
 from ..strings import password_problems
-from . import bp, organiser_required, pickers
+from . import bp, organiser_required, pickers, problems
 from .forms import ConfirmForm, LoginForm, PasswordForm, UserForm
 
 
@@ -121,7 +121,7 @@ def users():
         except accounts.PasswordRejected as exc:
             error = password_problem(exc)
         except (accounts.AccountError, scope.OutOfScope, pickers.PickError) as exc:
-            error = str(exc)
+            error = problems.say(exc)
         else:
             flash(_("Account %(name)s created.", name=user.username))
             return redirect(url_for("organiser.users"))

@@ -15,7 +15,7 @@ from wtforms.validators import Optional
 
 from .. import communes, leaflets, reports, scope
 from ..web import get_content
-from . import bp, organiser_required, pickers, scoped_filter
+from . import bp, organiser_required, pickers, problems, scoped_filter
 
 MAX_WEB_LEAFLETS = 400  # larger runs belong to `loa leaflets build`
 
@@ -60,7 +60,7 @@ def requested_communes(form: LeafletForm) -> list[int | None]:
             return list(typed)
         scope.check_province(g.user, province)
     except (scope.OutOfScope, pickers.PickError) as exc:
-        raise leaflets.LeafletError(str(exc)) from None
+        raise leaflets.LeafletError(problems.say(exc)) from None
     if province is not None:
         return [c.code for c in communes.communes_of(province)]
     return [None]
