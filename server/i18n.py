@@ -6,6 +6,7 @@ import datetime as dt
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal
 
 LANG_COOKIE = "loa_lang"
@@ -47,6 +48,25 @@ def format_date(value: dt.date | dt.datetime | None, lang: str, cldr: bool = Tru
     if not cldr:
         return f"{value.day:02d}/{value.month:02d}/{value.year}"
     return babel_format_date(value, format=fmt, locale=babel_locale(lang))
+
+
+def format_time(value: dt.datetime | None, lang: str, cldr: bool = True) -> str:
+    """A stored moment (naive UTC) in Vietnam's time, the way readers of `lang` write a date
+    and time (numeric for Hmong, as dates)."""
+    from .campaign import TIMEZONE
+
+    if value is None:
+        return ""
+    local = value.replace(tzinfo=dt.UTC).astimezone(TIMEZONE)
+    if not cldr:
+        return f"{local.day:02d}/{local.month:02d}/{local.year} {local.hour:02d}:{local.minute:02d}"
+    return babel_format_datetime(local, format="short", tzinfo=TIMEZONE, locale=babel_locale(lang))
+
+
+def format_signed(value: float, lang: str, cldr: bool = True, digits: int = 1) -> str:
+    """A change such as +19 or −2,5 points, with the locale's decimal sign."""
+    number = format_number(round(abs(value), digits), lang, cldr)
+    return f"{'+' if value >= 0 else '−'}{number}"
 
 
 def format_number(value, lang: str, cldr: bool = True) -> str:

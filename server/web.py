@@ -47,6 +47,16 @@ def format_number(value) -> str:
     return i18n.format_number(value, lang.code, lang.cldr)
 
 
+def format_time(value) -> str:
+    lang = current_language()
+    return i18n.format_time(value, lang.code, lang.cldr)
+
+
+def format_signed(value) -> str:
+    lang = current_language()
+    return i18n.format_signed(value, lang.code, lang.cldr)
+
+
 def same_page_in(lang: str) -> str:
     """This page's address in another language (its home page when it has no language)."""
     current = g.get("lang")
@@ -99,4 +109,6 @@ def init_app(app: Flask) -> None:
         hotline_tel=campaign.HOTLINE_TEL,
         brand_colour=campaign.BRAND_COLOUR,
     )
-    app.jinja_env.filters.update(date=format_date, number=format_number)
+    app.jinja_env.filters.update(
+        date=format_date, number=format_number, time=format_time, signed=format_signed
+    )

@@ -161,3 +161,29 @@ def test_organiser_error_paths_speak_vietnamese(tmp_path):
         if found := english_sentences(answer.get_data(as_text=True)):
             leaks[str(fields)] = found
     assert leaks == {}
+
+
+def test_organiser_times_are_vietnam_time_and_numbers_follow_the_locale(tmp_path):
+    import datetime as dt
+
+    from server import i18n
+
+    moment = dt.datetime(2027, 3, 15, 1, 30)  # stored as UTC
+    assert i18n.format_time(moment, "hnj", cldr=False) == "15/03/2027 08:30"
+    assert "08:30" in i18n.format_time(moment, "vi") and "15" in i18n.format_time(moment, "vi")
+    assert i18n.format_signed(2.5, "vi") == "+2,5" and i18n.format_signed(-19.0, "en") == "−19"
+
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    create_account(app, "boss", role="organiser")
+    from server.extensions import db
+    from server.models import DeviceToken
+    from tests.conftest import token_for
+
+    token_for(app, "mai", role="staff")
+    with app.app_context():
+        db.session.execute(db.update(DeviceToken).values(created_at=moment))
+        db.session.commit()
+    client = app.test_client()
+    log_in(client, "boss")
+    page = client.get("/organiser/devices").get_data(as_text=True)
+    assert "08:30" in page and "UTC" not in page
