@@ -97,3 +97,22 @@ def test_leaflets_for_communes_typed_by_name(organiser):
         },
     )
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+
+
+def test_the_dashboard_filter_takes_a_commune_by_name(app, client):
+    from tests.conftest import create_account, log_in, post_sync, session_record, token_for
+
+    create_account(app, "boss", role="organiser")
+    post_sync(client, token_for(app, "mai"), [session_record()])
+    log_in(client, "boss")
+    by_name = client.get("/organiser/?commune=muong+kim")
+    assert by_name.status_code == 200
+    by_code = client.get(f"/organiser/?commune={MUONG_KIM}")
+    assert "Xã Mường Kim" in by_name.get_data(as_text=True)
+    assert (
+        client.get("/organiser/export.csv?commune=muong+kim").get_data()
+        == client.get(f"/organiser/export.csv?commune={MUONG_KIM}").get_data()
+    )
+    assert by_code.status_code == 200
+    unknown = client.get("/organiser/?commune=khong+co+xa+nay")
+    assert unknown.status_code == 400 and "Không có xã nào tên" in unknown.get_data(as_text=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, request
 
-from .. import auth, i18n, reports, scope
+from .. import auth, communes, i18n, reports, scope
 from ..models import ORGANISER
 from ..web import get_content
 
@@ -33,10 +33,19 @@ def scoped_filter() -> tuple[reports.ReportFilter, str | None]:
     """The page's report filter (province, commune, topic, language, dates) limited to the
     organiser's province, or an empty one and the message naming what is wrong; another
     province is 403."""
+    from .pickers import PickError, resolve_commune
     from .problems import say
 
+    args = request.args.to_dict()
+    typed = (args.get("commune") or "").strip()
+    if typed and not communes.is_code(typed):  # a commune typed by name
+        province = args.get("province")
+        try:
+            args["commune"] = str(resolve_commune(typed, int(province) if communes.is_code(province or "") else None))
+        except PickError as exc:
+            return scope.restrict(g.user, reports.ReportFilter()), str(exc)
     try:
-        flt = reports.parse_filter(request.args, get_content())
+        flt = reports.parse_filter(args, get_content())
     except reports.FilterError as exc:
         return scope.restrict(g.user, reports.ReportFilter()), say(exc)
     try:
