@@ -39,9 +39,11 @@ def scoped_filter() -> tuple[reports.ReportFilter, str | None]:
     args = request.args.to_dict()
     typed = (args.get("commune") or "").strip()
     if typed and not communes.is_code(typed):  # a commune typed by name
-        province = args.get("province")
+        province = args.get("province") or ""
         try:
-            args["commune"] = str(resolve_commune(typed, int(province) if communes.is_code(province or "") else None))
+            args["commune"] = str(
+                resolve_commune(typed, int(province) if communes.is_code(province) else None)
+            )
         except PickError as exc:
             return scope.restrict(g.user, reports.ReportFilter()), str(exc)
     try:
