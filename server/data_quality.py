@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,7 +180,7 @@ def _state(hold: int | None, waiting: bool) -> str:
     return "waiting" if waiting else "counts"
 
 
-def device_records(device_id: str) -> list[RecordLine]:
+def device_records(device_id: str, names: Mapping[str, str] | None = None) -> list[RecordLine]:
     """The latest records of a device, newest first, with what each says and its state."""
     ledger = list(
         db.session.execute(
@@ -198,7 +199,7 @@ def device_records(device_id: str) -> list[RecordLine]:
             for row in db.session.execute(
                 select(FIGURE_MODELS[kind]).where(FIGURE_MODELS[kind].id.in_(ids))
             ).scalars():
-                details[row.id] = _describe(kind, row)
+                details[row.id] = _describe(kind, row, names or {})
         else:
             for amendment in db.session.execute(select(Amendment).where(Amendment.id.in_(ids))).scalars():
                 changes = json.loads(amendment.changes or "{}")
@@ -215,12 +216,14 @@ def device_records(device_id: str) -> list[RecordLine]:
     return lines
 
 
-def _describe(kind: str, row) -> tuple[str, int, bool]:
+def _describe(kind: str, row, names: Mapping[str, str]) -> tuple[str, int, bool]:
+    """What a record was, for a person; `names` gives quizzes' titles and languages' names."""
     if kind == "session":
         return (f"{communes.commune_name(row.commune_code)}, {row.place}", row.hold, False)
     if kind == "attendance":
         return (f"{row.count} ({row.women} / {row.ethnic_minority})", row.hold, row.commune_code is None)
     if kind == "quiz_response":
         waiting = row.session_id is not None and row.commune_code is None
-        return (f"{row.quiz_id} {row.lang} {row.correct}/{row.total}", row.hold, waiting)
+        quiz, lang = names.get(row.quiz_id, row.quiz_id), names.get(row.lang, row.lang)
+        return (f"{quiz} ({lang}) {row.correct}/{row.total}", row.hold, waiting)
     return (row.code, row.hold, False)

@@ -67,3 +67,14 @@ def test_a_void_without_a_reason_is_refused_in_the_readers_language(csrf_app, or
     page = organiser.get(response.headers["Location"]).get_data(as_text=True)
     assert "Hãy ghi lý do huỷ bản ghi." in page
     assert stats(organiser)["sessions"] == 1
+
+
+def test_a_devices_quiz_answers_are_named_by_quiz_title_and_language(csrf_app, organiser):
+    from tests.conftest import quiz_record
+
+    token = token_for(csrf_app, "mai")
+    phone = str(uuid.uuid4())
+    session = session_record()
+    post_sync(csrf_app.test_client(), token, [session, quiz_record(csrf_app, session["id"])], device_id=phone)
+    page = organiser.get(f"/organiser/data-quality/{phone}").get_data(as_text=True)
+    assert "(Tiếng Việt)" in page and "complaints vi" not in page

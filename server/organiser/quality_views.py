@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from .. import amendments, data_quality, provenance, scope
 from ..sync import RecordInvalid
+from ..web import get_content
 from . import bp, organiser_required
 from .forms import ConfirmForm
 
@@ -19,6 +20,17 @@ def _confirmed() -> None:
 
 def _reason() -> str:
     return (request.form.get("reason") or "").strip()[:300]
+
+
+def _names() -> dict[str, str]:
+    """Quizzes' titles and languages' names in the organiser's language, by id."""
+    content = get_content()
+    names = {code: lang.name for code, lang in content.languages.items()}
+    for quiz_id in content.quiz_ids():
+        found = content.quiz(g.lang, quiz_id)
+        if found is not None:
+            names[quiz_id] = found.value.title
+    return names
 
 
 def _visible_device(device_id: str):
@@ -56,7 +68,7 @@ def device_records_page(device_id: str):
         "organiser/device_records.html",
         device=device,
         receipt=provenance.receipt(device_id),
-        records=data_quality.device_records(device_id),
+        records=data_quality.device_records(device_id, _names()),
         form=ConfirmForm(),
     )
 
