@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
@@ -50,6 +51,10 @@ def start_session(user: User) -> None:
     session.clear()
     session.permanent = True
     session[SESSION_KEY] = token
+    # The new login's CSRF secret goes out with this answer, not with a later page's (Flask-WTF
+    # remembers the cleared one for the request: forget it first).
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    generate_csrf()
     g.session_user = user
 
 

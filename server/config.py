@@ -223,6 +223,11 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_NAME = "loa_session"
+        # The cookie is sent again only when the session changes: with a refresh on every request,
+        # a page's parallel requests (the service worker saving a language) could each send back
+        # the cookie as they read it, dropping a CSRF token another request had just added. The
+        # login's lifetime and idle time are kept on the server (server/auth.py).
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.WTF_CSRF_TIME_LIMIT = None  # forms on a phone can stay open for hours
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.COMPRESS_MIMETYPES = [

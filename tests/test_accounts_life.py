@@ -418,3 +418,12 @@ def test_guessing_the_current_password_on_the_change_page_is_throttled(tmp_path)
     ]
     assert [g.status_code for g in guesses] == [400, 400, 400, 429]
     assert "Thử quá nhiều lần" in guesses[-1].get_data(as_text=True)
+
+
+def test_reading_pages_never_sends_the_login_cookie_back(site, boss):
+    """A page's parallel requests (the service worker saving a language) must not each send back
+    the cookie as they read it: one of them would drop a CSRF token another had just added."""
+    for url in ("/vi/", "/vi/topics/complaints", "/organiser/users", "/api/v1/stats"):
+        answer = boss.get(url)
+        assert answer.status_code == 200, url
+        assert "loa_session=" not in answer.headers.get("Set-Cookie", ""), url
