@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import Text
 
+from . import audit
 from .extensions import db
 from .models import (
     HOLD_QUARANTINED,
@@ -230,13 +231,12 @@ def quarantine(device_id: str, reason: str, by_user: int | None) -> bool:
     device.quarantine_reason = reason[:300]
     device.quarantined_by = by_user
     _set_hold(device_id, True)
-    _audit_device("device.quarantined", device, reason=reason[:300])
+    _audit_device(audit.DEVICE_QUARANTINED, device, reason=reason[:300])
     db.session.commit()
     return True
 
 
 def _audit_device(action: str, device: Device, **detail) -> None:
-    from . import audit
     from .models import User
 
     owner = db.session.get(User, device.user_id) if device.user_id else None
@@ -255,7 +255,7 @@ def release(device_id: str) -> bool:
     device.quarantine_reason = ""
     device.quarantined_by = None
     _set_hold(device_id, False)
-    _audit_device("device.released", device)
+    _audit_device(audit.DEVICE_RELEASED, device)
     db.session.commit()
     return True
 
