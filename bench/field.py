@@ -9,7 +9,7 @@ trip, 50 KB/s each way, CPU 4x slower), per language. Prints, beside the budgets
 The link is Chromium's own network emulation (DevTools protocol, as Lighthouse does it); lie-fi
 is tests/browser/faulty_proxy.py between the phone and `loa serve`.
 
-Usage: .venv/bin/python bench/field.py [--langs vi,en,km,hnj]
+Usage: .venv/bin/python bench/field.py [--langs vi,en,km,mww]
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def verdict(ok: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--langs", default="vi,en,km,hnj")
+    parser.add_argument("--langs", default="vi,en,km,mww")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright

@@ -2,7 +2,8 @@
 
 Starts Loa (`loa serve`) on a free port with a temporary instance and prints, for gzip
 (what any phone gets) and Brotli (HTTPS browsers):
-  - each topic page with what it needs to show its text (HTML + CSS), per language;
+  - each topic page, and the home, events, contacts and letter pages, with what it needs to show
+    its text (HTML + CSS), per language;
   - all JavaScript;
   - everything the service worker precaches for one language.
 
@@ -59,7 +60,7 @@ class Server(LoaServer):
 
     def __enter__(self):
         self.loa("init-db")
-        for topic, lang in (("complaints", "vi"), ("counterfeit", "km"), ("complaints", "hnj")):
+        for topic, lang in (("complaints", "vi"), ("counterfeit", "km"), ("complaints", "mww")):
             self.loa(
                 "leaflets",
                 "build",
@@ -102,13 +103,17 @@ def measure() -> Payload:
         manifest = json.loads(sw[sw.index("start(") + 6 : sw.rindex(");")])
         for lang in manifest["pages"]:
             index = server.json(f"/api/v1/content/{lang}")
-            for topic in index["topics"]:
-                html = urllib.request.urlopen(server.url(topic["url"])).read().decode()
-                parts = [topic["url"], *stylesheets(html)]
+            # every topic, and the other pages a reader opens: home, events, contacts, the letter
+            urls = [t["url"] for t in index["topics"]] + [
+                f"/{lang}/{page}" for page in ("", "events", "contacts", "letter")
+            ]
+            for url in urls:
+                html = urllib.request.urlopen(server.url(url)).read().decode()
+                parts = [url, *stylesheets(html)]
                 topic_pages.append(
                     {
                         "lang": lang,
-                        "url": topic["url"],
+                        "url": url,
                         "gzip": sum(server.wire_bytes(p, "gzip") for p in parts),
                         "br": sum(server.wire_bytes(p, "br") for p in parts),
                     }
@@ -161,7 +166,7 @@ def main() -> None:
     if "--json" in sys.argv:
         print(json.dumps(results, indent=2))
         return
-    print("Topic page with what it needs to show its text (HTML + CSS), compressed; budget 14 KB")
+    print("Each page with what it needs to show its text (HTML + CSS), compressed; budget 14 KB")
     for row in results["topic_pages"]:
         flag = "ok" if row["gzip"] <= BUDGET_PAGE else "OVER"
         print(f"  {row['url']:<32} gzip {kb(row['gzip'])}  br {kb(row['br'])}  {flag}")

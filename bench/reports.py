@@ -85,7 +85,7 @@ def generate(path: Path, total: int, seed: int = 7) -> dict:
             yield {
                 "id": uid(),
                 "quiz_id": "complaints",
-                "lang": rng.choice(["vi", "vi", "vi", "en", "km", "hnj"]),
+                "lang": rng.choice(["vi", "vi", "vi", "en", "km", "mww"]),
                 "answers": "{}",
                 "session_id": s["id"],
                 "phase": rng.choice(["pre", "post"]),

@@ -33,6 +33,7 @@ RECORD_VOIDED = "record.voided"
 EVENT_SAVED = "event.saved"
 EVENT_DELETED = "event.deleted"
 CONTENT_PUBLISHED = "content.published"
+CONTACTS_SAVED = "contacts.saved"
 ACTIONS = (
     USER_CREATED,
     USER_DISABLED,
@@ -47,6 +48,7 @@ ACTIONS = (
     EVENT_SAVED,
     EVENT_DELETED,
     CONTENT_PUBLISHED,
+    CONTACTS_SAVED,
 )
 
 

@@ -449,6 +449,41 @@ def users_reset_password(username):
     click.echo(reset_password(user))
 
 
+@cli.group("contacts")
+def contacts_group():
+    """Province contact cards: the numbers residents call besides the national hotline."""
+
+
+@contacts_group.command("set")
+@click.argument("province", type=int)
+@click.option("--doit", default="", help="Department of Industry and Trade (empty: none)")
+@click.option("--market", default="", help="Market Surveillance team (empty: none)")
+@click.option("--association", default="", help="consumer protection association (empty: none)")
+def contacts_set(province, doit, market, association):
+    """Set PROVINCE's card (an official province code, e.g. 12); a number left out is removed."""
+    from . import communes, contacts
+
+    if communes.province(province) is None:
+        raise click.ClickException(f"'{province}' is not an official province code")
+    try:
+        contacts.save(
+            province, {"doit": doit, "market": market, "association": association}, by="command line"
+        )
+    except contacts.ContactProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"saved the contacts of {communes.province_name(province)} ({province})")
+
+
+@contacts_group.command("list")
+def contacts_list():
+    """List every province card with at least one number."""
+    from . import contacts
+
+    for card in contacts.all_cards():
+        numbers = "  ".join(f"{office}: {number}" for office, number in card.phones.items())
+        click.echo(f"{card.province_code:4d} {card.province_name:<24} {numbers}")
+
+
 @cli.group("devices")
 def devices_group():
     """Device tokens that phones and scripts use to send records."""

@@ -35,10 +35,11 @@ def dashboard(flt: reports.ReportFilter, content: Content, viewer_province: int 
 
 
 def events_in(content: Content, year: int, province: int | None, today: dt.date) -> dict:
-    """The year's Consumer Rights Day events from the events file: held and still planned."""
+    """The year's confirmed Consumer Rights Day events from the events file: held and still
+    planned (examples never count)."""
     listed = [
         e
-        for e in content.events
+        for e in content.public_events()
         if e.date and e.date.year == year and (province is None or e.province in (None, province))
     ]
     held = [e for e in listed if (e.end_date or e.date) <= today]

@@ -112,7 +112,7 @@ def demo_records(commune_codes: list[int], content, rng: random.Random, today: d
                         "created_at": _stamp(starts),
                         "data": {
                             "quiz_id": quiz.id,
-                            "lang": rng.choice(["vi", "vi", "hnj"]),
+                            "lang": rng.choice(["vi", "vi", "mww"]),
                             "answers": answers,
                             "session_id": session_id,
                             "phase": phase,
@@ -168,7 +168,7 @@ def _demo_leaflets(commune_codes: list[int], content, rng: random.Random) -> int
     from .leaflets.store import get_or_create_leaflets
 
     made = get_or_create_leaflets("complaints", "vi", commune_codes, content)
-    made += get_or_create_leaflets("counterfeit", "hnj", commune_codes[:3], content)
+    made += get_or_create_leaflets("counterfeit", "mww", commune_codes[:3], content)
     scans = 0
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for leaflet in made[:-2]:  # the last two were never scanned

@@ -120,6 +120,11 @@ def upsert(data: dict, fields: dict, original_id: str | None = None) -> str:
             event[key] = fields[key]
         else:
             event.pop(key, None)
+    event["status"] = fields.get("status") or "example"
+    if fields.get("national"):
+        event["national"] = True
+    elif fields.get("national") is not None:  # None: the editor may not change it; kept as it is
+        event.pop("national", None)
     for key in ("title", "place", "description"):
         texts = dict(event.get(key) or {}) if isinstance(event.get(key), dict) else {}
         for lang in EDITABLE_LANGS:

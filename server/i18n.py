@@ -39,7 +39,7 @@ def babel_locale(lang: str) -> Locale:
 def format_date(value: dt.date | dt.datetime | None, lang: str, cldr: bool = True, fmt: str = "long") -> str:
     """A date the way readers of `lang` write it.
 
-    Languages whose CLDR data must not be used (Hmong RPA: Babel's `hnj` is the Nyiakeng
+    Languages whose CLDR data must not be used (Hmong RPA: Babel's `mww` and `hnj` are the Nyiakeng
     Puachue script) get numeric dates, day/month/year."""
     if value is None:
         return ""

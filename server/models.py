@@ -293,6 +293,19 @@ class QuizResponse(Model):
     )
 
 
+class ProvinceContact(Model):
+    """A province's contact card, filled in by its organisers: the numbers residents of that
+    province call besides the national hotline. Empty fields are simply not shown."""
+
+    __tablename__ = "province_contacts"
+    province_code: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    doit_phone: Mapped[str] = mapped_column(String(40), default="")
+    market_phone: Mapped[str] = mapped_column(String(40), default="")
+    association_phone: Mapped[str] = mapped_column(String(40), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
 class Leaflet(Model):
     """A printed leaflet: a topic in a language, for a commune (or none). Its code is in the QR.
     `scope` ("<topic>/<lang>/<commune or 'all'>") is unique: printing again reuses the code."""

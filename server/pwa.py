@@ -13,7 +13,7 @@ import json
 
 from flask import Flask, url_for
 
-from . import campaign
+from . import campaign, contacts
 from .config import sync_limits
 from .state import current_flask_app, state
 from .web import get_assets, get_content
@@ -55,6 +55,8 @@ def language_pages(lang: str) -> list[str]:
         url_for("public.home", lang=lang),
         url_for("public.events", lang=lang),
         url_for("public.offline", lang=lang),
+        url_for("public.contacts_page", lang=lang),
+        url_for("public.letter", lang=lang),
         url_for("public.strings", lang=lang),
     ]
     urls += [url_for("public.topic", lang=lang, topic_id=t) for t in content.topic_ids()]
@@ -77,7 +79,8 @@ def precache_manifest() -> dict:
     process (content, templates and assets do not change while it runs)."""
     app = current_flask_app()  # passed on to _render_revision's fresh contexts
     cached = state(app).precache
-    if cached and cached["content_version"] == get_content().version:
+    cards = contacts.version()  # organisers edit the cards without a new content version
+    if cached and cached["content_version"] == get_content().version and cached["contacts"] == cards:
         return cached
     assets = get_assets()
 
@@ -108,6 +111,7 @@ def precache_manifest() -> dict:
         "sync": limits,
         "hotline": {"display": campaign.HOTLINE, "tel": campaign.HOTLINE_TEL},
         "content_version": get_content().version,
+        "contacts": cards,
     }
     state(app).precache = result
     return result

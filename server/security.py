@@ -40,10 +40,10 @@ def csrf_error(error: CSRFError):
     from flask import current_app, g, request
 
     from . import i18n
-    from .web import get_content, handle_http_error
+    from .web import get_content, handle_http_error, saved_language
 
     g.lang = i18n.pick_language(
-        request.cookies.get(i18n.LANG_COOKIE),
+        saved_language(),
         request.accept_languages,
         list(get_content().languages),
         current_app.config["DEFAULT_LANG"],

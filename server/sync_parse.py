@@ -284,6 +284,8 @@ def _attendance(data: dict, _actor: Actor, _content: Content, _rules: Rules) -> 
 
 def _quiz_response(data: dict, _actor: Actor, content: Content, _rules: Rules) -> dict:
     quiz_id, lang = data.get("quiz_id"), data.get("lang")
+    if isinstance(lang, str):
+        lang = content.canonical_lang(lang)  # answers made under an old code (hnj) count for its language
     if lang not in content.languages:
         raise RecordInvalid(
             f"lang {json.dumps(lang)[:20]} is not one of {sorted(content.languages)}", "unknown_language"

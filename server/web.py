@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Flask, abort, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import campaign, communes, i18n
+from . import campaign, communes, contacts, i18n
 from .assets import Assets
 from .content import SOURCE_LANG, Content
 from .errors import error_response
@@ -104,6 +104,7 @@ def init_app(app: Flask) -> None:
         same_page_in=same_page_in,
         commune_name=communes.commune_name,
         province_name=communes.province_name,
+        offices=contacts.OFFICES,
         now_date=dt.date.today,
         hotline=campaign.HOTLINE,
         hotline_tel=campaign.HOTLINE_TEL,
@@ -112,3 +113,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_date, number=format_number, time=format_time, signed=format_signed
     )
+
+
+def saved_language() -> str | None:
+    """The language the reader chose before (the `loa_lang` cookie), under its code now: a
+    cookie saved as "hnj" reads as White Hmong's "mww"."""
+    code = request.cookies.get(i18n.LANG_COOKIE)
+    return get_content().canonical_lang(code) if code else None

@@ -67,6 +67,15 @@ def content_copy(tmp_path) -> Path:
     return target
 
 
+def confirm_all_events(content_dir: Path) -> Path:
+    """Mark every shipped example event of a content copy confirmed, so residents see them."""
+    path = content_dir / "events.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("status: example", "status: confirmed"), encoding="utf-8"
+    )
+    return content_dir
+
+
 # -- accounts, tokens and sync records ----------------------------------------------------------
 
 import datetime as _dt  # noqa: E402

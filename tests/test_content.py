@@ -3,6 +3,7 @@
 import re
 
 import pytest
+import yaml
 
 from server.content import REQUIRED_TOPICS, ContentInvalid, load_content, render_markdown, score
 from server.state import state
@@ -211,9 +212,22 @@ def test_a_quiz_whose_right_answers_are_the_longest_gets_a_warning(runner, conte
     giveaway = Quiz("x", "vi", "x", "X", [question("a long right answer", "no")] * 3, "draft", "", "x.yaml")
     fair = Quiz("x", "vi", "x", "X", [question("yes", "a long wrong answer")] * 3, "draft", "", "x.yaml")
     assert (longest_is_right(giveaway), longest_is_right(fair)) == (3, 0)
-    # The shipped counterfeit quiz gives its answers away (issue 14 rewrites it; then point this
-    # at a copy with a giveaway quiz written here).
+    # A copy of a shipped quiz made to give its answers away, with an "all of the above" too.
+    path = content_copy / "vi" / "quizzes" / "complaints.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for q in data["questions"]:
+        for o in q["options"]:
+            if o["id"] == q["answer"]:
+                o["text"] = o["text"] + " (đúng theo quy định của Luật, có đầy đủ điều kiện)"
+    data["questions"][0]["options"][-1]["text"] = "Tất cả các ý trên."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = runner.invoke(cli, ["content", "check", "--dir", str(content_copy)])
     assert result.exit_code == 0, "a warning, not an error"
-    warning = next(line for line in result.output.splitlines() if "quiz 'counterfeit' (vi)" in line)
-    assert warning.startswith("warning: content/vi/quizzes/counterfeit.yaml") and "of 6 questions" in warning
+    warnings = [line for line in result.output.splitlines() if "quiz 'complaints' (vi)" in line]
+    assert any(
+        "is the longest option in" in w and w.startswith("warning: content/vi/quizzes/complaints.yaml")
+        for w in warnings
+    ), result.output
+    assert any("like 'all of the above'" in w and data["questions"][0]["id"] in w for w in warnings), (
+        result.output
+    )

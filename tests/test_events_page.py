@@ -80,15 +80,33 @@ def test_add_an_event_writes_the_file_and_shows_it_in_every_language(tmp_path, c
         title_vi="Ngày hội người tiêu dùng Mường Kim",
         place_vi="Sân UBND xã",
         place_en="Commune yard",
+        status="confirmed",
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     text = (content_copy / "events.yaml").read_text(encoding="utf-8")
     assert text.startswith("# Consumer Rights Day"), "the organisers' instructions at the top are kept"
     event = next(e for e in yaml.safe_load(text)["events"] if e["title"]["vi"].startswith("Ngày hội"))
-    assert event["province"] == 12 and event["commune"] == 3637
-    for lang in ("vi", "en", "km", "hnj"):
+    assert event["province"] == 12 and event["commune"] == 3637 and event["status"] == "confirmed"
+    for lang in ("vi", "en", "km", "mww"):
         html = client.get(f"/{lang}/events").get_data(as_text=True)
         assert "Ngày hội người tiêu dùng Mường Kim" in html and "Xã Mường Kim" in html, lang
+
+
+def test_an_example_event_is_flagged_for_organisers_and_never_shown_to_residents(tmp_path, content_copy):
+    _app, client = organiser_client(tmp_path, content_copy)
+    response = post_event(client, **new_event("Buổi mẫu chưa xác nhận"))  # no status chosen: example
+    assert response.status_code == 302, response.get_data(as_text=True)
+    event = next(e for e in events_in(content_copy) if e["title"]["vi"] == "Buổi mẫu chưa xác nhận")
+    assert event["status"] == "example"
+    organiser_page = client.get("/organiser/events").get_data(as_text=True)
+    row = first_match(
+        r"(<tr><td>2027-03-15</td>\s*<td>Buổi mẫu chưa xác nhận</td>.*?</tr>)", organiser_page, re.S
+    )
+    assert "Ví dụ: người dân không thấy" in row
+    for url in ("/vi/events", "/en/events", "/vi/topics/consumer-day", "/api/v1/content/vi"):
+        assert "Buổi mẫu chưa xác nhận" not in client.get(url).get_data(as_text=True), url
+    # the shipped 2027 Lai Châu examples are not shown either
+    assert "Mường Kim" not in client.get("/vi/events").get_data(as_text=True)
 
 
 def test_a_bad_event_is_refused_and_the_file_is_untouched(tmp_path, content_copy):

@@ -9,10 +9,10 @@ from server.catalogues import compile_catalogues
 from server.cli import cli
 from server.config import PROJECT_ROOT
 from server.state import state
-from tests.conftest import make_app
+from tests.conftest import confirm_all_events, make_app
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
-LANGS = ("vi", "en", "km", "hnj")
+LANGS = ("vi", "en", "km", "mww")
 
 
 @pytest.fixture
@@ -89,11 +89,11 @@ def test_coverage_command(monkeypatch, translations_copy):
     assert result.exit_code == 0, result.output
     for lang in LANGS:
         assert f"\n{lang} " in "\n" + result.output
-    (translations_copy / "hnj" / "LC_MESSAGES" / "messages.po").write_text(
+    (translations_copy / "mww" / "LC_MESSAGES" / "messages.po").write_text(
         'msgid "x"\nmsgstr "unterminated\n'
     )
     broken = CliRunner().invoke(cli, ["i18n", "coverage"])
-    assert broken.exit_code == 1 and "hnj" in broken.output and "not a valid PO file" in broken.output
+    assert broken.exit_code == 1 and "mww" in broken.output and "not a valid PO file" in broken.output
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -127,13 +127,14 @@ def test_fallback_notice_in_khmer(tmp_path, content_copy):
     assert any("\u1780" <= ch <= "\u17ff" for ch in notice), "the notice is in Khmer"
 
 
-def test_dates_per_locale_and_numeric_for_hmong(client):
+def test_dates_per_locale_and_numeric_for_hmong(tmp_path, content_copy):
+    client = make_app(tmp_path, CONTENT_DIR=str(confirm_all_events(content_copy))).test_client()
     vi = client.get("/vi/events").get_data(as_text=True)
     en = client.get("/en/events").get_data(as_text=True)
-    hnj = client.get("/hnj/events").get_data(as_text=True)
+    mww = client.get("/mww/events").get_data(as_text=True)
     assert "15 tháng 3, 2027" in vi
     assert "March 15, 2027" in en
-    assert "15/03/2027" in hnj and "𞄀" not in hnj  # no Nyiakeng Puachue script from CLDR
+    assert "15/03/2027" in mww and "𞄀" not in mww  # no Nyiakeng Puachue script from CLDR
 
 
 def test_js_strings_come_from_the_catalogues(client):

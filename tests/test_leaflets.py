@@ -149,7 +149,7 @@ def test_a_random_code_already_taken_is_drawn_again(ctx, monkeypatch):
     "field, args, named",
     [
         ("topic", ("no-such-topic", "vi", [None]), ["'no-such-topic'", "counterfeit"]),
-        ("lang", ("counterfeit", "xx", [None]), ["'xx'", "vi", "km", "hnj"]),
+        ("lang", ("counterfeit", "xx", [None]), ["'xx'", "vi", "km", "mww"]),
         (
             "commune",
             ("counterfeit", "vi", [lai_chau(1)[0], 99999999]),
@@ -284,12 +284,12 @@ def test_khmer_leaflet_pdf_holds_its_khmer_text(ctx, tmp_path):
 
 
 def test_untranslated_topic_prints_vietnamese_with_local_interface_words(tmp_path, content_copy):
-    for path in (content_copy / "hnj" / "topics").glob("counterfeit.md"):
+    for path in (content_copy / "mww" / "topics").glob("counterfeit.md"):
         path.unlink()
     app = make_app(tmp_path, CONTENT_DIR=str(content_copy))
     with app.app_context():
         content = state(app).content
-        [leaflet] = leaflets.get_or_create_leaflets("counterfeit", "hnj", [None], content)
+        [leaflet] = leaflets.get_or_create_leaflets("counterfeit", "mww", [None], content)
         words = leaflets.leaflet_text(leaflet, content, PUBLIC_URL)
         assert words.title == content.topics["vi"]["counterfeit"].title
         assert words.hotline_label == "Xov tooj hu dawb"

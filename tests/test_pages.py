@@ -7,6 +7,7 @@ import pytest
 
 from server.content import REQUIRED_TOPICS
 from server.state import state
+from tests.conftest import confirm_all_events, make_app
 
 
 def test_root_redirects_to_default_language(client):
@@ -54,19 +55,28 @@ def test_topic_pages_readable_without_script(app, client, lang, tid):
     assert len(re.sub(r"<[^>]+>", "", html)) > 1000
 
 
-def test_consumer_day_page_lists_events_and_theme(app, client):
+def test_consumer_day_page_shows_the_theme_and_only_confirmed_events(app, client):
     content = state(app).content
     assert content.theme is not None
     html = client.get("/vi/topics/consumer-day").get_data(as_text=True)
     assert content.theme.title["vi"] in html
-    for event in content.events:
-        assert event.date.isoformat() in html
+    assert content.events and not content.public_events(), "the shipped events are all examples"
+    assert '<li class="event">' not in html
+    assert "Chưa có sự kiện nào được công bố" in html
+    for word in ("chưa chính thức", "cần kiểm tra", "Bản nháp"):
+        assert word not in html
 
 
-def test_events_page(app, client):
-    content = state(app).content
+def test_events_page_groups_confirmed_events_national_first(tmp_path, content_copy):
+    confirm_all_events(content_copy)
+    client = make_app(tmp_path, CONTENT_DIR=str(content_copy)).test_client()
     html = client.get("/en/events").get_data(as_text=True)
-    assert len(re.findall(r'<li class="event">', html)) == len(content.events)
+    assert len(re.findall(r'<li class="event">', html)) == 6
+    groups = re.findall(r"<h3>(.*?)</h3>", html)
+    assert groups == ["Across the country", "Lai Châu"], groups
+    assert html.index("National events for Vietnam Consumer Rights Day 2026") < html.index(
+        "Genuine-or-fake booth"
+    )
 
 
 def test_quiz_page_has_every_question(app, client):
@@ -100,7 +110,7 @@ def test_unknown_language_is_404_in_vietnamese_with_links(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 404
     assert '<html lang="vi"' in html
-    for lang in ("vi", "en", "km", "hnj"):
+    for lang in ("vi", "en", "km", "mww"):
         assert f'href="/{lang}/"' in html
 
 

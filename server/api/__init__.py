@@ -82,8 +82,9 @@ def content_index(lang):
             "title": content.text(e.title, lang).value,
             "place": content.text(e.place, lang).value,
             "description": content.text(e.description, lang).value if e.description else "",
+            "national": e.national,
         }
-        for e in content.events
+        for e in content.public_events()
     ]
     return {
         "lang": lang,

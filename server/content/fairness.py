@@ -1,10 +1,21 @@
 """Warnings about quizzes that give their answers away: when the right answer is the longest
 option in most questions, a resident can score well without knowing anything, and the
-before/after survey measures the wrong thing. A warning, not an error: the content still loads."""
+before/after survey measures the wrong thing; an "all of the above" option is either the
+answer or a trap, never a fair question. A warning, not an error: the content still loads."""
 
 from __future__ import annotations
 
+import re
+
 from .model import Content, Quiz
+
+# Options that answer by pointing at the other options, in the languages Loa publishes.
+POINTING_OPTIONS = re.compile(
+    r"\b(all|none|both) of (the above|these)\b|\bboth [a-d] and [a-d]\b"
+    r"|tất cả (các )?(ý|đáp án|câu)|cả (hai|ba|bốn) (ý|đáp án|câu)|không (ý|đáp án|câu) nào"
+    r"|ទាំងអស់ខាងលើ|tag nrho cov saum toj",
+    re.IGNORECASE,
+)
 
 
 def longest_is_right(quiz: Quiz) -> int:
@@ -18,10 +29,21 @@ def longest_is_right(quiz: Quiz) -> int:
     return count
 
 
+def pointing_options(quiz: Quiz) -> list[str]:
+    """The question ids with an "all of the above" kind of option."""
+    return [q.id for q in quiz.questions if any(POINTING_OPTIONS.search(o.text) for o in q.options)]
+
+
 def warnings(content: Content) -> list[str]:
     found = []
     for lang, quizzes in sorted(content.quizzes.items()):
         for quiz_id, quiz in sorted(quizzes.items()):
+            pointing = pointing_options(quiz)
+            if pointing:
+                found.append(
+                    f"{quiz.path}: quiz '{quiz_id}' ({lang}): questions {', '.join(pointing)} have an "
+                    "option like 'all of the above'; give every option its own plain answer."
+                )
             total = len(quiz.questions)
             longest = longest_is_right(quiz)
             if total and longest * 2 > total:

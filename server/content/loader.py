@@ -206,16 +206,30 @@ def _load_languages(root: Path, errors: list[ContentError]) -> dict[str, Languag
             continue
         code = entry.get("code")
         if not isinstance(code, str) or not LANG_CODE.match(code):
-            check.error(f"[{i}].code", f"'{code}' is not a language code like 'vi' or 'hnj'")
+            check.error(f"[{i}].code", f"'{code}' is not a language code like 'vi' or 'mww'")
             continue
         name = check.text(entry, "name")
+        replaces = entry.get("replaces") or []
+        if not isinstance(replaces, list) or not all(
+            isinstance(r, str) and LANG_CODE.match(r) for r in replaces
+        ):
+            check.error(f"[{i}].replaces", "must be a list of old language codes, e.g. [hnj]")
+            replaces = []
         languages[code] = Language(
             code=code,
             name=name or code,
             english_name=entry.get("english_name") or name or code,
             cldr=bool(entry.get("cldr", True)),
             font=entry.get("font"),
+            replaces=tuple(replaces),
         )
+    for lang in languages.values():
+        for old in lang.replaces:
+            if old in languages:
+                check.error(
+                    f"{lang.code}.replaces",
+                    f"'{old}' is a language of its own now: remove it from the old codes of '{lang.code}'",
+                )
     if SOURCE_LANG not in languages:
         check.error(None, f"must list the source language '{SOURCE_LANG}'")
     return languages
@@ -456,6 +470,12 @@ def _events_from_data(
         title = sub.localized(raw, "title", languages)
         place = sub.localized(raw, "place", languages)
         description = sub.localized(raw, "description", languages, required=False)
+        status = raw.get("status", "example")
+        if status not in model.EVENT_STATUSES:
+            err("status", f"'{status}' must be one of: {', '.join(model.EVENT_STATUSES)}")
+        national = raw.get("national", False)
+        if not isinstance(national, bool):
+            err("national", f"must be true or false, found '{national}'")
         if date is None:  # reported by sub.date: the content is invalid, the event is left out
             continue
         events.append(
@@ -468,6 +488,8 @@ def _events_from_data(
                 title=title,
                 place=place,
                 description=description,
+                status=status if status in model.EVENT_STATUSES else "example",
+                national=national is True,
             )
         )
     events.sort(key=lambda e: (e.date, e.id))

@@ -11,6 +11,10 @@ from typing import Generic, TypeVar
 REQUIRED_TOPICS = ("counterfeit", "complaints", "consumer-day")
 SOURCE_LANG = "vi"
 STATUSES = ("draft", "reviewed")
+# An event is an "example" (shows the format; organisers see it flagged, residents never do)
+# until an organiser marks it "confirmed". A missing status means example: nothing unchecked
+# reaches residents by accident.
+EVENT_STATUSES = ("example", "confirmed")
 KEY_POINT_MAX = 140
 
 T = TypeVar("T")
@@ -23,6 +27,9 @@ class Language:
     english_name: str
     cldr: bool = True
     font: str | None = None
+    # Codes this language was published under before (e.g. White Hmong was "hnj" until it got
+    # its own code "mww"): their addresses redirect here and their records count here.
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass
@@ -96,6 +103,12 @@ class Event:
     title: dict[str, str]
     place: dict[str, str]
     description: dict[str, str]
+    status: str = "example"
+    national: bool = False  # a Ministry event for the whole country, held in `province`
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == "confirmed"
 
 
 @dataclass
@@ -160,11 +173,29 @@ class Content:
             return Localized(mapping[lang], lang, False)
         return Localized(mapping.get(SOURCE_LANG, ""), SOURCE_LANG, lang != SOURCE_LANG)
 
+    def canonical_lang(self, code: str) -> str:
+        """The language published now for `code`: itself, or the language that replaced it."""
+        if code in self.languages:
+            return code
+        return next((lang.code for lang in self.languages.values() if code in lang.replaces), code)
+
+    def public_events(self) -> list[Event]:
+        """The events residents see: confirmed ones only, never the examples."""
+        return [e for e in self.events if e.confirmed]
+
+    def public_event_groups(self) -> list[tuple[int | None, list[Event]]]:
+        """Residents' events grouped: national ones first (key None), then one group per
+        province in code order, so a reader finds their province's or sees it has none yet."""
+        groups: dict[int | None, list[Event]] = {}
+        for e in self.public_events():
+            groups.setdefault(None if e.national or e.province is None else e.province, []).append(e)
+        return sorted(groups.items(), key=lambda item: -1 if item[0] is None else item[0])
+
     def untranslated_events(self, lang: str) -> list:
-        """The events some of whose text a reader of `lang` sees in Vietnamese."""
+        """The events residents see some of whose text a reader of `lang` sees in Vietnamese."""
         return [
             e
-            for e in self.events
+            for e in self.public_events()
             if any(self.text(t, lang).fallback for t in (e.title, e.place, e.description) if t)
         ]
 

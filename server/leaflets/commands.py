@@ -31,7 +31,7 @@ def _communes_for(commune_codes: tuple[int, ...], province_code: int | None) -> 
 
 @leaflets.command("build")
 @click.option("--topic", "topic_id", required=True, help="topic id, e.g. counterfeit")
-@click.option("--lang", required=True, help="language code, e.g. vi, km, hnj")
+@click.option("--lang", required=True, help="language code, e.g. vi, km, mww")
 @click.option(
     "--commune", "commune_codes", type=int, multiple=True, help="official commune code; repeat for several"
 )

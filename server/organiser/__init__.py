@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, g, request
 
 from .. import auth, communes, i18n, reports, scope
 from ..models import ORGANISER
-from ..web import get_content
+from ..web import get_content, saved_language
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
@@ -17,7 +17,7 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 def load_user_and_language():
     content = get_content()
     g.lang = i18n.pick_language(
-        request.cookies.get(i18n.LANG_COOKIE),
+        saved_language(),
         request.accept_languages,
         list(content.languages),
         current_app.config["DEFAULT_LANG"],
@@ -65,6 +65,7 @@ def no_store(response):
 from . import (  # noqa: E402,F401
     accounts_views,
     audit_views,
+    contacts_views,
     dashboard_views,
     events_views,
     leaflet_views,

@@ -20,6 +20,7 @@ ACTION_NAMES = {
     audit.DEVICE_RELEASED: _l("Device released"),
     audit.RECORD_VOIDED: _l("Record voided"),
     audit.EVENT_SAVED: _l("Event saved"),
+    audit.CONTACTS_SAVED: _l("Province contacts saved"),
     audit.EVENT_DELETED: _l("Event deleted"),
     audit.CONTENT_PUBLISHED: _l("Content published"),
 }

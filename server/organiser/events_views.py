@@ -10,7 +10,8 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import audit, communes, events_file, scope
@@ -36,6 +37,15 @@ class EventForm(FlaskForm):
     place_en = StringField(_l("Place (English)"), validators=[Optional(), Length(max=200)])
     description_vi = TextAreaField(_l("What happens (Vietnamese)"), validators=[Optional(), Length(max=2000)])
     description_en = TextAreaField(_l("What happens (English)"), validators=[Optional(), Length(max=2000)])
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("example", _l("Example: organisers see it, residents do not")),
+            SelectChoice("confirmed", _l("Confirmed: residents see it")),
+        ],
+        default="example",
+    )
+    national = BooleanField(_l("A national event of the Ministry (listed for every province)"))
 
     def fields_for_file(self) -> dict:
         texts = lambda name: {lang: getattr(self, f"{name}_{lang}").data or "" for lang in ("vi", "en")}  # noqa: E731
@@ -47,6 +57,8 @@ class EventForm(FlaskForm):
             "title": texts("title"),
             "place": texts("place"),
             "description": texts("description"),
+            "status": self.status.data,
+            "national": bool(self.national.data),
         }
 
 
@@ -69,6 +81,8 @@ def _fill(form: EventForm, event) -> None:
     for name in ("title", "place", "description"):
         for lang in ("vi", "en"):
             getattr(form, f"{name}_{lang}").data = getattr(event, name).get(lang, "")
+    form.status.data = event.status
+    form.national.data = event.national
 
 
 def _conflict_message() -> str:
@@ -103,6 +117,7 @@ def _page(form: EventForm, errors: list[str], status: int, new_version: bool = F
         events=content.events,
         event_versions=event_versions,
         editable={e.id for e in content.events if may_edit(e.province)},
+        national_editor=scope.is_national(g.user),
         confirm=ConfirmForm(),
     )
     return page, status
@@ -137,8 +152,10 @@ def _save(form: EventForm):
     found = communes.commune(fields["commune"]) if fields["commune"] else None
     if found and not fields["province"]:
         fields["province"] = found.province_code
-    if fields["province"] is None and not scope.is_national(g.user):
-        fields["province"] = scope.province_of(g.user)
+    if not scope.is_national(g.user):
+        fields["national"] = None  # whether an event is national is a national organiser's call: kept
+        if fields["province"] is None:
+            fields["province"] = scope.province_of(g.user)
     if not may_edit(fields["province"]) or (found and not may_edit(found.province_code)):
         abort(
             403,

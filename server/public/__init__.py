@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from .. import i18n, pwa
 from ..content import score
-from ..web import get_content
+from ..web import get_content, saved_language
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 root_bp = Blueprint("root", __name__)
@@ -20,7 +20,7 @@ root_bp = Blueprint("root", __name__)
 def index():
     content = get_content()
     lang = i18n.pick_language(
-        request.cookies.get(i18n.LANG_COOKIE),
+        saved_language(),
         request.accept_languages,
         list(content.languages),
         current_app.config["DEFAULT_LANG"],
@@ -69,7 +69,24 @@ def pick_lang(_endpoint, values):
     lang = values.pop("lang")
     g.lang = lang
     if lang not in get_content().languages:
+        moved = old_language_address()
+        if moved is not None:
+            abort(moved)
         abort(404, description=f"unknown language '{lang}'")
+
+
+@root_bp.before_app_request
+def old_language_address():
+    """Addresses under a language's old code (White Hmong's /hnj/...) move, permanently, to
+    its code now (/mww/...), keeping the rest of the address and the query."""
+    first, sep, rest = request.path.lstrip("/").partition("/")
+    if not first or first in ("static", "api", "organiser", "l"):
+        return None
+    new = get_content().canonical_lang(first)
+    if new == first:
+        return None
+    query = request.query_string.decode("latin-1")
+    return redirect(f"/{new}{sep}{rest}" + (f"?{query}" if query else ""), code=301)
 
 
 @bp.url_defaults
@@ -107,8 +124,7 @@ def topic(topic_id):
     found = get_content().topic(g.lang, topic_id)
     if found is None:
         abort(404, description=_("There is no topic '%(id)s'.", id=topic_id))
-    events = get_content().events if topic_id == "consumer-day" else []
-    return render_template("topic.html", topic=found.value, fallback=found.fallback, events=events)
+    return render_template("topic.html", topic=found.value, fallback=found.fallback)
 
 
 def _quiz(quiz_id: str):
@@ -140,7 +156,22 @@ def quiz_result(quiz_id):
 
 @bp.get("/events")
 def events():
-    return render_template("events.html", events=get_content().events)
+    return render_template("events.html")
+
+
+@bp.get("/contacts")
+def contacts_page():
+    """Every province's contact card beside the national hotline; the topic pages and the
+    letter take the reader's province card from this page (saved offline with the language)."""
+    from .. import contacts
+
+    return render_template("contacts.html", cards=contacts.all_cards())
+
+
+@bp.get("/letter")
+def letter():
+    """A printable request to negotiate and the evidence checklist (A4 or A5, fill in by hand)."""
+    return render_template("letter.html")
 
 
 @bp.get("/offline")

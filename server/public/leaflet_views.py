@@ -11,12 +11,12 @@ from flask import abort, current_app, g, make_response, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import i18n
+from .. import contacts, i18n
 from ..content import SOURCE_LANG
 from ..extensions import db
 from ..leaflets import scans
 from ..leaflets.codes import code_is_valid, normalize_code
-from ..web import get_content
+from ..web import get_content, saved_language
 from . import root_bp
 
 CLIENT_COOKIE = "loa_client"  # a random id: one scan per leaflet, phone and day
@@ -35,7 +35,7 @@ def _client_id() -> tuple[str, bool]:
 def _reader_language() -> str:
     content = get_content()
     return i18n.pick_language(
-        request.cookies.get(i18n.LANG_COOKIE),
+        saved_language(),
         request.accept_languages,
         list(content.languages),
         current_app.config["DEFAULT_LANG"],
@@ -93,7 +93,13 @@ def leaflet_landing(code: str):
             db.session.rollback()
             current_app.logger.exception("leaflet scan not counted: %s", leaflet.code)
     response = make_response(
-        render_template("landing.html", leaflet=leaflet, topic=found.value, fallback=found.fallback)
+        render_template(
+            "landing.html",
+            leaflet=leaflet,
+            topic=found.value,
+            fallback=found.fallback,
+            province_card=contacts.card(leaflet.province_code),
+        )
     )
     if new_client:
         response.set_cookie(

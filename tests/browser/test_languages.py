@@ -54,7 +54,7 @@ def test_language_not_saved_offline_offers_download(live_server, page):
     page.goto(live_server.url("/vi/"))
     wait_offline_ready(page)
     live_server.stop()
-    page.goto(live_server.url("/hnj/topics/complaints"))
+    page.goto(live_server.url("/mww/topics/complaints"))
     notice = page.locator(".lang-notice")
     expect(notice).to_contain_text("Hmoob")
     expect(notice).to_contain_text("chưa được lưu")
@@ -63,7 +63,7 @@ def test_language_not_saved_offline_offers_download(live_server, page):
 
     live_server.start()
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    expect(page.locator(".lang-notice a")).to_have_attribute("href", "/hnj/", timeout=30_000)
+    expect(page.locator(".lang-notice a")).to_have_attribute("href", "/mww/", timeout=30_000)
     live_server.stop()
     page.click(".lang-notice a")
-    expect(page.locator("html")).to_have_attribute("lang", "hnj")
+    expect(page.locator("html")).to_have_attribute("lang", "mww")

@@ -1,6 +1,7 @@
 // Every page's script. Pages are readable without it; it adds offline use, quiz scoring,
 // and sends whatever waits in the outbox whenever there is a network.
 
+import { startContacts } from './contacts.js';
 import { keepAddressInLanguageLinks } from './languages.js';
 import { startSending } from './outbox.js';
 import { startPWA } from './pwa.js';
@@ -11,6 +12,7 @@ const lang = document.body.dataset.lang;
 keepAddressInLanguageLinks();
 startPWA(lang).catch((err) => console.warn('Loa offline support unavailable:', err));
 startSending();
+startContacts();
 
 const quizForm = document.querySelector('form.quiz');
 if (quizForm) {

@@ -23,8 +23,12 @@ function say(text) {
   $('[data-outbox="message"]').textContent = text;
 }
 
+// Languages whose CLDR data Loa does not use (languages.yaml "cldr: false", e.g. Hmong RPA)
+// get numeric day/month/year dates and 24-hour times, as the server writes them.
+const clockLocale = document.body.dataset.numericDates === undefined ? lang : 'en-GB';
+
 function formatClock(ms) {
-  return new Date(ms).toLocaleTimeString(lang === 'hnj' ? 'en-GB' : lang, { hour: '2-digit', minute: '2-digit' });
+  return new Date(ms).toLocaleTimeString(clockLocale, { hour: '2-digit', minute: '2-digit' });
 }
 
 // What the last send came to, said from the server's answers only (outbox.status()).
@@ -49,7 +53,7 @@ function sendingText(s) {
 
 function formatTime(iso) {
   if (!iso) return strings.never || '-';
-  return new Date(iso).toLocaleString(lang === 'hnj' ? 'en-GB' : lang, { dateStyle: 'short', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(clockLocale, { dateStyle: 'short', timeStyle: 'short' });
 }
 
 // -- the outbox panel ----------------------------------------------------------------------
