@@ -183,7 +183,7 @@ def test_running_server_picks_up_edits_and_survives_broken_ones(tmp_path, conten
     path = content_copy / "en" / "topics" / "complaints.md"
     path.write_text(
         path.read_text(encoding="utf-8").replace(
-            "title: How to file a complaint", "title: How to complain, edited"
+            "title: How to complain when you lose out", "title: How to complain, edited"
         ),
         encoding="utf-8",
     )
@@ -231,3 +231,12 @@ def test_a_quiz_whose_right_answers_are_the_longest_gets_a_warning(runner, conte
     assert any("like 'all of the above'" in w and data["questions"][0]["id"] in w for w in warnings), (
         result.output
     )
+
+
+def test_the_shipped_quizzes_are_fair(runner):
+    """No shipped quiz, in any language, gives its answers away by length or points at others."""
+    from server.cli import cli
+
+    result = runner.invoke(cli, ["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "warning:" not in result.output, result.output
