@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from . import audit, communes
 from .extensions import db
@@ -90,15 +91,26 @@ def phones_of(province_code: int) -> dict[str, str]:
 
 
 def save(province_code: int, phones: dict[str, str], by: str) -> None:
-    """Store the province's numbers (each checked with clean_phone first) and audit it."""
+    """Store the province's numbers (each checked with clean_phone first) and audit it. Two
+    organisers saving a province's first card at once: the second insert collides with the
+    first and is made again as an update (the last save wins, both are audited)."""
     cleaned = {office: clean_phone(office, phones.get(office, "")) for office, _label in OFFICES}
-    row = db.session.get(ProvinceContact, province_code) or ProvinceContact(province_code=province_code)
-    for office, number in cleaned.items():
-        setattr(row, f"{office}_phone", number)
-    row.updated_at, row.updated_by = utcnow(), by
-    db.session.add(row)
-    audit.record(audit.CONTACTS_SAVED, f"province:{province_code}", province_code=province_code, **cleaned)
-    db.session.commit()
+    for attempt in (1, 2):
+        row = db.session.get(ProvinceContact, province_code) or ProvinceContact(province_code=province_code)
+        for office, number in cleaned.items():
+            setattr(row, f"{office}_phone", number)
+        row.updated_at, row.updated_by = utcnow(), by
+        db.session.add(row)
+        audit.record(
+            audit.CONTACTS_SAVED, f"province:{province_code}", province_code=province_code, **cleaned
+        )
+        try:
+            db.session.commit()
+            return
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
 
 
 def version() -> str:

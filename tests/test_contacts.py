@@ -97,3 +97,28 @@ def test_phones_download_the_contacts_again_when_a_card_changes(csrf_app):
     with csrf_app.test_request_context():
         assert pwa.precache_manifest()["version"] != before
     assert state(csrf_app).precache is not None
+
+
+def test_two_organisers_saving_a_first_card_at_once_do_not_fail(app, monkeypatch):
+    """The second save of a province's first card finds the row the first one just inserted:
+    it becomes an update, never an error page."""
+    from server import contacts
+    from server.models import ProvinceContact
+
+    with app.app_context():
+        contacts.save(LAI_CHAU, {"doit": "0213 111 111"}, by="first")
+        real_get = db.session.get
+        reads: list[int] = []  # the second organiser's first read happened before the first one's insert
+
+        def get(model, key, *args, **kwargs):
+            if model is ProvinceContact and not reads:
+                reads.append(key)
+                return None
+            return real_get(model, key, *args, **kwargs)
+
+        monkeypatch.setattr(db.session, "get", get)
+        contacts.save(LAI_CHAU, {"doit": "0213 222 222"}, by="second")
+        monkeypatch.undo()
+        card = contacts.card(LAI_CHAU)
+        assert card is not None and card.phones == {"doit": "0213 222 222"}
+        assert db.session.query(AuditEntry).filter_by(action="contacts.saved").count() == 2

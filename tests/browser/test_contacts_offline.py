@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_offline_ready
+from tests.browser.test_leaflet_scans import make_leaflet
 
 pytestmark = pytest.mark.browser
 NUMBER = "0213 3876 543"
@@ -14,21 +15,7 @@ NUMBER = "0213 3876 543"
 
 def test_a_leaflets_province_card_follows_the_reader_offline(live_server, page, tmp_path):
     live_server.loa("contacts", "set", "12", "--doit", NUMBER)
-    live_server.loa(
-        "leaflets",
-        "build",
-        "--topic",
-        "complaints",
-        "--lang",
-        "vi",
-        "--commune",
-        "3637",
-        "--out",
-        str(tmp_path / "leaflets"),
-        "--layout",
-        "a5",
-    )
-    code = live_server.loa("leaflets", "list").split()[0]
+    code = make_leaflet(live_server, tmp_path)  # complaints, vi, Xã Mường Kim (Lai Châu)
     assert re.fullmatch(r"[A-Z0-9]+", code)
 
     page.goto(live_server.url(f"/l/{code}"))
