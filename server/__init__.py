@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import assets, catalogues, content, database, logs, models, security, state, web  # noqa: F401 (models)
     from .extensions import babel, compress, csrf, db, migrate
 
-    content_store = content.ContentStore(app.config["CONTENT_DIR"], app.logger)
+    content_store = content.ContentStore(app.config["CONTENT_DIR"], lambda: db.engine, app.logger)
     for problem in catalogues.compile_catalogues(Path(app.config["TRANSLATIONS_DIR"])):
         app.logger.warning("translation left out: %s", problem)
     state.install(app, state.LoaState(content_store=content_store, assets=assets.Assets(STATIC)))

@@ -53,7 +53,7 @@ def cli():
 
 @cli.group("content")
 def content_group():
-    """Campaign content: check the files translators and organisers edit."""
+    """Campaign content: check the files, import and export them, publish, roll back."""
 
 
 @content_group.command("check", with_appcontext=False)
@@ -86,7 +86,8 @@ def content_check(content_dir: Path):
 
 @cli.command("init-db")
 def init_db():
-    """Create or upgrade the database to the latest schema (same as `loa db upgrade`)."""
+    """Create or upgrade the database to the latest schema (same as `loa db upgrade`); an empty
+    database gets the content folder (LOA_CONTENT_DIR) as its first release."""
     from .database import DatabaseProblem, safe_url, upgrade_database
 
     try:
@@ -94,6 +95,12 @@ def init_db():
     except DatabaseProblem as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"database ready: {safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
+    from .state import state
+
+    store = state().content_store
+    store.current(force=True)  # an empty database gets the content folder as release 1
+    if store.release:
+        click.echo(f"content: release {store.release[0]} published (content version {store.release[1]})")
 
 
 @cli.command("demo")
@@ -604,3 +611,6 @@ def restore_command(file, yes):
         click.echo(restore(url, file))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+from . import content_commands  # noqa: E402, F401 (registers `loa content import|export|...`)

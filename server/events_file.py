@@ -1,16 +1,13 @@
-"""The Consumer Rights Day events file (content/events.yaml), edited from the organiser pages.
+"""The Consumer Rights Day events file (events.yaml of the content), edited from the organiser pages.
 
-The file stays the single source: the page reads it, changes one event, checks the result
-with the same validation as `loa content check`, and replaces the file atomically, keeping
-the comments at its top and every translation the page does not show.
+The file lives in the database with the rest of the content (server/content/releases.py): the
+page reads the draft's events.yaml, changes one event, checks the result with the same
+validation as `loa content check`, saves it and publishes it at once as a release of its own,
+keeping the comments at its top and every translation the page does not show.
 
-Several organisers (threads of one server, or several server processes on one content folder)
-may save at once, so every change is a read-modify-write inside `locked(path)`: an exclusive
-`flock` on a sibling lock file (`.events.yaml.lock`), opened anew for each acquisition (flock
-locks belong to an open file description, so two threads of one process exclude each other
-too), plus a threading lock for file systems where flock is only per process. The new text goes
-to a temporary file of its own in the same folder, is flushed to disk and then renamed over the
-file, so a reader sees the old file or the new one, never half of one.
+Several organisers (threads of one server, or several servers on one database) may save at
+once. Every change is one transaction that saves the file only if it still holds what was read
+(else `releases.Conflict`), and a release number can be taken once, so nothing is lost.
 
 A page never overwrites changes it has not seen: the forms carry the `version` of what they
 showed. A save (new event or changed one) is refused (409, the form kept as typed) when the
@@ -21,46 +18,22 @@ matter to it, and an event already gone is a 404."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
-import os
 import re
-import tempfile
-import threading
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 
 import yaml
+from sqlalchemy import Engine
 
-from .content import ContentError, ContentInvalid, Language, validate_events
+from .content import ContentError, ContentInvalid, Language, releases, validate_events
 
 EDITABLE_LANGS = ("vi", "en")
-NEW_FILE_MODE = 0o644
-
-_thread_lock = threading.Lock()
+EVENTS_FILE = "events.yaml"
 
 
-def lock_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.lock")
-
-
-@contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Hold the events file for one read-modify-write, against other threads and processes."""
-    with _thread_lock:
-        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing the file description releases the flock
-
-
-def version(source: str | bytes | Path) -> str:
-    """A short fingerprint of the file's bytes (of a path, or of its text): any change changes it.
-    A missing file has the version of an empty one."""
-    if isinstance(source, Path):
-        source = source.read_bytes() if source.exists() else b""
+def version(source: str | bytes) -> str:
+    """A short fingerprint of the file's bytes (or text): any change changes it. A missing file
+    has the version of an empty one."""
     if isinstance(source, str):
         source = source.encode("utf-8")
     return hashlib.sha256(source).hexdigest()[:16]
@@ -80,17 +53,9 @@ def parse(text: str) -> tuple[str, dict]:
     return header, data
 
 
-def read(path: Path) -> tuple[str, dict]:
-    """(the comment lines at the top, the YAML data)."""
-    header, data, _version = read_versioned(path)
-    return header, data
-
-
-def read_versioned(path: Path) -> tuple[str, dict, str]:
-    """(the comment lines at the top, the YAML data, the file's version), from one read."""
-    raw = path.read_bytes() if path.exists() else b""
-    header, data = parse(raw.decode("utf-8"))
-    return header, data, version(raw)
+def render(header: str, data: dict) -> str:
+    """The file's text: the comment lines kept at the top, then the data."""
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
 def slug_for(title: str, date: str) -> str:
@@ -157,43 +122,35 @@ def validate(text: str, languages: Mapping[str, Language]) -> list[ContentError]
     return validate_events(text, languages)
 
 
-def write(path: Path, header: str, data: dict, languages: Mapping[str, Language]) -> str:
-    """Check, then replace the file atomically; returns the new version. Raises ContentInvalid,
-    leaving the file as it was. Call it inside `locked(path)`, after reading the file there."""
-    text = header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    errors = validate(text, languages)
-    if errors:
-        raise ContentInvalid(errors)
-    raw = text.encode("utf-8")
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = NEW_FILE_MODE
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-    return version(raw)
+def read(engine: Engine) -> bytes:
+    """The events file as the draft holds it now (empty when there is none)."""
+    with engine.connect() as conn:
+        return releases.draft_file(conn, EVENTS_FILE) or b""
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (best effort: not every file system allows it)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def apply(
+    engine: Engine,
+    user: str,
+    note: str,
+    languages: Mapping[str, Language],
+    edit: Callable[[dict, str], None],
+) -> str:
+    """Change the events file and publish it, in one transaction: `edit(data, version)` changes
+    the data read (or raises to refuse: a stale version, a province not the user's); the result is
+    checked (ContentInvalid, nothing saved), saved only over what was read (releases.Conflict
+    otherwise) and published. Returns the new version."""
+
+    def change(conn) -> str:
+        raw = releases.draft_file(conn, EVENTS_FILE)
+        header, data = parse((raw or b"").decode("utf-8"))
+        edit(data, version(raw or b""))
+        text = render(header, data)
+        errors = validate(text, languages)
+        if errors:
+            raise ContentInvalid(errors)
+        releases.save_draft(conn, EVENTS_FILE, text.encode("utf-8"), raw, user)
+        with contextlib.suppress(releases.NothingToPublish):  # saved as it was
+            releases.publish(conn, user, note, paths=[EVENTS_FILE], kind=releases.EVENTS)
+        return version(text)
+
+    return releases.run(engine, change)

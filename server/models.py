@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Model
@@ -21,6 +21,7 @@ ATTENDANCE_FIGURES = ("commune_code", "session_starts_at", "count", "women", "et
 QUIZ_FIGURES = ("created_at", "lang", "quiz_id", "hold")
 UUID_LEN = 36
 SHA256_HEX = 64
+CONTENT_PATH_LEN = 200  # a content file's path inside the content folder
 
 # Why a stored record is held out of the figures: bits of the `hold` column of sessions,
 # attendance, quiz answers and leaflet scans. A record counts when hold is 0; each reason is
@@ -304,6 +305,42 @@ class ProvinceContact(Model):
     association_phone: Mapped[str] = mapped_column(String(40), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ContentBlob(Model):
+    """The bytes of one content file, named by their SHA-256: releases and drafts point at
+    blobs, so a file unchanged across a thousand releases is stored once."""
+
+    __tablename__ = "content_blobs"
+    sha: Mapped[str] = mapped_column(String(SHA256_HEX), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ContentDraft(Model):
+    """One file of the working copy the studio edits (`vi/topics/x.md`). `revision` grows with
+    every save, so a save made from an older page is told, not lost."""
+
+    __tablename__ = "content_drafts"
+    path: Mapped[str] = mapped_column(String(CONTENT_PATH_LEN), primary_key=True)
+    sha: Mapped[str] = mapped_column(String(SHA256_HEX))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ContentRelease(Model):
+    """A published version of the content: every file's blob (`manifest`, JSON {path: sha}).
+    Releases are numbered 1, 2, 3...; the highest is what residents get. `number` is unique,
+    so two publishers at the same moment cannot both build on the same release."""
+
+    __tablename__ = "content_releases"
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[str] = mapped_column(String(16))
+    manifest: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16))  # import | publish | events | rollback
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Leaflet(Model):

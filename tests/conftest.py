@@ -40,6 +40,27 @@ def make_app(tmp_path: Path, create_tables: bool = True, **overrides):
     return app
 
 
+def app_on(url: str, content_dir: str, instance_dir: str):
+    """An app on an existing database, nothing reset: another `loa serve` on the same data
+    (also in a process of its own, given plain strings)."""
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "CONTENT_DIR": content_dir,
+            "INSTANCE_DIR": instance_dir,
+            "SECRET_KEY": "test-secret",
+        }
+    )
+
+
+def another_server(app):
+    """A second server's app on `app`'s database and content folder."""
+    return app_on(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["CONTENT_DIR"], app.config["INSTANCE_DIR"] + "-2"
+    )
+
+
 @pytest.fixture
 def app(tmp_path):
     app = make_app(tmp_path)

@@ -174,12 +174,17 @@ def test_score_uses_the_answer_key():
     assert score(quiz, wrong) == (0, len(key))
 
 
-def test_running_server_picks_up_edits_and_survives_broken_ones(tmp_path, content_copy):
+def test_running_server_serves_what_is_imported_and_refuses_broken_imports(tmp_path, content_copy):
+    """The database is the source: editing the folder changes nothing until it is imported;
+    a broken folder is refused and the server keeps what it had."""
+    from server.cli import cli
     from tests.conftest import make_app
 
     app = make_app(tmp_path, CONTENT_DIR=str(content_copy))
     client = app.test_client()
+    runner = app.test_cli_runner()
     store = state(app).content_store
+    assert "How to complain when you lose out" in client.get("/en/topics/complaints").get_data(as_text=True)
     path = content_copy / "en" / "topics" / "complaints.md"
     path.write_text(
         path.read_text(encoding="utf-8").replace(
@@ -190,12 +195,15 @@ def test_running_server_picks_up_edits_and_survives_broken_ones(tmp_path, conten
     with app.app_context():
         from server.web import get_content
 
+        assert get_content(force=True).topics["en"]["complaints"].title == "How to complain when you lose out"
+    assert runner.invoke(cli, ["content", "import", str(content_copy)]).exit_code == 0
+    with app.app_context():
         assert get_content(force=True).topics["en"]["complaints"].title == "How to complain, edited"
     assert "How to complain, edited" in client.get("/en/topics/complaints").get_data(as_text=True)
     path.write_text("---\nbroken: [\n---\n", encoding="utf-8")
+    refused = runner.invoke(cli, ["content", "import", str(content_copy)])
+    assert refused.exit_code != 0 and "content/en/topics/complaints.md" in refused.output
     with app.app_context():
-        from server.web import get_content
-
         still = get_content(force=True)
     assert still.topics["en"]["complaints"].title == "How to complain, edited"
     assert store.content is still

@@ -1,22 +1,21 @@
-"""Organisers manage the events from a page that writes content/events.yaml: locked against
-other threads and processes, atomically, and never over changes the page did not show."""
+"""Organisers manage the events from a page that changes the content's events.yaml in the
+database and publishes it at once: safe against other threads, processes and servers, and never
+over changes the page did not show."""
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
 import threading
 import time
-from pathlib import Path
 
-import pytest
 import yaml
 
 from server import events_file
-from server.content import load_content
+from server.content import load_content, releases
+from server.extensions import db
 from server.state import state
-from tests.conftest import create_account, csrf, first_match, log_in, make_app
+from tests.conftest import app_on, create_account, csrf, first_match, log_in, make_app
 
 CONFLICT = "Người khác đã thay đổi danh sách sự kiện kể từ khi bạn mở trang này."
 
@@ -57,22 +56,30 @@ def new_event(title: str) -> dict[str, str]:
     return {"date": "2027-03-15", "province": "12", "title_vi": title, "place_vi": "Sân UBND xã"}
 
 
-def events_in(content_dir: Path) -> list[dict]:
-    return yaml.safe_load((content_dir / "events.yaml").read_text(encoding="utf-8"))["events"]
+def events_text(app) -> str:
+    """The events file residents get now (the newest release's), which is also the draft's."""
+    with app.app_context(), db.engine.connect() as conn:
+        head = releases.head(conn)
+        assert head is not None
+        published = releases.tree_of(conn, head.manifest).read(events_file.EVENTS_FILE)
+        assert published == releases.draft_file(conn, events_file.EVENTS_FILE), "saved is published"
+        return (published or b"").decode("utf-8")
 
 
-def titles_in(content_dir: Path) -> set[str]:
-    return {e["title"]["vi"] for e in events_in(content_dir)}
+def events_in(app) -> list[dict]:
+    return yaml.safe_load(events_text(app))["events"]
 
 
-def assert_valid(content_dir: Path, languages) -> None:
-    text = (content_dir / "events.yaml").read_text(encoding="utf-8")
-    assert events_file.validate(text, languages) == []
-    assert not list(content_dir.glob("*.tmp")), "no temporary files are left behind"
+def titles_in(app) -> set[str]:
+    return {e["title"]["vi"] for e in events_in(app)}
+
+
+def assert_valid(app, languages) -> None:
+    assert events_file.validate(events_text(app), languages) == []
 
 
 def test_add_an_event_writes_the_file_and_shows_it_in_every_language(tmp_path, content_copy):
-    _app, client = organiser_client(tmp_path, content_copy)
+    app, client = organiser_client(tmp_path, content_copy)
     response = post_event(
         client,
         date="2027-03-15",
@@ -83,7 +90,7 @@ def test_add_an_event_writes_the_file_and_shows_it_in_every_language(tmp_path, c
         status="confirmed",
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    text = (content_copy / "events.yaml").read_text(encoding="utf-8")
+    text = events_text(app)
     assert text.startswith("# Consumer Rights Day"), "the organisers' instructions at the top are kept"
     event = next(e for e in yaml.safe_load(text)["events"] if e["title"]["vi"].startswith("Ngày hội"))
     assert event["province"] == 12 and event["commune"] == 3637 and event["status"] == "confirmed"
@@ -93,10 +100,10 @@ def test_add_an_event_writes_the_file_and_shows_it_in_every_language(tmp_path, c
 
 
 def test_an_example_event_is_flagged_for_organisers_and_never_shown_to_residents(tmp_path, content_copy):
-    _app, client = organiser_client(tmp_path, content_copy)
+    app, client = organiser_client(tmp_path, content_copy)
     response = post_event(client, **new_event("Buổi mẫu chưa xác nhận"))  # no status chosen: example
     assert response.status_code == 302, response.get_data(as_text=True)
-    event = next(e for e in events_in(content_copy) if e["title"]["vi"] == "Buổi mẫu chưa xác nhận")
+    event = next(e for e in events_in(app) if e["title"]["vi"] == "Buổi mẫu chưa xác nhận")
     assert event["status"] == "example"
     organiser_page = client.get("/organiser/events").get_data(as_text=True)
     row = first_match(
@@ -110,8 +117,8 @@ def test_an_example_event_is_flagged_for_organisers_and_never_shown_to_residents
 
 
 def test_a_bad_event_is_refused_and_the_file_is_untouched(tmp_path, content_copy):
-    _app, client = organiser_client(tmp_path, content_copy)
-    before = (content_copy / "events.yaml").read_bytes()
+    app, client = organiser_client(tmp_path, content_copy)
+    before = events_text(app)
     response = post_event(
         client,
         date="2027-03-15",
@@ -125,7 +132,7 @@ def test_a_bad_event_is_refused_and_the_file_is_untouched(tmp_path, content_copy
     assert (
         response.status_code == 400 and "is before the start date" in html and "is not in province 12" in html
     )
-    assert (content_copy / "events.yaml").read_bytes() == before
+    assert events_text(app) == before
 
 
 def test_edit_keeps_translations_the_page_does_not_show(tmp_path, content_copy):
@@ -142,7 +149,7 @@ def test_edit_keeps_translations_the_page_does_not_show(tmp_path, content_copy):
         "place_vi": event.place["vi"],
     }
     assert client.post("/organiser/events", data=data).status_code == 302
-    saved = next(e for e in events_in(content_copy) if e["id"] == event.id)
+    saved = next(e for e in events_in(app) if e["id"] == event.id)
     assert saved["title"]["vi"] == "Tên mới"
 
 
@@ -152,7 +159,7 @@ def test_delete(tmp_path, content_copy):
     page = client.get("/organiser/events").get_data(as_text=True)
     response = client.post(f"/organiser/events/{event.id}/delete", data=delete_fields(page, event.id))
     assert response.status_code == 302
-    assert event.id not in (content_copy / "events.yaml").read_text()
+    assert event.id not in events_text(app)
     again = client.post(f"/organiser/events/{event.id}/delete", data=delete_fields(page, event.id))
     assert again.status_code == 404, "an event already gone"
 
@@ -171,14 +178,14 @@ def test_delete_refuses_an_event_changed_since_the_list_was_shown(tmp_path, cont
         "place_vi": last.place["vi"],
     }
     assert client.post("/organiser/events", data=changed).status_code == 302
-    before = (content_copy / "events.yaml").read_bytes()
+    before = events_text(app)
     response = client.post(f"/organiser/events/{last.id}/delete", data=delete_fields(page, last.id))
     assert response.status_code == 409 and CONFLICT in response.get_data(as_text=True)
-    assert (content_copy / "events.yaml").read_bytes() == before
+    assert events_text(app) == before
     # Another event changing meanwhile does not stop the delete of one that did not change.
     response = client.post(f"/organiser/events/{first.id}/delete", data=delete_fields(page, first.id))
     assert response.status_code == 302
-    ids = {e["id"] for e in events_in(content_copy)}
+    ids = {e["id"] for e in events_in(app)}
     assert last.id in ids and first.id not in ids
 
 
@@ -187,7 +194,7 @@ def test_a_stale_form_is_refused_and_keeps_what_was_typed(tmp_path, content_copy
     _app, other = organiser_client(tmp_path, content_copy, username="colleague", app=app)
     page = client.get("/organiser/events").get_data(as_text=True)
     assert post_event(other, **new_event("Sự kiện của đồng nghiệp")).status_code == 302
-    before = (content_copy / "events.yaml").read_bytes()
+    before = events_text(app)
 
     typed = new_event("Buổi nói chuyện ở bản Nà Ít")
     response = client.post("/organiser/events", data={**typed, **form_fields(page)})
@@ -196,23 +203,23 @@ def test_a_stale_form_is_refused_and_keeps_what_was_typed(tmp_path, content_copy
     assert CONFLICT in html and "Thay đổi của bạn chưa được lưu" in html
     assert 'value="Buổi nói chuyện ở bản Nà Ít"' in html and 'value="Sân UBND xã"' in html
     assert "Sự kiện của đồng nghiệp" in html, "the list shows what the colleague saved"
-    assert (content_copy / "events.yaml").read_bytes() == before
+    assert events_text(app) == before
 
     # The page shown with the 409 carries the new version: saving again goes through.
-    assert form_fields(html)["base_version"] == events_file.version(content_copy / "events.yaml")
+    assert form_fields(html)["base_version"] == events_file.version(events_text(app))
     again = client.post("/organiser/events", data={**typed, **form_fields(html)})
     assert again.status_code == 302
-    assert {"Buổi nói chuyện ở bản Nà Ít", "Sự kiện của đồng nghiệp"} <= titles_in(content_copy)
+    assert {"Buổi nói chuyện ở bản Nà Ít", "Sự kiện của đồng nghiệp"} <= titles_in(app)
 
 
 def test_a_form_without_a_version_is_refused(tmp_path, content_copy):
-    _app, client = organiser_client(tmp_path, content_copy)
+    app, client = organiser_client(tmp_path, content_copy)
     page = client.get("/organiser/events").get_data(as_text=True)
-    before = (content_copy / "events.yaml").read_bytes()
+    before = events_text(app)
     response = client.post(
         "/organiser/events", data={**new_event("Không phiên bản"), "csrf_token": csrf(page)}
     )
-    assert response.status_code == 409 and (content_copy / "events.yaml").read_bytes() == before
+    assert response.status_code == 409 and events_text(app) == before
 
 
 ROUNDS = 30
@@ -245,7 +252,7 @@ def test_two_organisers_saving_at_once_never_lose_an_event(tmp_path, content_cop
             thread.join(30)
         statuses = sorted(status for status, _html in answers.values())
         assert statuses == [302, 409], f"round {round_no}: {statuses}"
-        in_file = titles_in(content_copy)
+        in_file = titles_in(app)
         for who, (status, html) in answers.items():
             title = f"Sự kiện {round_no} của {who}"
             if status == 302:
@@ -254,82 +261,66 @@ def test_two_organisers_saving_at_once_never_lose_an_event(tmp_path, content_cop
                 assert CONFLICT in html and f'value="{title}"' in html
                 assert title not in in_file, "a refused event is not in the file"
         assert saved <= in_file, "every event answered as saved is in the file"
-        assert_valid(content_copy, languages)
+        assert_valid(app, languages)
     assert len(saved) == ROUNDS
 
 
-# -- the lock across processes -----------------------------------------------------------------
+# -- several processes on one database -------------------------------------------------------
 
 PER_PROCESS = 25
 
 
-def append_events(content_dir: str, tag: str, count: int, start) -> None:
-    """In a process of its own: add `count` events to the file, one locked read-modify-write
-    each, with a pause between reading and writing so that an unlocked writer would lose some."""
-    path = Path(content_dir) / "events.yaml"
+def append_events(url: str, content_dir: str, tag: str, count: int, start) -> None:
+    """In a process of its own (a second server): add `count` events, each a read-modify-write
+    that pauses between reading and writing, so that a writer without the checks would lose some.
+    A save refused because the other process saved first is made again, as a person would."""
+    app = app_on(url, content_dir, f"{content_dir}-instance")
     languages = load_content(content_dir).languages
     start.wait(60)
-    for i in range(count):
-        with events_file.locked(path):
-            header, data, _version = events_file.read_versioned(path)
-            data["events"].append(
-                {
-                    "id": f"2027-{tag}-{i}",
-                    "date": "2027-03-15",
-                    "province": 12,
-                    "title": {"vi": f"Sự kiện {tag} {i}"},
-                    "place": {"vi": "Nhà văn hóa bản"},
-                }
-            )
-            time.sleep(0.01)
-            events_file.write(path, header, data, languages)
+    with app.app_context():
+        for i in range(count):
+            event = {
+                "id": f"2027-{tag}-{i}",
+                "date": "2027-03-15",
+                "province": 12,
+                "title": {"vi": f"Sự kiện {tag} {i}"},
+                "place": {"vi": "Nhà văn hóa bản"},
+            }
+
+            def edit(data: dict, _version: str, event=event) -> None:
+                data["events"].append(event)
+                time.sleep(0.01)
+
+            for _attempt in range(200):
+                try:
+                    events_file.apply(db.engine, f"worker-{tag}", "event saved", languages, edit)
+                    break
+                except releases.Conflict:
+                    continue
+            else:
+                raise AssertionError(f"event {tag} {i} never saved")
 
 
-def test_processes_writing_at_once_lose_nothing(content_copy):
+def test_processes_writing_at_once_lose_nothing(tmp_path, content_copy):
+    app = make_app(tmp_path, CONTENT_DIR=str(content_copy))
+    with app.app_context():
+        state(app).content_store.current(force=True)  # the folder imported: release 1
+        url = db.engine.url.render_as_string(hide_password=False)
     spawn = multiprocessing.get_context("spawn")
     start = spawn.Barrier(2)
     workers = [
-        spawn.Process(target=append_events, args=(str(content_copy), tag, PER_PROCESS, start)) for tag in "pq"
+        spawn.Process(target=append_events, args=(url, str(content_copy), tag, PER_PROCESS, start))
+        for tag in "pq"
     ]
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(120)
+        worker.join(180)
     assert [w.exitcode for w in workers] == [0, 0]
-    ids = {e["id"] for e in events_in(content_copy)}
+    ids = {e["id"] for e in events_in(app)}
     missing = {f"2027-{tag}-{i}" for tag in "pq" for i in range(PER_PROCESS)} - ids
     assert not missing, f"{len(missing)} of {2 * PER_PROCESS} events lost"
-    assert_valid(content_copy, load_content(content_copy).languages)
-
-
-# -- the write itself ------------------------------------------------------------------------------
-
-
-def test_a_failed_write_leaves_the_file_and_no_temporary_file(content_copy, monkeypatch):
-    path = content_copy / "events.yaml"
-    languages = load_content(content_copy).languages
-    before = path.read_bytes()
-    header, data = events_file.read(path)
-    data["events"].append(
-        {"id": "2027-x", "date": "2027-03-15", "province": 12, "title": {"vi": "X"}, "place": {"vi": "Y"}}
-    )
-
-    def broken_replace(src, dst):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(events_file.os, "replace", broken_replace)
-    with pytest.raises(OSError), events_file.locked(path):
-        events_file.write(path, header, data, languages)
-    assert path.read_bytes() == before
-    assert not list(content_copy.glob("*.tmp"))
-
-
-def test_the_write_keeps_the_file_mode(content_copy):
-    path = content_copy / "events.yaml"
-    os.chmod(path, 0o640)
-    header, data = events_file.read(path)
-    with events_file.locked(path):
-        new_version = events_file.write(path, header, data, load_content(content_copy).languages)
-    assert path.stat().st_mode & 0o777 == 0o640
-    assert new_version == events_file.version(path)
-    assert events_file.lock_path(path).stat().st_mode & 0o777 == 0o600
+    assert_valid(app, load_content(content_copy).languages)
+    with app.app_context(), db.engine.connect() as conn:
+        numbers = [r.number for r in releases.history(conn, 1000)]
+    assert numbers == list(range(2 * PER_PROCESS + 1, 0, -1)), "one release per save, none skipped"

@@ -75,10 +75,10 @@ def test_accounts_are_made_with_province_and_communes_by_name(organiser, csrf_ap
 
 
 def test_an_event_in_a_commune_typed_by_name(tmp_path, content_copy):
-    _app, client = organiser_client(tmp_path, content_copy)
+    app, client = organiser_client(tmp_path, content_copy)
     saved = post_event(client, date="2027-03-15", title_vi="Phiên chợ", place_vi="Chợ", commune="muong kim")
     assert saved.status_code == 302
-    event = next(e for e in events_in(content_copy) if e["title"]["vi"] == "Phiên chợ")
+    event = next(e for e in events_in(app) if e["title"]["vi"] == "Phiên chợ")
     assert event["commune"] == MUONG_KIM and event["province"] == LAI_CHAU
     page = client.get(f"/organiser/events?edit={event['id']}").get_data(as_text=True)
     assert 'value="Xã Mường Kim"' in page

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import PurePath
 
 
 class ContentError(Exception):
     """One problem in one content file."""
 
-    def __init__(self, path: Path | str, field: str | None, message: str):
+    def __init__(self, path: PurePath | str, field: str | None, message: str):
         self.path = str(path)
         self.field = field
         self.message = message

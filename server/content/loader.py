@@ -15,10 +15,9 @@ with its file and field. Loa never serves half of a broken content folder.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -29,6 +28,7 @@ from . import model
 from .errors import ContentError, ContentInvalid
 from .markdown import render_markdown
 from .model import SOURCE_LANG, Area, Content, Event, Language, Option, Question, Quiz, Theme, Topic
+from .tree import Tree
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -38,16 +38,16 @@ EVENTS_FILE = "events.yaml"
 class _Checker:
     """Collects errors for one file, so one broken file reports every bad field at once."""
 
-    def __init__(self, path: Path, root: Path, errors: list[ContentError], prefix: str = ""):
-        self.path = path
-        self.root = root
-        self.rel = path.relative_to(root.parent) if path.is_relative_to(root.parent) else path
+    def __init__(self, tree: Tree, rel: str, errors: list[ContentError], prefix: str = ""):
+        self.tree = tree
+        self.path = rel  # inside the content folder: vi/topics/x.md
+        self.rel = tree.root / rel  # as messages name it: content/vi/topics/x.md
         self.errors = errors
         self.prefix = prefix
 
     def sub(self, prefix: str) -> _Checker:
         """A checker for one part of the same file, e.g. `events[3] (some-id)`."""
-        return _Checker(self.path, self.root, self.errors, prefix)
+        return _Checker(self.tree, self.path, self.errors, prefix)
 
     def error(self, field: str | None, message: str) -> None:
         if self.prefix:
@@ -125,26 +125,27 @@ class _Checker:
         return out
 
 
-def _read_text(path: Path, check: _Checker) -> str | None:
+def _read_text(check: _Checker) -> str | None:
     """The file's text, or None (with the error recorded) when it is not UTF-8."""
+    data = check.tree.read(check.path) or b""
     try:
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         check.error(None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
         return None
 
 
-def _read_yaml(path: Path, check: _Checker) -> Any:
-    text = _read_text(path, check)
+def _read_yaml(check: _Checker) -> Any:
+    text = _read_text(check)
     if text is None:
         return None
     return _parse_yaml(text, check)
 
 
-def _read_top(path: Path, check: _Checker, expected_type: type, message: str) -> Any:
+def _read_top(check: _Checker, expected_type: type, message: str) -> Any:
     """The YAML data of a whole file when it is an `expected_type`; None when the file is
     empty or broken, or (recording `message`) when it holds something else."""
-    data = _read_yaml(path, check)
+    data = _read_yaml(check)
     if data is None:
         return None
     if not isinstance(data, expected_type):
@@ -166,8 +167,8 @@ def _parse_yaml(text: str, check: _Checker) -> Any:
     return None
 
 
-def _split_front_matter(path: Path, check: _Checker) -> tuple[dict | None, str]:
-    text = _read_text(path, check)
+def _split_front_matter(check: _Checker) -> tuple[dict | None, str]:
+    text = _read_text(check)
     if text is None:
         return None, ""
     match = re.match(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)(.*)\Z", text, re.S)
@@ -190,13 +191,12 @@ def _split_front_matter(path: Path, check: _Checker) -> tuple[dict | None, str]:
     return meta, match.group(3)
 
 
-def _load_languages(root: Path, errors: list[ContentError]) -> dict[str, Language]:
-    path = root / "languages.yaml"
-    check = _Checker(path, root, errors)
-    if not path.exists():
+def _load_languages(tree: Tree, errors: list[ContentError]) -> dict[str, Language]:
+    check = _Checker(tree, "languages.yaml", errors)
+    if not tree.exists(check.path):
         check.error(None, "is missing: it lists the languages Loa publishes")
         return {}
-    data = _read_top(path, check, list, "must be a list of languages")
+    data = _read_top(check, list, "must be a list of languages")
     if data is None:
         return {}
     languages: dict[str, Language] = {}
@@ -235,15 +235,16 @@ def _load_languages(root: Path, errors: list[ContentError]) -> dict[str, Languag
     return languages
 
 
-def _load_topic(path: Path, lang: str, root: Path, errors: list[ContentError]) -> Topic | None:
-    check = _Checker(path, root, errors)
+def _load_topic(tree: Tree, path: str, lang: str, errors: list[ContentError]) -> Topic | None:
+    check = _Checker(tree, path, errors)
+    stem = PurePosixPath(path).stem
     before = len(errors)
-    meta, body = _split_front_matter(path, check)
+    meta, body = _split_front_matter(check)
     if meta is None:
         return None
     tid = check.slug(meta, "id")
-    if tid and tid != path.stem:
-        check.error("id", f"'{tid}' must equal the file name '{path.stem}'")
+    if tid and tid != stem:
+        check.error("id", f"'{tid}' must equal the file name '{stem}'")
     title = check.text(meta, "title", max_len=120)
     summary = check.text(meta, "summary", max_len=400)
     order = meta.get("order", 99)
@@ -296,15 +297,16 @@ def _load_topic(path: Path, lang: str, root: Path, errors: list[ContentError]) -
     )
 
 
-def _load_quiz(path: Path, lang: str, root: Path, errors: list[ContentError]) -> Quiz | None:
-    check = _Checker(path, root, errors)
+def _load_quiz(tree: Tree, path: str, lang: str, errors: list[ContentError]) -> Quiz | None:
+    check = _Checker(tree, path, errors)
+    stem = PurePosixPath(path).stem
     before = len(errors)
-    data = _read_top(path, check, dict, "must be a mapping with id, topic, title and questions")
+    data = _read_top(check, dict, "must be a mapping with id, topic, title and questions")
     if data is None:
         return None
     qid = check.slug(data, "id")
-    if qid and qid != path.stem:
-        check.error("id", f"'{qid}' must equal the file name '{path.stem}'")
+    if qid and qid != stem:
+        check.error("id", f"'{qid}' must equal the file name '{stem}'")
     topic = check.slug(data, "topic")
     title = check.text(data, "title")
     status, reviewed_by = check.status(data)
@@ -369,10 +371,10 @@ def _load_quiz(path: Path, lang: str, root: Path, errors: list[ContentError]) ->
     )
 
 
-def _check_quiz_matches_source(quiz: Quiz, source: Quiz, root: Path, errors: list[ContentError]) -> None:
+def _check_quiz_matches_source(quiz: Quiz, source: Quiz, tree: Tree, errors: list[ContentError]) -> None:
     """A translated quiz must ask the same questions with the same option ids and answers,
     so that results add up across languages and the server scores every language alike."""
-    check = _Checker(root.parent / quiz.path, root, errors)
+    check = _Checker(tree, f"{quiz.lang}/quizzes/{quiz.id}.yaml", errors)
     src = {q.id: q for q in source.questions}
     mine = {q.id: q for q in quiz.questions}
     for missing in src.keys() - mine.keys():
@@ -390,15 +392,14 @@ def _check_quiz_matches_source(quiz: Quiz, source: Quiz, root: Path, errors: lis
 
 
 def load_events(
-    root: Path, languages: Mapping[str, Language], errors: list[ContentError]
+    tree: Tree, languages: Mapping[str, Language], errors: list[ContentError]
 ) -> tuple[list[Event], Theme | None]:
-    """The events and theme of `root`/events.yaml (none when it does not exist), adding
+    """The events and theme of the tree's events.yaml (none when it does not exist), adding
     every problem to `errors`."""
-    path = root / EVENTS_FILE
-    check = _Checker(path, root, errors)
-    if not path.exists():
+    check = _Checker(tree, EVENTS_FILE, errors)
+    if not tree.exists(EVENTS_FILE):
         return [], None
-    data = _read_yaml(path, check)
+    data = _read_yaml(check)
     if data is None:
         return [], None
     return _events_from_data(data, languages, check)
@@ -406,9 +407,8 @@ def load_events(
 
 def validate_events(text: str, languages: Mapping[str, Language]) -> list[ContentError]:
     """The problems `loa content check` would report for `text` as content/events.yaml."""
-    root = Path("content")
     errors: list[ContentError] = []
-    check = _Checker(root / EVENTS_FILE, root, errors)
+    check = _Checker(Tree({}), EVENTS_FILE, errors)
     data = _parse_yaml(text, check)
     if data is not None:
         _events_from_data(data, languages, check)
@@ -496,12 +496,11 @@ def _events_from_data(
     return events, theme
 
 
-def _load_areas(root: Path, languages: Mapping[str, Language], errors: list[ContentError]) -> dict[str, Area]:
-    path = root / "areas.yaml"
-    if not path.exists():
+def _load_areas(tree: Tree, languages: Mapping[str, Language], errors: list[ContentError]) -> dict[str, Area]:
+    if not tree.exists("areas.yaml"):
         return {}
-    check = _Checker(path, root, errors)
-    data = _read_top(path, check, dict, "must map an area id (e.g. border) to its label and communes")
+    check = _Checker(tree, "areas.yaml", errors)
+    data = _read_top(check, dict, "must map an area id (e.g. border) to its label and communes")
     if data is None:
         return {}
     areas = {}
@@ -529,41 +528,41 @@ def _load_areas(root: Path, languages: Mapping[str, Language], errors: list[Cont
 
 
 def content_version(root: Path) -> str:
-    digest = hashlib.sha256()
-    # Hidden files are not content: the events page's lock file and its half-written temp files.
-    files = (p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
-    for path in sorted(files):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return Tree.from_dir(root).version()
 
 
 def load_content(root: Path | str) -> Content:
+    """The content of the folder `root`, or ContentInvalid listing every problem."""
     root = Path(root)
-    errors: list[ContentError] = []
     if not root.is_dir():
         raise ContentInvalid([ContentError(root, None, "content folder not found")])
-    languages = _load_languages(root, errors)
+    return load_tree(Tree.from_dir(root))
+
+
+def load_tree(tree: Tree) -> Content:
+    """The content of `tree` (a folder's files or a release's), or ContentInvalid."""
+    errors: list[ContentError] = []
+    root = tree.root
+    languages = _load_languages(tree, errors)
     topics: dict[str, dict[str, Topic]] = {}
     quizzes: dict[str, dict[str, Quiz]] = {}
     for lang in languages:
         topics[lang], quizzes[lang] = {}, {}
-        for path in sorted((root / lang / "topics").glob("*.md")):
-            topic = _load_topic(path, lang, root, errors)
+        for path in tree.listdir(f"{lang}/topics", ".md"):
+            topic = _load_topic(tree, path, lang, errors)
             if topic:
                 topics[lang][topic.id] = topic
-        for path in sorted((root / lang / "quizzes").glob("*.yaml")):
-            quiz = _load_quiz(path, lang, root, errors)
+        for path in tree.listdir(f"{lang}/quizzes", ".yaml"):
+            quiz = _load_quiz(tree, path, lang, errors)
             if quiz:
                 quizzes[lang][quiz.id] = quiz
-    for child in sorted(root.iterdir()):
-        if child.is_dir() and child.name not in languages:
+    for folder in tree.folders():
+        if folder not in languages:
             errors.append(
                 ContentError(
-                    child.relative_to(root.parent),
+                    root / folder,
                     None,
-                    f"folder for language '{child.name}', which languages.yaml does not list",
+                    f"folder for language '{folder}', which languages.yaml does not list",
                 )
             )
     source_topics = topics.get(SOURCE_LANG, {})
@@ -572,7 +571,7 @@ def load_content(root: Path | str) -> Content:
         if tid not in source_topics and not errors:
             errors.append(
                 ContentError(
-                    root.relative_to(root.parent) / SOURCE_LANG / "topics" / f"{tid}.md",
+                    root / SOURCE_LANG / "topics" / f"{tid}.md",
                     None,
                     "is missing: every language falls back to this topic",
                 )
@@ -594,18 +593,18 @@ def load_content(root: Path | str) -> Content:
                         ContentError(quiz.path, "id", f"quiz '{quiz.id}' has no Vietnamese original")
                     )
                 else:
-                    _check_quiz_matches_source(quiz, source_quizzes[quiz.id], root, errors)
-    events, theme = load_events(root, languages, errors)
-    areas = _load_areas(root, languages, errors)
+                    _check_quiz_matches_source(quiz, source_quizzes[quiz.id], tree, errors)
+    events, theme = load_events(tree, languages, errors)
+    areas = _load_areas(tree, languages, errors)
     if errors:
         raise ContentInvalid(errors)
     return Content(
-        root=root,
+        root=Path(tree.name),
         languages=languages,
         topics=topics,
         quizzes=quizzes,
         events=events,
         theme=theme,
-        version=content_version(root),
+        version=tree.version(),
         areas=areas,
     )

@@ -1,12 +1,10 @@
-"""Organisers manage the Consumer Rights Day events; the page writes content/events.yaml
-(locked, and never over changes the page has not shown: see server/events_file.py)."""
+"""Organisers manage the Consumer Rights Day events; the page changes the content's events.yaml
+and publishes it at once (never over changes the page has not shown: see server/events_file.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import audit, communes, events_file, scope
-from ..content import ContentInvalid
+from ..content import ContentInvalid, releases
 from ..extensions import db
 from ..web import get_content
 from . import bp, organiser_required, pickers
@@ -69,8 +67,11 @@ def may_edit(province: int | None) -> bool:
     return mine is None or province == mine
 
 
-def events_path() -> Path:
-    return Path(current_app.config["CONTENT_DIR"]) / "events.yaml"
+class _Stale(Exception):
+    """The events changed since the form was shown; `version` is theirs now."""
+
+    def __init__(self, version: str):
+        self.version = version
 
 
 def _fill(form: EventForm, event) -> None:
@@ -98,8 +99,7 @@ def _page(form: EventForm, errors: list[str], status: int, new_version: bool = F
     (the file changed since the page was shown) is said above the list."""
     pickers.fill_provinces(form.province, g.user)
     content = get_content(force=True)
-    path = events_path()
-    raw = path.read_bytes() if path.exists() else b""
+    raw = events_file.read(db.engine)
     if new_version:
         form.base_version.data = events_file.version(raw)
     try:
@@ -140,7 +140,6 @@ def events_page():
 
 def _save(form: EventForm):
     """Write the form's event, unless the file changed since the form was read (409)."""
-    path = events_path()
     fields = form.fields_for_file()
     try:
         fields["commune"] = (
@@ -161,32 +160,35 @@ def _save(form: EventForm):
             403,
             description=f"province {fields['province']}: your account edits its own province's events only",
         )
-    errors: list[str] = []
-    status = 400
-    with events_file.locked(path):
-        header, data, current = events_file.read_versioned(path)
+    saved: list[str] = []
+
+    def edit(data: dict, current: str) -> None:
         if form.base_version.data != current:
-            form.base_version.data = current  # saving again (after a look at the list) may go ahead
-            status = 409
-        else:
-            before = events_file.find(data, form.original_id.data) if form.original_id.data else None
-            if before is not None and not may_edit(before.get("province")):
-                abort(404, description=f"no event '{form.original_id.data}'")
-            event_id = events_file.upsert(data, fields, form.original_id.data or None)
-            audit.record(audit.EVENT_SAVED, f"event:{event_id}", province_code=fields["province"])
-            try:
-                events_file.write(path, header, data, get_content().languages)
-            except ContentInvalid as exc:
-                errors = [
-                    e.message if e.field is None else f"{e.field.split('.')[-1]}: {e.message}"
-                    for e in exc.errors
-                ]
-            else:
-                db.session.commit()  # the audit entry, once the file is written
-                get_content(force=True)
-                flash(_("Event %(id)s saved. Phones get it with the next update.", id=event_id))
-                return redirect(url_for("organiser.events_page"))
-    return _page(form, errors, status, conflict=status == 409)
+            raise _Stale(current)
+        before = events_file.find(data, form.original_id.data) if form.original_id.data else None
+        if before is not None and not may_edit(before.get("province")):
+            abort(404, description=f"no event '{form.original_id.data}'")
+        saved.append(events_file.upsert(data, fields, form.original_id.data or None))
+
+    try:
+        events_file.apply(db.engine, g.user.username, "event saved", get_content().languages, edit)
+    except (_Stale, releases.Conflict) as exc:
+        # saving again (after a look at the list) may go ahead
+        form.base_version.data = (
+            exc.version if isinstance(exc, _Stale) else events_file.version(exc.current or b"")
+        )
+        return _page(form, [], 409, conflict=True)
+    except ContentInvalid as exc:
+        errors = [
+            e.message if e.field is None else f"{e.field.split('.')[-1]}: {e.message}" for e in exc.errors
+        ]
+        return _page(form, errors, 400)
+    event_id = saved[-1]
+    audit.record(audit.EVENT_SAVED, f"event:{event_id}", province_code=fields["province"])
+    db.session.commit()
+    get_content(force=True)
+    flash(_("Event %(id)s saved. Phones get it with the next update.", id=event_id))
+    return redirect(url_for("organiser.events_page"))
 
 
 @bp.post("/events/<event_id>/delete")
@@ -194,21 +196,24 @@ def _save(form: EventForm):
 def delete_event(event_id: str):
     if not ConfirmForm().validate_on_submit():
         abort(400, description="missing CSRF token")
-    path = events_path()
     seen = request.form.get("base_version", "")
-    with events_file.locked(path):
-        header, data, _current = events_file.read_versioned(path)
+    gone: list[dict] = []
+
+    def edit(data: dict, _current: str) -> None:
         event = events_file.find(data, event_id)
         if event is None or not may_edit(event.get("province")):
             abort(404, description=f"no event '{event_id}'")
-        conflict = events_file.event_version(event) != seen
-        if not conflict:
-            events_file.delete(data, event_id)
-            events_file.write(path, header, data, get_content().languages)
-            audit.record(audit.EVENT_DELETED, f"event:{event_id}", province_code=event.get("province"))
-            db.session.commit()
-            get_content(force=True)
-    if conflict:
+        if events_file.event_version(event) != seen:
+            raise _Stale(_current)
+        events_file.delete(data, event_id)
+        gone.append(event)
+
+    try:
+        events_file.apply(db.engine, g.user.username, "event deleted", get_content().languages, edit)
+    except (_Stale, releases.Conflict):
         return _page(EventForm(formdata=None), [], 409, new_version=True, conflict=True)
+    audit.record(audit.EVENT_DELETED, f"event:{event_id}", province_code=gone[-1].get("province"))
+    db.session.commit()
+    get_content(force=True)
     flash(_("Event %(id)s deleted.", id=event_id))
     return redirect(url_for("organiser.events_page"))

@@ -95,6 +95,7 @@ def test_content_change_offers_reload_and_keeps_answers(tmp_path, content_dir, b
         text = quiz.read_text(encoding="utf-8")
         title_line = next(line for line in text.splitlines() if line.startswith("title:"))
         quiz.write_text(text.replace(title_line, "title: Complaints quiz, new edition"), encoding="utf-8")
+        server.loa("content", "import", str(content_dir))
         server.start()
 
         page.evaluate("window.dispatchEvent(new Event('online'))")
