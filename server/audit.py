@@ -33,6 +33,9 @@ RECORD_VOIDED = "record.voided"
 EVENT_SAVED = "event.saved"
 EVENT_DELETED = "event.deleted"
 CONTENT_PUBLISHED = "content.published"
+CONTENT_SAVED = "content.saved"
+CONTENT_ROLLED_BACK = "content.rolled_back"
+CONTENT_ROLES_SET = "user.content_roles"
 CONTACTS_SAVED = "contacts.saved"
 ACTIONS = (
     USER_CREATED,
@@ -48,6 +51,9 @@ ACTIONS = (
     EVENT_SAVED,
     EVENT_DELETED,
     CONTENT_PUBLISHED,
+    CONTENT_SAVED,
+    CONTENT_ROLLED_BACK,
+    CONTENT_ROLES_SET,
     CONTACTS_SAVED,
 )
 

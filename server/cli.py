@@ -394,6 +394,40 @@ def users_list():
         )
 
 
+@users_group.command("roles")
+@click.argument("username")
+@click.option("--editor/--no-editor", default=None, help="writes and publishes topics of its province")
+@click.option("--translator", "translator", multiple=True, metavar="LANG", help="translates LANG; repeat")
+@click.option(
+    "--reviewer", "reviewer", multiple=True, metavar="LANG", help="reviews LANG translations; repeat"
+)
+def users_roles(username, editor, translator, reviewer):
+    """Show USERNAME's content roles, or change them: --editor/--no-editor; --translator and
+    --reviewer give the exact languages (both lists, when either is given). Unmentioned roles stay."""
+    from . import content_roles
+    from .extensions import db
+    from .models import EDITOR, REVIEWER, TRANSLATOR
+    from .state import state
+
+    user = _account(username)
+    if editor is not None or translator or reviewer:
+        languages = state().content_store.current().languages
+        unknown = sorted((set(translator) | set(reviewer)) - set(languages))
+        if unknown:
+            raise click.ClickException(
+                f"unknown language {', '.join(unknown)}; known: {', '.join(languages)}"
+            )
+        had = content_roles.roles_of(user)
+        if editor is None:  # only languages given: the editor role stays as it was
+            editor = (EDITOR, "") in had
+        if not translator and not reviewer:  # only --editor/--no-editor: the languages stay
+            translator = [lang for role, lang in had if role == TRANSLATOR]
+            reviewer = [lang for role, lang in had if role == REVIEWER]
+        content_roles.set_roles(user, editor, translator, reviewer, "cli")
+        db.session.commit()
+    click.echo(f"{user.username}: {content_roles.describe(content_roles.roles_of(user))}")
+
+
 def _account(username: str):
     from .accounts import AccountError, get
 

@@ -307,6 +307,24 @@ class ProvinceContact(Model):
     updated_by: Mapped[str] = mapped_column(String(64), default="")
 
 
+# Content roles, held besides an account's role (a person may hold several): editors write and
+# publish in their scope, translators and reviewers work in one language each.
+EDITOR, TRANSLATOR, REVIEWER = "editor", "translator", "reviewer"
+CONTENT_ROLES = (EDITOR, TRANSLATOR, REVIEWER)
+
+
+class ContentRole(Model):
+    """One content role of one account; `lang` is the language of a translator or reviewer
+    ("" for an editor)."""
+
+    __tablename__ = "content_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    granted_by: Mapped[str] = mapped_column(String(64), default="")
+
+
 class ContentBlob(Model):
     """The bytes of one content file, named by their SHA-256: releases and drafts point at
     blobs, so a file unchanged across a thousand releases is stored once."""

@@ -53,6 +53,8 @@ def world(tmp_path, content_copy):
             "record_id": session["id"],
             "event_id": LAI_CHAU_EVENT,
             "fmt": "csv",
+            "topic_id": "markets",
+            "number": "1",
         }
     return {
         "app": app,

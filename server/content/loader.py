@@ -26,7 +26,7 @@ from .. import communes
 from ..campaign import HOTLINE
 from . import model
 from .errors import ContentError, ContentInvalid
-from .markdown import render_markdown
+from .markdown import markdown_problems, render_markdown
 from .model import SOURCE_LANG, Area, Content, Event, Language, Option, Question, Quiz, Theme, Topic
 from .tree import Tree
 
@@ -270,9 +270,15 @@ def _load_topic(tree: Tree, path: str, lang: str, errors: list[ContentError]) ->
         check.error("sources", "must be a list of text")
         sources = []
     updated = check.date(meta, "updated", required=False)
+    province = meta.get("province")
+    if province is not None and (isinstance(province, bool) or communes.province(province) is None):
+        check.error("province", f"'{province}' is not an official province code")
+        province = None
     quiz = meta.get("quiz")
     if not body.strip():
         check.error("body", "is empty: write the topic below the front matter")
+    for problem in markdown_problems(body):
+        check.error("body", problem)
     if re.search(r"^#\s", body, re.M):
         check.error("body", "uses a '# ' heading; the title comes from 'title', start sections with '## '")
     # A missing id, title or summary has been reported already (so errors grew).
@@ -294,6 +300,7 @@ def _load_topic(tree: Tree, path: str, lang: str, errors: list[ContentError]) ->
         sources=sources,
         quiz=quiz,
         path=str(check.rel),
+        province=int(province) if province is not None else None,
     )
 
 

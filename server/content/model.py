@@ -49,6 +49,7 @@ class Topic:
     source_lang: str | None = None
     updated: dt.date | None = None
     sources: list[str] = field(default_factory=list)
+    province: int | None = None  # a province's own topic (its editors write it); None: national
 
 
 @dataclass(frozen=True)

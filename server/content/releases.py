@@ -133,6 +133,12 @@ def read_blobs(
     return cache
 
 
+def read_blob(conn: Connection, sha: str) -> bytes | None:
+    """One blob's bytes (None when there is no such blob)."""
+    row = conn.execute(select(ContentBlob.data).where(ContentBlob.sha == sha)).first()
+    return bytes(row.data) if row else None
+
+
 def tree_of(conn: Connection, manifest: Mapping[str, str], cache: dict[str, bytes] | None = None) -> Tree:
     blobs = read_blobs(conn, manifest.values(), cache)
     return Tree({path: blobs[sha] for path, sha in manifest.items()})

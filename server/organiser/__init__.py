@@ -69,6 +69,8 @@ from . import (  # noqa: E402,F401
     dashboard_views,
     events_views,
     leaflet_views,
+    publish_views,
     quality_views,
+    studio_views,
     translations_views,
 )

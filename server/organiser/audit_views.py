@@ -23,6 +23,9 @@ ACTION_NAMES = {
     audit.CONTACTS_SAVED: _l("Province contacts saved"),
     audit.EVENT_DELETED: _l("Event deleted"),
     audit.CONTENT_PUBLISHED: _l("Content published"),
+    audit.CONTENT_SAVED: _l("Content draft saved"),
+    audit.CONTENT_ROLLED_BACK: _l("Content rolled back"),
+    audit.CONTENT_ROLES_SET: _l("Content roles changed"),
 }
 
 

@@ -1,0 +1,217 @@
+"""The content studio: editors write topics in the browser, saved as drafts that residents do not
+see; publishing shows what changed and what phones download; history and rollback; field errors
+with the rules of `loa content check`; two editors on one topic lose nothing; roles checked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from server.cli import cli
+from server.extensions import db
+from server.models import AuditEntry
+from tests.conftest import LAI_CHAU, create_account, csrf, first_match, log_in, make_app
+
+KEY_POINTS = [
+    "Người bán livestream phải cho biết tên, địa chỉ và số điện thoại của mình.",
+    "Quay lại video lúc mở hàng. Đó là bằng chứng khi hàng không đúng.",
+    "Không chuyển tiền cọc cho tài khoản cá nhân lạ.",
+    "Gọi 1800.6838 (miễn phí) để được hướng dẫn.",
+]
+BODY = "## Trước khi đặt hàng\n\nHỏi rõ giá, phí giao hàng và cách đổi trả.\n"
+
+
+@pytest.fixture
+def studio_app(tmp_path):
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    create_account(app, "boss", role="organiser")
+    return app
+
+
+def client_for(app, username: str):
+    client = app.test_client()
+    log_in(client, username)
+    return client
+
+
+def topic_form(page: str, **fields) -> dict[str, str]:
+    """What the topic page's form sends: its hidden fields, the fields as shown, then `fields`."""
+    data = {"csrf_token": csrf(page), "base": first_match(r'name="base" type="hidden" value="([^"]*)"', page)}
+    for name, value in re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', page):
+        data.setdefault(name, value)
+    for name in ("summary", "body", "sources"):
+        found = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', page, re.S)
+        data.setdefault(name, found.group(1) if found else "")
+    data.update(fields)
+    return {k: v.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&") for k, v in data.items()}
+
+
+def new_topic(client, topic_id: str = "livestream-scams", **fields):
+    page = client.get("/organiser/studio/topics/new").get_data(as_text=True)
+    data = topic_form(
+        page,
+        topic_id=topic_id,
+        title="Mua hàng qua livestream",
+        summary="Mua qua livestream vẫn được pháp luật bảo vệ.",
+        order="8",
+        body=BODY,
+        **{f"key_point_{i + 1}": point for i, point in enumerate(KEY_POINTS)},
+    )
+    data.update(fields)
+    return client.post("/organiser/studio/topics/new", data=data)
+
+
+def publish(client, note: str = "Chủ đề mới: livestream"):
+    page = client.get("/organiser/studio/publish").get_data(as_text=True)
+    return client.post("/organiser/studio/publish", data={"csrf_token": csrf(page), "note": note})
+
+
+def test_a_new_topic_is_a_draft_until_it_is_published(studio_app):
+    boss = client_for(studio_app, "boss")
+    resident = studio_app.test_client()
+    saved = new_topic(boss)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    assert resident.get("/vi/topics/livestream-scams").status_code == 404, "a draft is not published"
+    assert "livestream-scams" in boss.get("/organiser/studio").get_data(as_text=True)
+
+    page = boss.get("/organiser/studio/publish").get_data(as_text=True)
+    assert "vi/topics/livestream-scams.md" in page and "+title: Mua hàng qua livestream" in page
+    sizes = dict(re.findall(r'<th scope="row" lang="(\w+)">[^<]*</th><td class="num">([\d.]+) KB', page))
+    assert set(sizes) == {"vi", "en", "km", "mww"}
+    assert all(float(kb) > 0.3 for kb in sizes.values()), (
+        "every language falls back to the new Vietnamese topic"
+    )
+
+    done = publish(boss)
+    assert done.status_code == 302 and done.headers["Location"].endswith("/organiser/studio/history")
+    html = resident.get("/vi/topics/livestream-scams").get_data(as_text=True)
+    assert "Mua hàng qua livestream" in html and "Trước khi đặt hàng" in html
+    assert "Mua hàng qua livestream" in resident.get("/vi/").get_data(as_text=True)
+    history = boss.get("/organiser/studio/history").get_data(as_text=True)
+    assert "Chủ đề mới: livestream" in history
+    with studio_app.app_context():
+        actions = [a for (a,) in db.session.execute(db.select(AuditEntry.action))]
+    assert "content.saved" in actions and "content.published" in actions
+    again = publish(boss, "nothing")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/organiser/studio/publish")
+
+
+def test_field_errors_follow_the_content_check_and_keep_what_was_typed(studio_app):
+    boss = client_for(studio_app, "boss")
+    long_point = "Một ý rất dài " * 12
+    response = new_topic(
+        boss,
+        key_point_2=long_point,
+        body="Xin chào <script>alert(1)</script>\n\n[bấm vào đây](javascript:alert(1))\n",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    point_error = first_match(r'id="key_point_2-err">([^<]*)<', html)
+    assert f"is {len(long_point.strip())} characters; at most 140 fit on a leaflet" in point_error
+    body_error = first_match(r'id="body-err">([^<]*)<', html)
+    assert "raw HTML is not allowed" in body_error and "javascript:alert(1)" in body_error
+    assert "Một ý rất dài" in first_match(r'name="key_point_2"[^>]*value="([^"]*)"', html)
+    with studio_app.app_context(), db.engine.connect() as conn:
+        from server.content import releases
+
+        assert releases.draft_file(conn, "vi/topics/livestream-scams.md") is None, "nothing stored"
+    bad_id = new_topic(boss, topic_id="Livestream Scams!")
+    assert bad_id.status_code == 400 and "Chỉ dùng chữ thường không dấu" in bad_id.get_data(as_text=True)
+
+
+def test_two_editors_saving_one_topic_the_second_sees_what_changed_and_loses_nothing(studio_app):
+    create_account(studio_app, "colleague", role="organiser")
+    first, second = client_for(studio_app, "boss"), client_for(studio_app, "colleague")
+    url = "/organiser/studio/topics/markets"
+    page_first = first.get(url).get_data(as_text=True)
+    page_second = second.get(url).get_data(as_text=True)
+    assert first.post(url, data=topic_form(page_first, title="Mua hàng ở chợ phiên")).status_code == 302
+
+    typed = topic_form(page_second, summary="Tóm tắt mới của người thứ hai.")
+    refused = second.post(url, data=typed)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Someone else saved this topic" in html or "Người khác đã lưu" in html
+    assert "+title: Mua hàng ở chợ phiên" in html, "the diff shows what the first editor changed"
+    assert "Tóm tắt mới của người thứ hai." in html, "what the second typed is kept"
+    again = second.post(url, data=topic_form(html))
+    assert again.status_code == 302
+    with studio_app.app_context(), db.engine.connect() as conn:
+        from server.content import releases
+
+        saved = (releases.draft_file(conn, "vi/topics/markets.md") or b"").decode()
+    assert "summary: Tóm tắt mới của người thứ hai." in saved
+
+
+def test_roles_decide_who_writes_and_who_publishes(studio_app, tmp_path):
+    create_account(studio_app, "laichau", role="organiser", province=LAI_CHAU)
+    create_account(studio_app, "mai")  # commune staff, no content role
+    create_account(studio_app, "translator")
+    runner = studio_app.test_cli_runner()
+    result = runner.invoke(cli, ["users", "roles", "translator", "--translator", "km", "--reviewer", "mww"])
+    assert result.exit_code == 0 and "translator: reviewer (mww), translator (km)" in result.output
+    refused = runner.invoke(cli, ["users", "roles", "translator", "--translator", "xx"])
+    assert refused.exit_code != 0 and "unknown language xx" in refused.output
+
+    assert client_for(studio_app, "mai").get("/organiser/studio").status_code == 403
+    translator = client_for(studio_app, "translator")
+    assert translator.get("/organiser/studio").status_code == 200
+    assert translator.get("/organiser/studio/topics/markets").status_code == 403
+    assert translator.get("/organiser/studio/publish").status_code == 403
+
+    province = client_for(studio_app, "laichau")
+    assert province.get("/organiser/studio/topics/markets").status_code == 403, "a national topic"
+    assert new_topic(province, topic_id="lai-chau-market-day").status_code == 302
+    with studio_app.app_context(), db.engine.connect() as conn:
+        from server.content import releases
+
+        text = (releases.draft_file(conn, "vi/topics/lai-chau-market-day.md") or b"").decode()
+    assert f"province: {LAI_CHAU}" in text, "a province's editor writes its province's topics"
+    boss = client_for(studio_app, "boss")
+    page = boss.get("/organiser/studio/topics/consumer-day").get_data(as_text=True)
+    assert (
+        boss.post("/organiser/studio/topics/consumer-day", data=topic_form(page, order="9")).status_code
+        == 302
+    )
+
+    publish_page = province.get("/organiser/studio/publish").get_data(as_text=True)
+    mine, _sep, waiting = publish_page.partition("Waiting for a national organiser")
+    if not waiting:
+        mine, _sep, waiting = publish_page.partition("Chờ cán bộ tổ chức cấp quốc gia")
+    assert "lai-chau-market-day.md" in mine and "consumer-day.md" in waiting
+    assert publish(province, "Chợ phiên Lai Châu").status_code == 302
+    resident = studio_app.test_client()
+    assert resident.get("/vi/topics/lai-chau-market-day").status_code == 200
+    with studio_app.app_context(), db.engine.connect() as conn:
+        from server.content import releases
+
+        head = releases.head(conn)
+        assert head is not None
+        published = releases.tree_of(conn, head.manifest).read("vi/topics/consumer-day.md") or b""
+    assert b"order: 9" not in published, "the national change waits for a national organiser"
+
+    history = province.get("/organiser/studio/history").get_data(as_text=True)
+    assert "/rollback" not in history
+    token = csrf(boss.get("/organiser/studio/history").get_data(as_text=True))
+    assert province.post("/organiser/studio/releases/1/rollback", data={"csrf_token": token}).status_code in (
+        400,
+        403,
+    )
+    rolled = boss.post("/organiser/studio/releases/1/rollback", data={"csrf_token": token})
+    assert rolled.status_code == 302
+    assert resident.get("/vi/topics/lai-chau-market-day").status_code == 404, "back to release 1"
+
+
+def test_the_preview_renders_like_the_residents_page_and_names_what_is_refused(studio_app):
+    boss = client_for(studio_app, "boss")
+    token = csrf(boss.get("/organiser/studio/topics/new").get_data(as_text=True))
+    answer = boss.post(
+        "/organiser/studio/preview",
+        json={"body": "## Tiêu đề\n\n**đậm** <b>x</b>"},
+        headers={"X-CSRFToken": token},
+    ).get_json()
+    assert "<h2>Tiêu đề</h2>" in answer["html"] and "<strong>đậm</strong>" in answer["html"]
+    assert "&lt;b&gt;" in answer["html"], "raw HTML is shown as text, never as markup"
+    assert any("raw HTML is not allowed" in p for p in answer["problems"])
+    assert boss.post("/organiser/studio/preview", json={"body": "x"}).status_code == 400, "CSRF checked"
