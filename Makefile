@@ -80,6 +80,8 @@ bench: install-test
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/guessing.py
 	$(BIN)/python bench/field.py
+	$(BIN)/python bench/studio.py
+	$(BIN)/python bench/studio.py --postgres
 	$(BIN)/python bench/chaos.py
 	$(BIN)/python bench/chaos.py --database postgresql
 

@@ -327,15 +327,17 @@ def i18n_compile():
 @_content_dir_option()
 def i18n_coverage(content_dir: Path):
     """Per language: interface strings translated, content files and their review status,
-    what falls back to Vietnamese. Exits 1 when a catalogue is broken."""
+    translated fields by state (missing, draft, stale, reviewed), what falls back to Vietnamese.
+    Exits 1 when a catalogue is broken."""
     from .content import ContentInvalid, load_content
+    from .content.tree import Tree
     from .coverage import coverage, format_table
 
     try:
         content = load_content(content_dir)
     except ContentInvalid as exc:
         raise click.ClickException(str(exc)) from None
-    rows = coverage(content, _translations_dir())
+    rows = coverage(content, _translations_dir(), Tree.from_dir(content_dir))
     click.echo(format_table(rows))
     if any(row.problems for row in rows):
         sys.exit(1)

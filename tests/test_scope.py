@@ -55,6 +55,9 @@ def world(tmp_path, content_copy):
             "fmt": "csv",
             "topic_id": "markets",
             "number": "1",
+            "lang": "km",
+            "kind": "topics",
+            "item_id": "markets",
         }
     return {
         "app": app,

@@ -24,7 +24,7 @@ import yaml
 
 from .. import communes
 from ..campaign import HOTLINE
-from . import model
+from . import model, yamlio
 from .errors import ContentError, ContentInvalid
 from .markdown import markdown_problems, render_markdown
 from .model import SOURCE_LANG, Area, Content, Event, Language, Option, Question, Quiz, Theme, Topic
@@ -157,7 +157,7 @@ def _read_top(check: _Checker, expected_type: type, message: str) -> Any:
 def _parse_yaml(text: str, check: _Checker) -> Any:
     """The YAML data, or None (with the error recorded) when the text is not valid YAML."""
     try:
-        return yaml.safe_load(text)
+        return yamlio.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -176,7 +176,7 @@ def _split_front_matter(check: _Checker) -> tuple[dict | None, str]:
         check.error(None, "must start with YAML front matter between '---' lines")
         return None, ""
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = yamlio.load(match.group(1))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""

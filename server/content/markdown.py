@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from markdown_it import MarkdownIt
@@ -18,6 +19,7 @@ _inspector.validateLink = lambda url: True  # type: ignore[method-assign]
 UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|file):", re.I)
 
 
+@functools.lru_cache(maxsize=1024)  # the same bodies are checked at every save and publish
 def render_markdown(text: str) -> str:
     return _markdown.render(text)
 
@@ -30,6 +32,11 @@ def _walk(tokens: list[Token]):
 
 
 def markdown_problems(text: str) -> list[str]:
+    return list(_problems(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _problems(text: str) -> tuple[str, ...]:
     """What in `text` Loa refuses: raw HTML (a tag, a comment, a script) and links or pictures
     that run or embed something (javascript:, vbscript:, data:, file:). Each quoted, so the writer
     finds it."""
@@ -44,4 +51,4 @@ def markdown_problems(text: str) -> list[str]:
                 problems.append(
                     f"the link '{target[:60]}' is not allowed: links must start with https://, tel: or ../"
                 )
-    return problems
+    return tuple(problems)

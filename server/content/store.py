@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from . import releases
 from .errors import ContentInvalid
-from .loader import load_content, load_tree
+from .loader import load_tree
 from .model import Content
 from .tree import Tree
 
@@ -41,7 +41,8 @@ class ContentStore:
         self._engine = engine
         self.logger = logger
         self._lock = threading.Lock()
-        self.content = load_content(self.seed_dir)  # what is served until the database is ready
+        self.tree = Tree.from_dir(self.seed_dir)
+        self.content = load_tree(self.tree)  # what is served until the database is ready
         self.release: tuple[int, str] | None = None  # (number, version) of the release in use
         self._blobs: dict[str, bytes] = {}
         self._checked = float("-inf")
@@ -78,6 +79,7 @@ class ContentStore:
             tree = releases.tree_of(conn, release.manifest, self._blobs)
         try:
             self.content = load_tree(tree)
+            self.tree = tree
         except ContentInvalid as exc:  # published content is checked; a hand-edited database is not
             if self.logger:
                 self.logger.error(

@@ -14,6 +14,7 @@ from . import releases
 from .errors import ContentError, ContentInvalid
 from .loader import load_tree
 from .model import SOURCE_LANG, Content
+from .translation_state import STATE_FILE
 from .tree import Tree
 
 
@@ -94,7 +95,8 @@ def pending(conn: Connection) -> tuple[list[Pending], list[ContentError]]:
                 diff=change.diff,
                 lang=parts[0] if len(parts) > 1 else None,
                 province=file_province(content, change.path),
-                download=len(gzip.compress(data, 6)) if data else 0,
+                # phones fetch pages, never the translators' state files
+                download=len(gzip.compress(data, 6)) if data and not change.path.endswith(STATE_FILE) else 0,
             )
         )
     return out, problems

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from . import yamlio
+
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)(.*)\Z", re.S)
 # The fields of the front matter the studio edits; the others (status, translator...) are kept.
 EDITED = ("title", "summary", "order", "key_points", "sources", "province")
@@ -29,7 +31,7 @@ def parse(data: bytes) -> tuple[dict[str, Any], str]:
     match = FRONT_MATTER.match(text)
     if not match:
         raise ValueError("no YAML front matter between '---' lines")
-    meta = yaml.safe_load(match.group(1))
+    meta = yamlio.load(match.group(1))
     if not isinstance(meta, dict):
         raise ValueError("the front matter is not a mapping of fields")
     return meta, match.group(3)

@@ -72,5 +72,6 @@ from . import (  # noqa: E402,F401
     publish_views,
     quality_views,
     studio_views,
+    translate_views,
     translations_views,
 )

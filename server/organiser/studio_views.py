@@ -15,6 +15,7 @@ from wtforms.validators import NumberRange, Optional
 
 from .. import audit, auth, content_roles, scope
 from ..content import KEY_POINT_MAX, SOURCE_LANG, releases, render_markdown, studio, topic_file
+from ..content import translation_state as ts
 from ..content.loader import SLUG
 from ..content.markdown import markdown_problems
 from ..extensions import db
@@ -100,13 +101,34 @@ def studio_home():
     content = get_content(force=True)
     with db.engine.connect() as conn:
         changes, problems = studio.pending(conn)
-        draft_paths = set(releases.draft_manifest(conn))
+        draft = releases.draft_tree(conn)
+    draft_paths = set(draft.files)
     source = content.topics[SOURCE_LANG]
+    workable = [
+        lang
+        for lang in content.languages
+        if lang != SOURCE_LANG
+        and (content_roles.may_translate(g.user, lang) or content_roles.may_review(g.user, lang))
+    ]
+
+    def work(tid: str) -> dict[str, list[dict]]:
+        """Per language this user translates or reviews: the topic's and its quiz's field counts."""
+        quiz = source[tid].quiz
+        items = [("topics", tid)] + ([("quizzes", quiz)] if quiz else [])
+        return {
+            lang: [
+                {"kind": kind, "id": item, "counts": ts.counts(ts.item_states(draft, lang, kind, item))}
+                for kind, item in items
+            ]
+            for lang in workable
+        }
+
     rows = [
         {
             "topic": source[tid],
             "editable": content_roles.may_edit(g.user, source[tid].province),
             "langs": {lang: content.topics.get(lang, {}).get(tid) for lang in content.languages},
+            "work": work(tid),
         }
         for tid in content.topic_ids()
     ]

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import current_app, render_template
 
 from ..coverage import coverage
+from ..state import state
 from ..web import get_content
 from . import bp, organiser_required
 
@@ -14,5 +15,6 @@ from . import bp, organiser_required
 @bp.get("/translations")
 @organiser_required
 def translations():
-    rows = coverage(get_content(), Path(current_app.config["TRANSLATIONS_DIR"]))
+    content = get_content()
+    rows = coverage(content, Path(current_app.config["TRANSLATIONS_DIR"]), state().content_store.tree)
     return render_template("organiser/translations.html", rows=rows)
