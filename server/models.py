@@ -373,6 +373,9 @@ class Leaflet(Model):
     commune_code: Mapped[int | None] = mapped_column(Integer, index=True)
     province_code: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # A fingerprint of the title and key points as last printed: when the published content's
+    # differ, the printed leaflets are outdated. None: printed before Loa kept track.
+    printed: Mapped[str | None] = mapped_column(String(16))
 
     @staticmethod
     def scope_of(topic_id: str, lang: str, commune_code: int | None) -> str:

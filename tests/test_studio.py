@@ -215,3 +215,39 @@ def test_the_preview_renders_like_the_residents_page_and_names_what_is_refused(s
     assert "&lt;b&gt;" in answer["html"], "raw HTML is shown as text, never as markup"
     assert any("raw HTML is not allowed" in p for p in answer["problems"])
     assert boss.post("/organiser/studio/preview", json={"body": "x"}).status_code == 400, "CSRF checked"
+
+
+def test_leaflets_whose_key_points_changed_are_outdated_and_rebuilt_in_one_click(studio_app):
+    from server import leaflets
+    from server.models import Leaflet
+    from server.state import state
+    from tests.conftest import KHOEN_ON, MUONG_KIM
+
+    with studio_app.app_context():
+        leaflets.get_or_create_leaflets("markets", "vi", [MUONG_KIM, KHOEN_ON], state(studio_app).content)
+        leaflets.get_or_create_leaflets("markets", "km", [MUONG_KIM], state(studio_app).content)
+        leaflets.get_or_create_leaflets("complaints", "vi", [MUONG_KIM], state(studio_app).content)
+    boss = client_for(studio_app, "boss")
+    assert "Tờ rơi đã cũ" not in boss.get("/organiser/leaflets").get_data(as_text=True)
+
+    page = boss.get("/organiser/studio/topics/markets").get_data(as_text=True)
+    changed = topic_form(page, key_point_1="Nghi bị cân thiếu? Cân lại ở cân đối chứng của chợ.")
+    assert boss.post("/organiser/studio/topics/markets", data=changed).status_code == 302
+    assert "Tờ rơi đã cũ" not in boss.get("/organiser/leaflets").get_data(as_text=True), (
+        "a draft prints nothing"
+    )
+    assert publish(boss, "key point").status_code == 302
+
+    page = boss.get("/organiser/leaflets").get_data(as_text=True)
+    outdated = first_match(r'(<section aria-labelledby="outdated-h">.*?</section>)', page, re.S)
+    assert "Mua hàng ở chợ" in outdated and "2 tờ rơi (Xã Mường Kim, Xã Khoen On)" in outdated
+    assert "Cách khiếu nại" not in outdated, "other topics are not outdated"
+    assert outdated.count("<form") == 1, "the Khmer leaflet has its own translation, unchanged"
+    form = first_match(r"(<form.*?</form>)", outdated, re.S)
+    fields = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', form))
+    rebuilt = boss.post("/organiser/leaflets", data=fields)
+    assert rebuilt.status_code == 200 and rebuilt.mimetype == "application/pdf"
+    assert "outdated-h" not in boss.get("/organiser/leaflets").get_data(as_text=True)
+    with studio_app.app_context():
+        codes = {row.code for row in db.session.execute(db.select(Leaflet)).scalars()}
+    assert len(codes) == 4, "rebuilding keeps the printed codes"

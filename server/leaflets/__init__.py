@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from .pdf import A5, LAYOUTS, PDF_MARGIN, PdfCanvas, render_pdf, split_pdf
     from .png import PNG_WIDTH, render_png
     from .qr import qr_modules
-    from .store import get_or_create_leaflets, place_of, stored_leaflets, validate_request
+    from .store import (
+        get_or_create_leaflets,
+        outdated_leaflets,
+        place_of,
+        printed_fingerprint,
+        stored_leaflets,
+        validate_request,
+    )
     from .text import WORDS, LeafletText, leaflet_text, leaflet_word
 
 _LAZY = {  # module -> the names it holds, imported on first use (same as the block above)
@@ -40,7 +47,14 @@ _LAZY = {  # module -> the names it holds, imported on first use (same as the bl
     "pdf": ("A5", "LAYOUTS", "PDF_MARGIN", "PdfCanvas", "render_pdf", "split_pdf"),
     "png": ("PNG_WIDTH", "render_png"),
     "qr": ("qr_modules",),
-    "store": ("get_or_create_leaflets", "place_of", "stored_leaflets", "validate_request"),
+    "store": (
+        "get_or_create_leaflets",
+        "outdated_leaflets",
+        "place_of",
+        "printed_fingerprint",
+        "stored_leaflets",
+        "validate_request",
+    ),
     "text": ("WORDS", "LeafletText", "leaflet_text", "leaflet_word"),
 }
 _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
@@ -71,8 +85,10 @@ __all__ = [
     "leaflet_word",
     "new_code",
     "normalize_code",
+    "outdated_leaflets",
     "place_of",
     "plan_leaflet",
+    "printed_fingerprint",
     "qr_modules",
     "render_pdf",
     "render_png",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy.exc import IntegrityError
@@ -110,10 +111,45 @@ def get_or_create_leaflets(
     is written when a value is unknown (LeafletError). Rows are committed in chunks, so
     the codes already made stay valid if a later chunk fails."""
     wanted = validate_request(topic_id, lang, commune_codes, content)
+    printed = printed_fingerprint(content, topic_id, lang)
     for start in range(0, len(wanted), COMMIT_EVERY):
-        _insert_missing(topic_id, lang, wanted[start : start + COMMIT_EVERY])
+        chunk = wanted[start : start + COMMIT_EVERY]
+        _insert_missing(topic_id, lang, chunk)
+        db.session.execute(  # printed (again) now: with what the content says today
+            db.update(Leaflet)
+            .where(Leaflet.scope.in_([Leaflet.scope_of(topic_id, lang, c) for c in chunk]))
+            .values(printed=printed)
+        )
+        db.session.commit()
     found = _existing([Leaflet.scope_of(topic_id, lang, c) for c in wanted])
     return [found[Leaflet.scope_of(topic_id, lang, c)] for c in wanted]
+
+
+def printed_fingerprint(content: Content, topic_id: str, lang: str) -> str:
+    """What a leaflet of this topic and language prints today (title and key points, in the
+    language or its Vietnamese fallback), as a short fingerprint."""
+    found = content.topic(lang, topic_id)
+    text = "\n".join([found.value.title, *found.value.key_points]) if found else ""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def outdated_leaflets(content: Content, province_code: int | None = None) -> list[dict]:
+    """Printed leaflets whose title or key points changed since, grouped by topic, language and
+    whether they are for one commune or everywhere: what one rebuild prints again."""
+    groups: dict[tuple[str, str, bool], list[Leaflet]] = {}
+    for leaflet in stored_leaflets(province_code):
+        if leaflet.topic_id not in content.topic_ids() or leaflet.lang not in content.languages:
+            continue
+        if leaflet.printed and leaflet.printed != printed_fingerprint(
+            content, leaflet.topic_id, leaflet.lang
+        ):
+            groups.setdefault((leaflet.topic_id, leaflet.lang, leaflet.commune_code is None), []).append(
+                leaflet
+            )
+    return [
+        {"topic": topic, "lang": lang, "everywhere": everywhere, "leaflets": rows}
+        for (topic, lang, everywhere), rows in sorted(groups.items())
+    ]
 
 
 def stored_leaflets(province_code: int | None = None) -> list[Leaflet]:

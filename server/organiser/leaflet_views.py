@@ -95,8 +95,10 @@ def leaflets_page():
         }
     )
     status = 400 if (error or form.errors or filter_error) else 200
+    content = get_content()
     return render_template(
         "organiser/leaflets.html",
+        outdated=leaflets.outdated_leaflets(content, scope.province_of(g.user)),
         form=form,
         error=error,
         filter_error=filter_error,
