@@ -220,7 +220,10 @@ def test_every_organiser_route_checks_the_role(app):
     for rule in rules:
         url = rule.rule.replace("<fmt>", "csv").replace("<int:token_id>", "1").replace("<int:user_id>", "1")
         url = (
-            url.replace("<int:number>", "1").replace("<topic_id>", "markets").replace("<item_id>", "markets")
+            url.replace("<int:number>", "1")
+            .replace("<topic_id>", "markets")
+            .replace("<item_id>", "markets")
+            .replace("<quiz_id>", "markets")
         )
         url = url.replace("<lang>", "km").replace("<kind>", "topics")
         for method in sorted(rule.methods & {"GET", "POST"}):

@@ -58,6 +58,7 @@ def world(tmp_path, content_copy):
             "lang": "km",
             "kind": "topics",
             "item_id": "markets",
+            "quiz_id": "markets",
         }
     return {
         "app": app,

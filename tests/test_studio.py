@@ -251,3 +251,77 @@ def test_leaflets_whose_key_points_changed_are_outdated_and_rebuilt_in_one_click
     with studio_app.app_context():
         codes = {row.code for row in db.session.execute(db.select(Leaflet)).scalars()}
     assert len(codes) == 4, "rebuilding keeps the printed codes"
+
+
+def quiz_form(page: str, **changes) -> dict[str, str]:
+    """The quiz editor's form as shown (inputs, textareas, the checked answers), then `changes`."""
+    import html as htmllib
+
+    data = dict(
+        re.findall(r'<input[^>]*type="(?:hidden|text)"[^>]*name="([\w-]+)"[^>]*value="([^"]*)"', page)
+    )
+    data.update(re.findall(r'<input[^>]*name="([\w-]+)"[^>]*type="hidden"[^>]*value="([^"]*)"', page))
+    data.update(re.findall(r'<textarea[^>]*name="([\w-]+)"[^>]*>(.*?)</textarea>', page, re.S))
+    data.update(re.findall(r'<input type="radio"[^>]*name="([\w-]+)" value="(\w)" checked', page))
+    data = {k: htmllib.unescape(v) for k, v in data.items()}
+    data.update(changes)
+    return data
+
+
+def test_the_quiz_editor_adds_a_question_and_refuses_an_answer_that_is_not_an_option(studio_app):
+    boss = client_for(studio_app, "boss")
+    url = "/organiser/studio/quizzes/markets"
+    page = boss.get(url).get_data(as_text=True)
+    count = int(first_match(r'name="count" value="(\d+)"', page))
+    new = count - 1  # the blank question at the end
+    bad = quiz_form(
+        page,
+        **{
+            f"q{new}-text": "Cân đối chứng ở đâu?",
+            f"q{new}-opt-a": "Ở ban quản lý chợ.",
+            f"q{new}-opt-b": "Ở nhà.",
+            f"q{new}-answer": "c",
+            f"q{new}-explanation": "Ban quản lý chợ giữ cân đối chứng.",
+        },
+    )
+    refused = boss.post(url, data=bad)
+    assert refused.status_code == 400
+    assert "&#39;c&#39; is not one of the option ids: a, b" in refused.get_data(as_text=True)
+    assert "Cân đối chứng ở đâu?" in refused.get_data(as_text=True), "what was typed is kept"
+    assert boss.post(url, data={**bad, f"q{new}-answer": "a"}).status_code == 302
+    assert publish(boss, "one more question").status_code == 302
+    resident = studio_app.test_client()
+    vi = resident.get("/vi/quiz/markets").get_data(as_text=True)
+    assert "Cân đối chứng ở đâu?" in vi and vi.count('class="question"') == count
+    km = resident.get("/km/quiz/markets").get_data(as_text=True)
+    assert "Cân đối chứng ở đâu?" in km, "the Khmer quiz is behind: residents get the Vietnamese one"
+
+
+def test_a_new_topic_gets_its_quiz(studio_app):
+    boss = client_for(studio_app, "boss")
+    assert new_topic(boss).status_code == 302
+    url = "/organiser/studio/quizzes/livestream-scams?topic=livestream-scams"
+    page = boss.get(url).get_data(as_text=True)
+    one = {
+        "q0-text": "Người bán livestream phải cho biết gì?",
+        "q0-opt-a": "Tên và địa chỉ.",
+        "q0-opt-b": "Không gì cả.",
+        "q0-answer": "a",
+        "q0-explanation": "Luật 19/2023 buộc người bán cho biết thông tin.",
+    }
+    few = boss.post(url, data=quiz_form(page, title="Trắc nghiệm: livestream", **one))
+    assert few.status_code == 400 and "needs at least 5 questions, found 1" in few.get_data(as_text=True)
+    five = {"count": "5", "title": "Trắc nghiệm: livestream"}
+    for n in range(5):
+        five.update({key.replace("q0", f"q{n}"): value for key, value in one.items()})
+        five[f"q{n}-text"] = f"Câu hỏi số {n + 1}: người bán livestream phải cho biết gì?"
+    answer = boss.post(url, data={**quiz_form(page), **five})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 302, re.findall(r'class="error"[^>]*>([^<]*)', page)
+    with studio_app.app_context(), db.engine.connect() as conn:
+        from server.content import releases
+
+        topic = (releases.draft_file(conn, "vi/topics/livestream-scams.md") or b"").decode()
+    assert "quiz: livestream-scams" in topic, "the topic links its new quiz"
+    assert publish(boss, "livestream with quiz").status_code == 302
+    assert studio_app.test_client().get("/vi/quiz/livestream-scams").status_code == 200

@@ -35,7 +35,7 @@ def pointing_options(quiz: Quiz) -> list[str]:
 
 
 def warnings(content: Content) -> list[str]:
-    found = []
+    found = list(content.warnings)
     for lang, quizzes in sorted(content.quizzes.items()):
         for quiz_id, quiz in sorted(quizzes.items()):
             pointing = pointing_options(quiz)

@@ -378,24 +378,23 @@ def _load_quiz(tree: Tree, path: str, lang: str, errors: list[ContentError]) -> 
     )
 
 
-def _check_quiz_matches_source(quiz: Quiz, source: Quiz, tree: Tree, errors: list[ContentError]) -> None:
-    """A translated quiz must ask the same questions with the same option ids and answers,
-    so that results add up across languages and the server scores every language alike."""
-    check = _Checker(tree, f"{quiz.lang}/quizzes/{quiz.id}.yaml", errors)
+def _quiz_behind_source(quiz: Quiz, source: Quiz) -> list[str]:
+    """How a translated quiz differs from the Vietnamese in its questions, option ids or answers
+    (results add up across languages only when they agree). A quiz that differs is behind the
+    Vietnamese: residents get the Vietnamese quiz until its translation follows."""
     src = {q.id: q for q in source.questions}
     mine = {q.id: q for q in quiz.questions}
-    for missing in src.keys() - mine.keys():
-        check.error("questions", f"question '{missing}' of the Vietnamese quiz is missing")
-    for extra in mine.keys() - src.keys():
-        check.error("questions", f"question '{extra}' is not in the Vietnamese quiz")
-    for q_id in src.keys() & mine.keys():
+    problems = [f"question '{q}' of the Vietnamese quiz is missing" for q in sorted(src.keys() - mine.keys())]
+    problems += [f"question '{q}' is not in the Vietnamese quiz" for q in sorted(mine.keys() - src.keys())]
+    for q_id in sorted(src.keys() & mine.keys()):
         a, b = src[q_id], mine[q_id]
         if [o.id for o in a.options] != [o.id for o in b.options]:
-            check.error(f"questions ({q_id}).options", "option ids differ from the Vietnamese quiz")
-        if a.answer != b.answer:
-            check.error(
-                f"questions ({q_id}).answer", f"'{b.answer}' differs from the Vietnamese answer '{a.answer}'"
+            problems.append(f"question '{q_id}': option ids differ from the Vietnamese quiz")
+        elif a.answer != b.answer:
+            problems.append(
+                f"question '{q_id}': answer '{b.answer}' differs from the Vietnamese answer '{a.answer}'"
             )
+    return problems
 
 
 def load_events(
@@ -549,6 +548,8 @@ def load_content(root: Path | str) -> Content:
 def load_tree(tree: Tree) -> Content:
     """The content of `tree` (a folder's files or a release's), or ContentInvalid."""
     errors: list[ContentError] = []
+    warnings: list[str] = []  # what is served anyway, but someone should fix
+    lagging: list[tuple[str, str]] = []  # translated quizzes behind the Vietnamese (not served)
     root = tree.root
     languages = _load_languages(tree, errors)
     topics: dict[str, dict[str, Topic]] = {}
@@ -599,8 +600,14 @@ def load_tree(tree: Tree) -> Content:
                     errors.append(
                         ContentError(quiz.path, "id", f"quiz '{quiz.id}' has no Vietnamese original")
                     )
-                else:
-                    _check_quiz_matches_source(quiz, source_quizzes[quiz.id], tree, errors)
+                elif behind := _quiz_behind_source(quiz, source_quizzes[quiz.id]):
+                    warnings.append(
+                        f"{quiz.path}: {'; '.join(behind)}; residents get the Vietnamese quiz until the "
+                        "translation follows it"
+                    )
+                    lagging.append((lang, quiz.id))
+    for lang, quiz_id in lagging:
+        del quizzes[lang][quiz_id]
     events, theme = load_events(tree, languages, errors)
     areas = _load_areas(tree, languages, errors)
     if errors:
@@ -614,4 +621,5 @@ def load_tree(tree: Tree) -> Content:
         theme=theme,
         version=tree.version(),
         areas=areas,
+        warnings=warnings,
     )

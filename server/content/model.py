@@ -147,6 +147,7 @@ class Content:
     theme: Theme | None
     version: str
     areas: dict[str, Area] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # served anyway; `loa content check` prints them
 
     # -- lookups with Vietnamese fallback -------------------------------------------------
     def topic_ids(self) -> list[str]:

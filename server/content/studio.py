@@ -27,20 +27,22 @@ def quiz_path(lang: str, quiz_id: str) -> str:
 
 
 def check_in_draft(
-    conn: Connection, path: str, data: bytes | None
+    conn: Connection, changed: dict[str, bytes | None]
 ) -> tuple[Content | None, list[ContentError]]:
-    """The draft's content with `path` holding `data` (None: removed), and the problems of that
-    file: ([], content) when it is fine. Problems of other draft files do not count here."""
+    """The draft's content with each changed path holding its data (None: removed), and the
+    problems of those files: (content, []) when they are fine. Problems of other draft files do
+    not count here."""
     files = dict(releases.draft_tree(conn).files)
-    if data is None:
-        files.pop(path, None)
-    else:
-        files[path] = data
+    for path, data in changed.items():
+        if data is None:
+            files.pop(path, None)
+        else:
+            files[path] = data
     try:
         return load_tree(Tree(files)), []
     except ContentInvalid as exc:
-        mine = f"content/{path}"
-        return None, [e for e in exc.errors if e.path == mine]
+        mine = {f"content/{path}" for path in changed}
+        return None, [e for e in exc.errors if e.path in mine]
 
 
 def file_province(content: Content | None, path: str) -> int | None:

@@ -9,20 +9,11 @@ import datetime as dt
 import re
 from typing import Any
 
-import yaml
-
 from . import yamlio
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)(.*)\Z", re.S)
 # The fields of the front matter the studio edits; the others (status, translator...) are kept.
 EDITED = ("title", "summary", "order", "key_points", "sources", "province")
-
-
-class _Dumper(yaml.SafeDumper):
-    """YAML as translators write it: lists indented under their key, long lines kept whole."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
 
 
 def parse(data: bytes) -> tuple[dict[str, Any], str]:
@@ -38,7 +29,7 @@ def parse(data: bytes) -> tuple[dict[str, Any], str]:
 
 
 def render(meta: dict[str, Any], body: str) -> bytes:
-    front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6)
+    front = yamlio.dump(meta)
     body = body.replace("\r\n", "\n")
     if body and not body.endswith("\n"):
         body += "\n"

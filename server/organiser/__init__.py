@@ -71,6 +71,7 @@ from . import (  # noqa: E402,F401
     leaflet_views,
     publish_views,
     quality_views,
+    quiz_views,
     studio_views,
     translate_views,
     translations_views,

@@ -204,7 +204,7 @@ def _save(form: TopicForm, topic_id: str | None, current: bytes | None):
         fields["translator"] = g.user.display_name or g.user.username
     data = topic_file.updated(now, new_id, fields, form.body.data or "")
     with db.engine.connect() as conn:
-        _content, errors = studio.check_in_draft(conn, path, data)
+        _content, errors = studio.check_in_draft(conn, {path: data})
     if errors:
         general = []
         for error in errors:

@@ -165,7 +165,7 @@ def _save(lang: str, kind: str, item_id: str, files: dict, may_translate: bool, 
         else:
             new_file = translation_files.quiz(files["source"], files["translation"], texts, me, reviewers)
         with db.engine.connect() as conn:
-            _content, errors = studio.check_in_draft(conn, path, new_file)
+            _content, errors = studio.check_in_draft(conn, {path: new_file})
         if errors:
             return [f"{e.field}: {e.message}" if e.field else e.message for e in errors]
     states = dict(files["states"])

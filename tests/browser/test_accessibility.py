@@ -95,3 +95,24 @@ def test_quiz_works_by_keyboard_alone(live_server, page):
         page.keyboard.press("Tab")  # on to the next question
     page.keyboard.press("Enter")  # the check button
     expect(page.locator(".quiz-score")).not_to_be_empty()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/organiser/studio",
+        "/organiser/studio/topics/markets",
+        "/organiser/studio/quizzes/markets",
+        "/organiser/studio/translate/km/topics/markets",
+        "/organiser/studio/publish",
+        "/organiser/studio/history",
+    ],
+)
+def test_studio_pages_are_accessible_at_360px(with_data, page, path):
+    with_data.loa("users", "roles", "boss", "--translator", "km", "--reviewer", "km")
+    page.goto(with_data.url(path))
+    page.fill("#username", "boss")
+    page.fill("#password", PASSWORD)
+    page.click("form.form button[type=submit]")
+    expect(page.locator("h1")).to_be_visible()
+    assert_accessible_at_360px(page)
