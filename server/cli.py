@@ -219,7 +219,10 @@ def serve(host: str, port: int, threads: int, channel_timeout: int, connection_l
             # idle connections are looked for this often, so one lives at most 1.5 x the timeout
             cleanup_interval=max(1, min(10, channel_timeout // 2)),
             connection_limit=fitting,
-            max_request_body_size=app.config["MAX_CONTENT_LENGTH"] * 4,
+            # sync batches (gzip undone later) and the studio's picture uploads
+            max_request_body_size=max(
+                app.config["MAX_CONTENT_LENGTH"] * 4, app.config["PICTURE_MAX_BYTES"] + 2**20
+            ),
             trusted_proxy="127.0.0.1" if app.config["BEHIND_PROXY"] else None,
             clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"],
             expose_tracebacks=False,

@@ -48,6 +48,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "1048576",
         "largest request body, after gzip is undone (more is 413); phones are told it and follow it",
     ),
+    "LOA_PICTURE_MAX_BYTES": (
+        "12000000",
+        "largest picture file the studio accepts (a phone's photo); it is stored as a WebP of 30 KB at most",
+    ),
     "LOA_SYNC_RATE_PER_MINUTE": ("120", "sync requests one device may make per minute (more is 429)"),
     "LOA_LOGIN_RATE_PER_MINUTE": ("10", "login attempts per address per minute (more is 429)"),
     "LOA_LOGIN_FREE_FAILURES": (
@@ -196,6 +200,7 @@ class Config:
         self.BEHIND_PROXY = env_bool("LOA_BEHIND_PROXY")
         self.SYNC_MAX_RECORDS = int(env("LOA_SYNC_MAX_RECORDS"))
         self.MAX_CONTENT_LENGTH = int(env("LOA_MAX_BODY_BYTES"))
+        self.PICTURE_MAX_BYTES = int(env("LOA_PICTURE_MAX_BYTES"))
         self.SYNC_RATE_PER_MINUTE = int(env("LOA_SYNC_RATE_PER_MINUTE"))
         self.LOGIN_RATE_PER_MINUTE = int(env("LOA_LOGIN_RATE_PER_MINUTE"))
         self.LOGIN_FREE_FAILURES = int(env("LOA_LOGIN_FREE_FAILURES"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from flask import Flask, url_for
 
@@ -65,6 +66,19 @@ def language_pages(lang: str) -> list[str]:
     return urls
 
 
+def language_pictures(lang: str) -> list[list[str]]:
+    """[url, revision] of the pictures the language's topic pages show (their names are the
+    fingerprints of their bytes), precached with the pages."""
+    content = get_content()
+    urls: list[str] = []
+    for topic_id in content.topic_ids():
+        found = content.topic(lang, topic_id)
+        for url in re.findall(r'<img src="(/media/[^"]+)"', found.value.body_html if found else ""):
+            if url not in urls:
+                urls.append(url)
+    return [[url, url.rsplit("/", 1)[1][:16]] for url in urls]
+
+
 def _render_revision(app: Flask, url: str) -> str:
     # A fresh app context, so the inner request gets its own `g` and leaves the caller's alone.
     with app.app_context(), app.test_client() as client:
@@ -101,6 +115,7 @@ def precache_manifest() -> dict:
     for lang in get_content().languages:
         entries = [[u, _render_revision(app, u)] for u in language_pages(lang)]
         entries += [asset_entry(a) for a in language_assets(lang)]
+        entries += language_pictures(lang)
         pages[lang] = entries
     limits = sync_limits(app.config)
     digest = hashlib.sha256(json.dumps([shell, pages, limits], sort_keys=True).encode()).hexdigest()[:12]

@@ -325,3 +325,84 @@ def test_a_new_topic_gets_its_quiz(studio_app):
     assert "quiz: livestream-scams" in topic, "the topic links its new quiz"
     assert publish(boss, "livestream with quiz").status_code == 302
     assert studio_app.test_client().get("/vi/quiz/livestream-scams").status_code == 200
+
+
+def photo(width: int = 2400, height: int = 1800, kind: str = "JPEG") -> bytes:
+    """A phone-sized photo: noise is what compresses worst, like a real label."""
+    import io
+    import os
+
+    from PIL import Image
+
+    image = Image.frombytes("RGB", (width // 8, height // 8), os.urandom(width // 8 * height // 8 * 3))
+    out = io.BytesIO()
+    image.resize((width, height)).save(out, kind, quality=92)
+    return out.getvalue()
+
+
+def upload(client, topic_id: str, data: bytes, alt: str = "Nhãn thật và nhãn giả", name: str = "label.jpg"):
+    import io
+
+    page = client.get(f"/organiser/studio/topics/{topic_id}").get_data(as_text=True)
+    return client.post(
+        f"/organiser/studio/topics/{topic_id}/pictures",
+        data={"csrf_token": csrf(page), "alt": alt, "picture": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_picture_is_stored_small_described_lazy_and_precached(studio_app):
+    from server.content.pictures import MIN_WIDTH, PICTURE_BUDGET, size_of
+
+    boss = client_for(studio_app, "boss")
+    original = photo()
+    assert len(original) > 1_000_000, "bigger than the sync body limit, like a phone's photo"
+    added = upload(boss, "counterfeit", original)
+    assert added.status_code == 302, added.get_data(as_text=True)[-2000:]
+    with studio_app.app_context(), db.engine.connect() as conn:
+        from server.content import releases
+
+        topic = (releases.draft_file(conn, "vi/topics/counterfeit.md") or b"").decode()
+        name = first_match(r"!\[Nhãn thật và nhãn giả\]\(/media/([^)]+)\)", topic)
+        stored = releases.draft_file(conn, f"media/{name}") or b""
+    assert stored[:4] == b"RIFF" and stored[8:12] == b"WEBP"
+    size = size_of(name)
+    assert size is not None and len(stored) <= PICTURE_BUDGET
+    width, height = size
+    assert MIN_WIDTH <= width <= 720 and abs(height - width * 3 / 4) <= 1, "made smaller, shape kept"
+    resident = studio_app.test_client()
+    assert resident.get(f"/media/{name}").status_code == 404, "not published yet"
+    assert boss.get(f"/media/{name}").status_code == 200, "the studio previews its drafts"
+    assert publish(boss, "picture").status_code == 302
+    page = resident.get("/vi/topics/counterfeit").get_data(as_text=True)
+    img = first_match(r"(<img src=\"/media/[^>]*>)", page)
+    assert (
+        f'src="/media/{name}"' in img
+        and f'width="{width}" height="{height}"' in img
+        and 'loading="lazy"' in img
+    )
+    assert 'alt="Nhãn thật và nhãn giả"' in img
+    served = resident.get(f"/media/{name}")
+    assert served.mimetype == "image/webp" and "immutable" in served.headers["Cache-Control"]
+    sw = resident.get("/sw.js").get_data(as_text=True)
+    assert f"/media/{name}" in sw, "precached with the language's pages"
+
+
+def test_pictures_that_cannot_be_are_refused_with_the_reason(studio_app):
+    boss = client_for(studio_app, "boss")
+    not_image = upload(boss, "counterfeit", b"%PDF-1.4 not a picture", name="x.jpg")
+    assert not_image.status_code == 400 and "không phải ảnh" in not_image.get_data(as_text=True)
+    no_alt = upload(boss, "counterfeit", photo(800, 600), alt="  ")
+    assert no_alt.status_code == 400 and "Mô tả bức ảnh" in no_alt.get_data(as_text=True)
+    studio_app.config["PICTURE_MAX_BYTES"] = 200_000
+    too_big = upload(boss, "counterfeit", photo())
+    assert too_big.status_code == 413 and "tối đa" in too_big.get_data(as_text=True)
+    with studio_app.app_context(), db.engine.connect() as conn:
+        from server.content import releases
+
+        assert not [p for p in releases.draft_manifest(conn) if p.startswith("media/")], "nothing half stored"
+    written = "![](/media/0123456789abcdef-720x540.webp)\n"
+    page = boss.get("/organiser/studio/topics/counterfeit").get_data(as_text=True)
+    refused = boss.post("/organiser/studio/topics/counterfeit", data=topic_form(page, body=written))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "needs a description" in html and "is not in the content" in html

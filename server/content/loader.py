@@ -26,8 +26,9 @@ from .. import communes
 from ..campaign import HOTLINE
 from . import model, yamlio
 from .errors import ContentError, ContentInvalid
-from .markdown import markdown_problems, render_markdown
+from .markdown import markdown_problems, pictures_in, render_markdown
 from .model import SOURCE_LANG, Area, Content, Event, Language, Option, Question, Quiz, Theme, Topic
+from .pictures import MEDIA
 from .tree import Tree
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -279,6 +280,9 @@ def _load_topic(tree: Tree, path: str, lang: str, errors: list[ContentError]) ->
         check.error("body", "is empty: write the topic below the front matter")
     for problem in markdown_problems(body):
         check.error("body", problem)
+    for picture in pictures_in(body):
+        if not check.tree.exists(picture):
+            check.error("body", f"the picture '/{picture}' is not in the content (upload it in the studio)")
     if re.search(r"^#\s", body, re.M):
         check.error("body", "uses a '# ' heading; the title comes from 'title', start sections with '## '")
     # A missing id, title or summary has been reported already (so errors grew).
@@ -565,7 +569,7 @@ def load_tree(tree: Tree) -> Content:
             if quiz:
                 quizzes[lang][quiz.id] = quiz
     for folder in tree.folders():
-        if folder not in languages:
+        if folder not in languages and folder != MEDIA:
             errors.append(
                 ContentError(
                     root / folder,

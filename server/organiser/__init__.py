@@ -69,6 +69,7 @@ from . import (  # noqa: E402,F401
     dashboard_views,
     events_views,
     leaflet_views,
+    picture_views,
     publish_views,
     quality_views,
     quiz_views,

@@ -257,3 +257,16 @@ def studio_preview():
     if not isinstance(text, str) or len(text) > 100_000:
         abort(400, description="body: text of at most 100,000 characters")
     return jsonify(html=render_markdown(text), problems=markdown_problems(text))
+
+
+def topic_page_with_error(topic_id: str, message: str, status: int):
+    """The topic's page as saved, with `message` above the form (a refused picture)."""
+    form = TopicForm(formdata=None)
+    pickers.fill_provinces(form.province, g.user)
+    with db.engine.connect() as conn:
+        current = releases.draft_file(conn, studio.topic_path(SOURCE_LANG, topic_id))
+    if current is None:
+        abort(404, description=f"no topic '{topic_id}'")
+    _fill(form, current)
+    form.base.data = releases.sha_of(current)
+    return _render(form, topic_id, status, general=[message])

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from .. import i18n, pwa
 from ..content import score
-from ..web import get_content, saved_language
+from ..web import IMMUTABLE, get_content, saved_language
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 root_bp = Blueprint("root", __name__)
@@ -51,6 +51,32 @@ def service_worker():
     response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@root_bp.get("/media/<name>")
+def media(name: str):
+    """A picture of the content. Published ones for everyone, immutable (the name is the
+    fingerprint of the bytes); the studio's people also see the draft's, for the preview."""
+    from .. import auth, content_roles
+    from ..content import releases
+    from ..content.pictures import MEDIA, size_of
+    from ..extensions import db
+    from ..state import state
+
+    path = f"{MEDIA}/{name}"
+    if size_of(name) is None:
+        abort(404)
+    data = state().content_store.tree.read(path)
+    if data is None:
+        user = auth.session_user()
+        if user is not None and content_roles.may_use_studio(user):
+            with db.engine.connect() as conn:
+                data = releases.draft_file(conn, path)
+    if data is None:
+        abort(404)
+    response = current_app.response_class(data, mimetype="image/webp")
+    response.headers["Cache-Control"] = IMMUTABLE
     return response
 
 
