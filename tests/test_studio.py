@@ -406,3 +406,10 @@ def test_pictures_that_cannot_be_are_refused_with_the_reason(studio_app):
     refused = boss.post("/organiser/studio/topics/counterfeit", data=topic_form(page, body=written))
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "needs a description" in html and "is not in the content" in html
+
+
+def test_the_studio_shows_the_interface_catalogues_and_where_their_workflow_is(studio_app):
+    home = client_for(studio_app, "boss").get("/organiser/studio").get_data(as_text=True)
+    section = first_match(r'(<section aria-labelledby="strings-h".*?</section>)', home, re.S)
+    assert "Poedit" in section and "Weblate" in section and "Translations (interface strings)" in section
+    assert len(re.findall(r"đã dịch \d+/\d+", section)) == 4, "one line per language"

@@ -5,8 +5,9 @@ page opened before someone else's save is refused with what they changed, the fo
 from __future__ import annotations
 
 from functools import wraps
+from pathlib import Path
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,6 +19,7 @@ from ..content import KEY_POINT_MAX, SOURCE_LANG, releases, render_markdown, stu
 from ..content import translation_state as ts
 from ..content.loader import SLUG
 from ..content.markdown import markdown_problems
+from ..coverage import coverage
 from ..extensions import db
 from ..web import get_content
 from . import bp, pickers
@@ -134,8 +136,13 @@ def studio_home():
     ]
     drafts_only = sorted(p.split("/")[-1][:-3] for p in draft_paths if p.startswith(f"{SOURCE_LANG}/topics/"))
     unpublished = [tid for tid in drafts_only if tid not in source]
+    catalogues = [
+        (row.lang, row.name, row.catalogue)
+        for row in coverage(content, Path(current_app.config["TRANSLATIONS_DIR"]))
+    ]
     return render_template(
         "organiser/studio.html",
+        catalogues=catalogues,
         rows=rows,
         unpublished=unpublished,
         changes=changes,

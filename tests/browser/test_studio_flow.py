@@ -70,6 +70,21 @@ def write_topic(page, server) -> None:
     expect(page.locator(".flash")).to_contain_text("Đã lưu bản nháp")
 
 
+def add_picture(page, server, tmp_path) -> None:
+    import os
+
+    from PIL import Image
+
+    photo = tmp_path / "nhan-that.jpg"
+    Image.frombytes("RGB", (300, 225), os.urandom(300 * 225 * 3)).resize((1600, 1200)).save(photo, quality=90)
+    page.goto(server.url(f"/organiser/studio/topics/{TOPIC}"))
+    page.set_input_files("#picture", str(photo))
+    page.fill("#alt", "Nhãn thật của một gói hàng")
+    page.click("button:has-text('Thêm ảnh này')")
+    expect(page.locator(".flash")).to_contain_text("Đã thêm ảnh vào cuối bài")
+    expect(page.locator("#preview img[alt='Nhãn thật của một gói hàng']")).to_be_visible()
+
+
 def write_quiz(page, server) -> None:
     page.goto(server.url("/organiser/studio"))
     page.click(f"a[href='/organiser/studio/quizzes/{TOPIC}?topic={TOPIC}']")
@@ -84,18 +99,30 @@ def write_quiz(page, server) -> None:
     expect(page.locator(".flash")).to_contain_text("Đã lưu bản nháp")
 
 
+def picture_url(page) -> str:
+    """The picture's address, from the Vietnamese body shown beside the translation."""
+    import re
+
+    source = page.locator(".tr-source .tr-text").last.inner_text()
+    found = re.search(r"\((/media/[^)]+)\)", source)
+    assert found, source
+    return found.group(1)
+
+
 def translate(page, server, title: str) -> None:
     page.goto(server.url(f"/organiser/studio/translate/km/topics/{TOPIC}"))
     texts = page.locator("textarea[name^=text-]")
     for i in range(texts.count()):
         if not texts.nth(i).input_value():
-            texts.nth(i).fill("## ផ្នែក\n\nអត្ថបទ។" if i == texts.count() - 1 else f"អត្ថបទខ្មែរ {i}")
+            last = i == texts.count() - 1
+            body = "## ផ្នែក\n\nអត្ថបទ។\n\n![ស្លាកពិតរបស់កញ្ចប់ទំនិញ](" + picture_url(page) + ")"
+            texts.nth(i).fill(body if last else f"អត្ថបទខ្មែរ {i}")
     texts.first.fill(title)
     page.click("button:has-text('Lưu')")
     expect(page.locator(".flash")).to_be_visible()
 
 
-def test_write_translate_review_publish_and_read_offline(studio_server, browser, phone):
+def test_write_translate_review_publish_and_read_offline(studio_server, browser, phone, tmp_path):
     server = studio_server
     reader = phone.new_page()
     reader.goto(server.url("/km/"))
@@ -106,6 +133,7 @@ def test_write_translate_review_publish_and_read_offline(studio_server, browser,
     reviewer_context, reviewer = signed_in(browser, server, "hoa")
     try:
         write_topic(editor, server)
+        add_picture(editor, server, tmp_path)
         write_quiz(editor, server)
         translate(translator, server, "ការទិញតាមការផ្សាយផ្ទាល់")
 
@@ -147,3 +175,6 @@ def test_write_translate_review_publish_and_read_offline(studio_server, browser,
     server.stop()
     reader.goto(server.url(f"/km/topics/{TOPIC}"))
     expect(reader.locator("h1")).to_have_text("ការទិញទំនិញពេលមើលការផ្សាយផ្ទាល់")
+    picture = reader.locator("main img[alt='ស្លាកពិតរបស់កញ្ចប់ទំនិញ']")
+    picture.scroll_into_view_if_needed()
+    reader.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
