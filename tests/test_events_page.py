@@ -129,9 +129,7 @@ def test_a_bad_event_is_refused_and_the_file_is_untouched(tmp_path, content_copy
         place_vi="Đâu đó",
     )
     html = response.get_data(as_text=True)
-    assert (
-        response.status_code == 400 and "is before the start date" in html and "is not in province 12" in html
-    )
+    assert response.status_code == 400 and "trước ngày bắt đầu" in html and "không thuộc tỉnh 12" in html
     assert events_text(app) == before
 
 

@@ -108,9 +108,9 @@ def test_field_errors_follow_the_content_check_and_keep_what_was_typed(studio_ap
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     point_error = first_match(r'id="key_point_2-err">([^<]*)<', html)
-    assert f"is {len(long_point.strip())} characters; at most 140 fit on a leaflet" in point_error
+    assert f"có {len(long_point.strip())} ký tự; tờ rơi chỉ chứa được tối đa 140" in point_error
     body_error = first_match(r'id="body-err">([^<]*)<', html)
-    assert "raw HTML is not allowed" in body_error and "javascript:alert(1)" in body_error
+    assert "Không được dùng HTML" in body_error and "javascript:alert(1)" in body_error
     assert "Một ý rất dài" in first_match(r'name="key_point_2"[^>]*value="([^"]*)"', html)
     with studio_app.app_context(), db.engine.connect() as conn:
         from server.content import releases
@@ -213,7 +213,7 @@ def test_the_preview_renders_like_the_residents_page_and_names_what_is_refused(s
     ).get_json()
     assert "<h2>Tiêu đề</h2>" in answer["html"] and "<strong>đậm</strong>" in answer["html"]
     assert "&lt;b&gt;" in answer["html"], "raw HTML is shown as text, never as markup"
-    assert any("raw HTML is not allowed" in p for p in answer["problems"])
+    assert any("Không được dùng HTML" in p for p in answer["problems"]), "in the editor's language"
     assert boss.post("/organiser/studio/preview", json={"body": "x"}).status_code == 400, "CSRF checked"
 
 
@@ -286,7 +286,7 @@ def test_the_quiz_editor_adds_a_question_and_refuses_an_answer_that_is_not_an_op
     )
     refused = boss.post(url, data=bad)
     assert refused.status_code == 400
-    assert "&#39;c&#39; is not one of the option ids: a, b" in refused.get_data(as_text=True)
+    assert "đáp án đúng &#39;c&#39; không nằm trong các lựa chọn (a, b)" in refused.get_data(as_text=True)
     assert "Cân đối chứng ở đâu?" in refused.get_data(as_text=True), "what was typed is kept"
     assert boss.post(url, data={**bad, f"q{new}-answer": "a"}).status_code == 302
     assert publish(boss, "one more question").status_code == 302
@@ -310,7 +310,7 @@ def test_a_new_topic_gets_its_quiz(studio_app):
         "q0-explanation": "Luật 19/2023 buộc người bán cho biết thông tin.",
     }
     few = boss.post(url, data=quiz_form(page, title="Trắc nghiệm: livestream", **one))
-    assert few.status_code == 400 and "needs at least 5 questions, found 1" in few.get_data(as_text=True)
+    assert few.status_code == 400 and "cần ít nhất 5 câu hỏi; hiện có 1" in few.get_data(as_text=True)
     five = {"count": "5", "title": "Trắc nghiệm: livestream"}
     for n in range(5):
         five.update({key.replace("q0", f"q{n}"): value for key, value in one.items()})
@@ -405,7 +405,7 @@ def test_pictures_that_cannot_be_are_refused_with_the_reason(studio_app):
     page = boss.get("/organiser/studio/topics/counterfeit").get_data(as_text=True)
     refused = boss.post("/organiser/studio/topics/counterfeit", data=topic_form(page, body=written))
     html = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and "needs a description" in html and "is not in the content" in html
+    assert refused.status_code == 400 and "cần lời mô tả" in html and "không có trong nội dung" in html
 
 
 def test_the_studio_shows_the_interface_catalogues_and_where_their_workflow_is(studio_app):
@@ -413,3 +413,29 @@ def test_the_studio_shows_the_interface_catalogues_and_where_their_workflow_is(s
     section = first_match(r'(<section aria-labelledby="strings-h".*?</section>)', home, re.S)
     assert "Poedit" in section and "Weblate" in section and "Translations (interface strings)" in section
     assert len(re.findall(r"đã dịch \d+/\d+", section)) == 4, "one line per language"
+
+
+def test_organisers_give_content_roles_on_the_accounts_page(studio_app):
+    create_account(studio_app, "lan")
+    create_account(studio_app, "laichau", role="organiser", province=LAI_CHAU)
+    boss = client_for(studio_app, "boss")
+    with studio_app.app_context():
+        from server.accounts import get
+
+        lan_id = get("lan").id
+    url = f"/organiser/users/{lan_id}/roles"
+    page = boss.get(url).get_data(as_text=True)
+    assert (
+        boss.post(url, data={"csrf_token": csrf(page), "translator-km": "1", "reviewer-mww": "1"}).status_code
+        == 302
+    )
+    result = studio_app.test_cli_runner().invoke(cli, ["users", "roles", "lan"])
+    assert "lan: reviewer (mww), translator (km)" in result.output
+    lan = client_for(studio_app, "lan")
+    assert lan.get("/organiser/studio/translate/km/topics/markets").status_code == 200
+    page = boss.get(url).get_data(as_text=True)
+    assert boss.post(url, data={"csrf_token": csrf(page)}).status_code == 302, "every box unticked"
+    assert lan.get("/organiser/studio/translate/km/topics/markets").status_code == 403
+    with studio_app.app_context():
+        actions = [a for (a,) in db.session.execute(db.select(AuditEntry.action))]
+    assert actions.count("user.content_roles") == 2

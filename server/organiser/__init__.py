@@ -73,6 +73,7 @@ from . import (  # noqa: E402,F401
     publish_views,
     quality_views,
     quiz_views,
+    roles_views,
     studio_views,
     translate_views,
     translations_views,

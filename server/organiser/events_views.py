@@ -17,6 +17,7 @@ from ..content import ContentInvalid, releases
 from ..extensions import db
 from ..web import get_content
 from . import bp, organiser_required, pickers
+from .content_messages import say
 from .forms import ConfirmForm
 
 
@@ -180,7 +181,8 @@ def _save(form: EventForm):
         return _page(form, [], 409, conflict=True)
     except ContentInvalid as exc:
         errors = [
-            e.message if e.field is None else f"{e.field.split('.')[-1]}: {e.message}" for e in exc.errors
+            say(e.message) if e.field is None else f"{e.field.split('.')[-1]}: {say(e.message)}"
+            for e in exc.errors
         ]
         return _page(form, errors, 400)
     event_id = saved[-1]

@@ -17,6 +17,7 @@ from ..content import ContentInvalid, releases, studio
 from ..extensions import db
 from ..web import get_content
 from . import bp
+from .content_messages import say_error
 from .forms import ConfirmForm
 from .studio_views import studio_required
 
@@ -88,7 +89,7 @@ def studio_publish():
             form=form,
             mine=mine,
             others=others,
-            problems=problems,
+            problems=[say_error(p) for p in problems],
             sizes=studio.download_by_language(mine, languages, draft_paths),
             languages=get_content().languages,
         ),

@@ -15,6 +15,7 @@ from ..content import SOURCE_LANG, releases, studio, topic_file
 from ..content import quiz_file as qf
 from ..extensions import db
 from . import bp
+from .content_messages import say_error
 from .forms import ConfirmForm
 from .studio_views import studio_required
 
@@ -140,7 +141,7 @@ def _save(path: str, data: bytes, current: bytes | None, new_for_topic: str | No
     with db.engine.connect() as conn:
         _content, errors = studio.check_in_draft(conn, changed)
     if errors:
-        return [f"{e.field}: {e.message}" if e.field else e.message for e in errors]
+        return [say_error(e) for e in errors]
 
     def change(conn) -> None:
         releases.save_draft(conn, path, data, current, g.user.username)

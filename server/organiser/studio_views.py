@@ -23,6 +23,7 @@ from ..coverage import coverage
 from ..extensions import db
 from ..web import get_content
 from . import bp, pickers
+from .content_messages import say, say_error
 
 KEY_POINTS = 6
 
@@ -146,7 +147,7 @@ def studio_home():
         rows=rows,
         unpublished=unpublished,
         changes=changes,
-        problems=problems,
+        problems=[say_error(p) for p in problems],
         languages=content.languages,
         may_create=content_roles.is_editor(g.user),
     )
@@ -217,9 +218,9 @@ def _save(form: TopicForm, topic_id: str | None, current: bytes | None):
         for error in errors:
             target = _form_field(form, error.field)
             if target is None:
-                general.append(f"{error.field}: {error.message}" if error.field else error.message)
+                general.append(say_error(error))
             else:
-                target.errors = [*list(target.errors), error.message]
+                target.errors = [*list(target.errors), say(error.message)]
         return _render(form, topic_id, 400, general=general)
     try:
         releases.run(db.engine, lambda conn: releases.save_draft(conn, path, data, now, g.user.username))
@@ -263,7 +264,7 @@ def studio_preview():
     text = (request.get_json(silent=True) or {}).get("body", "")
     if not isinstance(text, str) or len(text) > 100_000:
         abort(400, description="body: text of at most 100,000 characters")
-    return jsonify(html=render_markdown(text), problems=markdown_problems(text))
+    return jsonify(html=render_markdown(text), problems=[say(p) for p in markdown_problems(text)])
 
 
 def topic_page_with_error(topic_id: str, message: str, status: int):

@@ -18,6 +18,7 @@ from ..content import translation_state as ts
 from ..extensions import db
 from ..web import get_content
 from . import bp
+from .content_messages import say_error
 from .forms import ConfirmForm
 from .studio_views import studio_required
 
@@ -167,7 +168,7 @@ def _save(lang: str, kind: str, item_id: str, files: dict, may_translate: bool, 
         with db.engine.connect() as conn:
             _content, errors = studio.check_in_draft(conn, {path: new_file})
         if errors:
-            return [f"{e.field}: {e.message}" if e.field else e.message for e in errors]
+            return [say_error(e) for e in errors]
     states = dict(files["states"])
     states[_key(kind, item_id)] = {n: e for n, e in entries.items() if e}
     new_state = ts.render_states(states)
