@@ -45,6 +45,27 @@ class Browser:
         with self.opener.open(urllib.request.Request(self.server.url(path), data=data)) as response:
             return response.status
 
+    def upload(self, path: str, fields: dict[str, str], name: str, data: bytes) -> int:
+        """A multipart form with one file, as a browser sends it."""
+        boundary = "loa-bench-boundary"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+            for k, v in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="photo.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n".encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        request = urllib.request.Request(
+            self.server.url(path),
+            data=b"".join(parts),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        with self.opener.open(request) as response:
+            return response.status
+
     def form(self, path: str) -> tuple[str, dict[str, str]]:
         page = self.get(path).decode()
         import html
@@ -104,7 +125,70 @@ def measure(database_url: str | None, rounds: int) -> dict:
                 changed = [u for u, rev in revisions.items() if before.get(lang, {}).get(u) != rev]
                 per_lang[lang] = {"urls": changed, "gzip": sum(len(browser.get(u, "gzip")) for u in changed)}
             downloads.append(per_lang)
-    return {"pages": pages, "publish_seconds": publish_seconds, "download": downloads[-1]}
+        pictures = add_pictures(browser)
+    return {
+        "pages": pages,
+        "publish_seconds": publish_seconds,
+        "download": downloads[-1],
+        "pictures": pictures,
+    }
+
+
+def photo(seed: int) -> bytes:
+    """A phone photo of a label: 4000 x 3000, smooth areas, edges and text-like detail."""
+    import io
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", (4000, 3000), (rng.randint(150, 230),) * 3)
+    draw = ImageDraw.Draw(image)
+    for _ in range(400):
+        x, y = rng.randint(0, 3900), rng.randint(0, 2900)
+        colour = tuple(rng.randint(0, 255) for _ in range(3))
+        draw.rectangle((x, y, x + rng.randint(20, 600), y + rng.randint(8, 80)), fill=colour)
+    image = image.filter(ImageFilter.GaussianBlur(2))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def add_pictures(browser: Browser) -> dict:
+    """Three photos added to the counterfeit topic and published: each one's stored size, and the
+    Vietnamese precache before and after (compressed)."""
+
+    def precache_bytes() -> int:
+        """Everything precached for Vietnamese, as bench/payload.py counts it: shell, pages, sw.js."""
+        sw = browser.get("/sw.js").decode()
+        manifest = json.loads(sw[sw.index("start(") + 6 : sw.rindex(");")])
+        urls = [u for u, _ in manifest["shell"]] + [u for u, _ in manifest["pages"]["vi"]] + ["/sw.js"]
+        return sum(len(browser.get(u, "gzip")) for u in urls)
+
+    before = precache_bytes()
+    originals, stored = [], []
+    for seed in range(3):
+        data = photo(seed)
+        originals.append(len(data))
+        _page, fields = browser.form("/organiser/studio/topics/counterfeit")
+        token = fields["csrf_token"]
+        browser.upload(
+            "/organiser/studio/topics/counterfeit/pictures",
+            {"csrf_token": token, "alt": f"Nhãn hàng thật số {seed + 1}"},
+            "picture",
+            data,
+        )
+    _page, publish = browser.form("/organiser/studio/publish")
+    browser.post("/organiser/studio/publish", {**publish, "note": "three pictures"})
+    html = browser.get("/vi/topics/counterfeit").decode()
+    for url in re.findall(r'<img src="(/media/[^"]+)"', html):
+        stored.append((url.rsplit("/", 1)[1], len(browser.get(url))))
+    return {
+        "originals": originals,
+        "stored": stored,
+        "precache_before": before,
+        "precache_after": precache_bytes(),
+    }
 
 
 def main() -> None:
@@ -123,6 +207,16 @@ def main() -> None:
     print(
         f"Publishing a one-topic change ({len(times)} rounds): median {statistics.median(times) * 1000:.0f} ms, "
         f"slowest {max(times) * 1000:.0f} ms"
+    )
+    pictures = results["pictures"]
+    print("Three phone photos added to a topic (budget 30 KB each as stored)")
+    for original, (name, size) in zip(pictures["originals"], pictures["stored"], strict=True):
+        print(
+            f"  {original / 1e6:4.1f} MB JPEG -> {name}  {size / 1024:5.1f} KB  {'ok' if size <= 30 * 1024 else 'OVER'}"
+        )
+    print(
+        f"  Vietnamese precache {pictures['precache_before'] / 1024:.1f} KB -> "
+        f"{pictures['precache_after'] / 1024:.1f} KB gzip (budget 300 KB)"
     )
     print("What a phone downloads for it (precached pages whose revision changed), gzip")
     for lang, row in results["download"].items():

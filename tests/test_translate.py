@@ -167,3 +167,9 @@ def test_who_may_translate(team):
     assert client_for(team, "lan").get("/organiser/studio/translate/km/topics/nothing").status_code == 404
     hoa = client_for(team, "hoa")
     assert "<textarea" not in hoa.get(URL).get_data(as_text=True), "a reviewer does not write"
+
+
+def test_a_translator_logging_in_lands_in_the_studio_and_other_staff_on_their_screens(team):
+    create_account(team, "mai")
+    assert client_for(team, "lan").get("/organiser/").headers["Location"].endswith("/organiser/studio")
+    assert "/staff/" in client_for(team, "mai").get("/organiser/").headers["Location"]

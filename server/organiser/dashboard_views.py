@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .. import communes, dashboard, devices, exports, reports, scope
+from .. import communes, content_roles, dashboard, devices, exports, reports, scope
 from ..content import SOURCE_LANG
 from ..models import ORGANISER
 from ..security import csrf_message
@@ -31,7 +31,9 @@ def _choices() -> dict:
 @bp.get("/")
 @login_required()
 def home():
-    if g.user.role != ORGANISER:
+    if g.user.role != ORGANISER:  # translators and reviewers to the studio, other staff to their screens
+        if content_roles.may_use_studio(g.user):
+            return redirect(url_for("organiser.studio_home"))
         return redirect(url_for("staff.app_shell", lang=g.lang))
     flt, error = scoped_filter()
     data = None if error else dashboard.dashboard(flt, get_content(), scope.province_of(g.user))
