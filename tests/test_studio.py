@@ -439,3 +439,18 @@ def test_organisers_give_content_roles_on_the_accounts_page(studio_app):
     with studio_app.app_context():
         actions = [a for (a,) in db.session.execute(db.select(AuditEntry.action))]
     assert actions.count("user.content_roles") == 2
+
+
+def test_two_editors_on_one_quiz_the_second_sees_what_changed(studio_app):
+    create_account(studio_app, "colleague", role="organiser")
+    first, second = client_for(studio_app, "boss"), client_for(studio_app, "colleague")
+    url = "/organiser/studio/quizzes/markets"
+    page_first, page_second = first.get(url).get_data(as_text=True), second.get(url).get_data(as_text=True)
+    assert first.post(url, data=quiz_form(page_first, title="Trắc nghiệm: chợ phiên")).status_code == 302
+    refused = second.post(
+        url, data=quiz_form(page_second, **{"q0-text": "Câu hỏi đã sửa của người thứ hai?"})
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Người khác đã lưu" in html
+    diff = first_match(r"<pre class=\"diff\">(.*?)</pre>", html, re.S)
+    assert "+title: &#39;Trắc nghiệm: chợ phiên&#39;" in diff and "Câu hỏi đã sửa của người thứ hai?" in html
