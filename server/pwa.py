@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 
 from flask import Flask, url_for
 
@@ -67,16 +66,12 @@ def language_pages(lang: str) -> list[str]:
 
 
 def language_pictures(lang: str) -> list[list[str]]:
-    """[url, revision] of the pictures the language's topic pages show (their names are the
-    fingerprints of their bytes), precached with the pages."""
-    content = get_content()
-    urls: list[str] = []
-    for topic_id in content.topic_ids():
-        found = content.topic(lang, topic_id)
-        for url in re.findall(r'<img src="(/media/[^"]+)"', found.value.body_html if found else ""):
-            if url not in urls:
-                urls.append(url)
-    return [[url, url.rsplit("/", 1)[1][:16]] for url in urls]
+    """[url, revision] of the pictures the language's topic pages show, as many as fit the
+    precache's share for pictures (their names are the fingerprints of their bytes)."""
+    from .content.pictures import offline_split
+
+    offline, _online = offline_split(get_content(), state().content_store.tree, lang)
+    return [[url, url.rsplit("/", 1)[1][:16]] for url in offline]
 
 
 def _render_revision(app: Flask, url: str) -> str:

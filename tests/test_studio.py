@@ -454,3 +454,18 @@ def test_two_editors_on_one_quiz_the_second_sees_what_changed(studio_app):
     assert refused.status_code == 409 and "Người khác đã lưu" in html
     diff = first_match(r"<pre class=\"diff\">(.*?)</pre>", html, re.S)
     assert "+title: &#39;Trắc nghiệm: chợ phiên&#39;" in diff and "Câu hỏi đã sửa của người thứ hai?" in html
+
+
+def test_pictures_beyond_the_precache_share_load_online_and_the_publish_page_says_so(studio_app, monkeypatch):
+    from server.content import pictures
+
+    boss = client_for(studio_app, "boss")
+    assert upload(boss, "counterfeit", photo(1600, 1200)).status_code == 302
+    monkeypatch.setattr(pictures, "PRECACHE_PICTURES", 10)
+    page = boss.get("/organiser/studio/publish").get_data(as_text=True)
+    assert "Tiếng Việt: 1 ảnh không vừa phần điện thoại lưu" in page
+    assert publish(boss, "picture").status_code == 302
+    sw = studio_app.test_client().get("/sw.js").get_data(as_text=True)
+    assert "/media/" not in sw, "not precached: it loads when the reader is online"
+    html = studio_app.test_client().get("/vi/topics/counterfeit").get_data(as_text=True)
+    assert '<img src="/media/' in html

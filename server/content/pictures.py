@@ -22,6 +22,9 @@ MIN_WIDTH = 240  # below this a label is unreadable: refuse rather than shrink f
 QUALITIES = (80, 70, 60, 50, 40)
 NAME = re.compile(r"^(?P<sha>[0-9a-f]{16})-(?P<w>\d{1,4})x(?P<h>\d{1,4})\.webp$")
 MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
+# Pictures precached per language, at most: with pages, fonts and scripts the precache stays
+# within its 300 KB budget (design.md). Beyond it pictures load when the reader is online.
+PRECACHE_PICTURES = 100 * 1024
 
 
 class PictureError(ValueError):
@@ -94,3 +97,23 @@ def prepare(upload: bytes, max_bytes: int) -> Picture:
         f"the picture cannot be made smaller than {PICTURE_BUDGET // 1024} KB and stay readable",
         kb=PICTURE_BUDGET // 1024,
     )
+
+
+def offline_split(content, tree, lang: str) -> tuple[list[str], list[str]]:
+    """(the picture URLs precached, those loaded only online) of a language's topic pages, in
+    home-page order: precached while their bytes add up to PRECACHE_PICTURES at most."""
+    urls: list[str] = []
+    for topic_id in content.topic_ids():
+        found = content.topic(lang, topic_id)
+        for url in re.findall(r'<img src="(/media/[^"]+)"', found.value.body_html if found else ""):
+            if url not in urls:
+                urls.append(url)
+    offline, online, total = [], [], 0
+    for url in urls:
+        size = len(tree.read(url[1:]) or b"")
+        if total + size <= PRECACHE_PICTURES:
+            offline.append(url)
+            total += size
+        else:
+            online.append(url)
+    return offline, online

@@ -14,6 +14,7 @@ from . import releases
 from .errors import ContentError, ContentInvalid
 from .loader import load_tree
 from .model import SOURCE_LANG, Content
+from .pictures import offline_split
 from .translation_state import STATE_FILE
 from .tree import Tree
 
@@ -120,3 +121,14 @@ def download_by_language(
             total += change.download if own or fallback else 0
         sizes[lang] = total
     return sizes
+
+
+def online_only_pictures(conn: Connection, languages: list[str]) -> dict[str, int]:
+    """Per language, how many pictures of the draft would load only online (beyond the precache's
+    share for pictures), for the publish page to say so."""
+    tree = releases.draft_tree(conn)
+    try:
+        content = load_tree(tree)
+    except ContentInvalid:
+        return {}
+    return {lang: len(offline_split(content, tree, lang)[1]) for lang in languages}

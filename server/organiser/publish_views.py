@@ -83,6 +83,8 @@ def studio_publish():
     elif request.method == "POST":
         status = 400
     languages = list(get_content().languages)
+    with db.engine.connect() as conn:
+        online_only = {k: n for k, n in studio.online_only_pictures(conn, languages).items() if n}
     return (
         render_template(
             "organiser/studio_publish.html",
@@ -91,6 +93,7 @@ def studio_publish():
             others=others,
             problems=[say_error(p) for p in problems],
             sizes=studio.download_by_language(mine, languages, draft_paths),
+            online_only=online_only,
             languages=get_content().languages,
         ),
         status,
