@@ -29,9 +29,18 @@ SHELL_ASSETS = (
 )
 
 
+# Scripts of the organiser pages only (which make no offline promise): never precached on phones.
+ORGANISER_SCRIPTS = frozenset({"js/confirm.js", "js/studio.js"})
+
+
 def shell_asset_names() -> list[str]:
-    """Shell assets plus every JavaScript module, so any screen works offline."""
-    js = sorted(a.logical for a in get_assets().all() if a.logical.startswith("js/"))
+    """Shell assets plus every JavaScript module of the residents' and staff screens, so any of
+    them works offline."""
+    js = sorted(
+        a.logical
+        for a in get_assets().all()
+        if a.logical.startswith("js/") and a.logical not in ORGANISER_SCRIPTS
+    )
     return list(dict.fromkeys([*SHELL_ASSETS, *js]))
 
 

@@ -115,3 +115,9 @@ def test_content_index_unknown_language_is_json_404(client):
     response = client.get("/api/v1/content/fr")
     assert response.status_code == 404 and response.is_json
     assert "fr" in response.get_json()["message"]
+
+
+def test_the_organiser_pages_scripts_are_not_precached_on_phones(client):
+    sw = client.get("/sw.js").get_data(as_text=True)
+    assert "/static/js/app." in sw, "the residents' scripts are"
+    assert "/static/js/studio." not in sw and "/static/js/confirm." not in sw
