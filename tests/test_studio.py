@@ -469,3 +469,14 @@ def test_pictures_beyond_the_precache_share_load_online_and_the_publish_page_say
     assert "/media/" not in sw, "not precached: it loads when the reader is online"
     html = studio_app.test_client().get("/vi/topics/counterfeit").get_data(as_text=True)
     assert '<img src="/media/' in html
+
+
+def test_a_province_editor_publishes_its_topic_with_its_picture(studio_app):
+    create_account(studio_app, "laichau", role="organiser", province=LAI_CHAU)
+    province = client_for(studio_app, "laichau")
+    assert new_topic(province, topic_id="lai-chau-market-day").status_code == 302
+    assert upload(province, "lai-chau-market-day", photo(1200, 900)).status_code == 302
+    assert publish(province, "Chợ phiên Lai Châu, với ảnh").status_code == 302
+    html = studio_app.test_client().get("/vi/topics/lai-chau-market-day").get_data(as_text=True)
+    src = first_match(r'<img src="(/media/[^"]+)"', html)
+    assert studio_app.test_client().get(src).status_code == 200

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import audit, content_roles, scope
 from ..content import ContentInvalid, releases, studio
+from ..content.pictures import MEDIA
 from ..extensions import db
 from ..web import get_content
 from . import bp
@@ -27,11 +28,17 @@ class PublishForm(FlaskForm):
 
 
 def _mine(changes: list[studio.Pending]) -> tuple[list[studio.Pending], list[studio.Pending]]:
-    """(the changes this user may publish, the ones waiting for someone else)."""
+    """(the changes this user may publish, the ones waiting for someone else). A new picture goes
+    with the topic that shows it: any editor publishes it (its bytes name it, nothing else can
+    change under that name)."""
     mine: list[studio.Pending] = []
     others: list[studio.Pending] = []
     for change in changes:
-        (mine if content_roles.may_edit(g.user, change.province) else others).append(change)
+        picture = change.path.startswith(f"{MEDIA}/") and change.change == "added"
+        allowed = (
+            content_roles.is_editor(g.user) if picture else content_roles.may_edit(g.user, change.province)
+        )
+        (mine if allowed else others).append(change)
     return mine, others
 
 
