@@ -221,7 +221,9 @@ def serve(host: str, port: int, threads: int, channel_timeout: int, connection_l
             connection_limit=fitting,
             # sync batches (gzip undone later) and the studio's picture uploads
             max_request_body_size=max(
-                app.config["MAX_CONTENT_LENGTH"] * 4, app.config["PICTURE_MAX_BYTES"] + 2**20
+                app.config["MAX_CONTENT_LENGTH"] * 4,
+                app.config["PICTURE_MAX_BYTES"] + 2**20,
+                app.config["AUDIO_MAX_BYTES"] + 2**20,
             ),
             trusted_proxy="127.0.0.1" if app.config["BEHIND_PROXY"] else None,
             clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"],
@@ -652,4 +654,5 @@ def restore_command(file, yes):
         raise click.ClickException(str(exc)) from None
 
 
-from . import content_commands  # noqa: E402, F401 (registers `loa content import|export|...`)
+# registers `loa audio ...`, `loa broadcast ...` and `loa content import|export|...`
+from . import audio_commands, content_commands  # noqa: E402, F401

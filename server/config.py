@@ -52,6 +52,20 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "12000000",
         "largest picture file the studio accepts (a phone's photo); it is stored as a WebP of 30 KB at most",
     ),
+    "LOA_AUDIO_MAX_BYTES": (
+        "30000000",
+        "largest recording file the studio and `loa audio add` accept (ten minutes of WAV from a voice recorder)",
+    ),
+    "LOA_AUDIO_MAX_MINUTES": (
+        "10",
+        "longest recording accepted, in minutes (longer is refused, nothing stored)",
+    ),
+    "LOA_BROADCAST_BITRATE": ("64000", "bit rate of the commune loudspeaker spots (MP3, mono), in bit/s"),
+    "LOA_BROADCAST_SAMPLE_RATE": ("44100", "sample rate of the spots, Hz: 44100 or 48000"),
+    "LOA_BROADCAST_SIGNATURE": (
+        "chime",
+        "sound at the start and end of each spot: `chime` (Loa's own), a path to an audio file, or empty for none",
+    ),
     "LOA_SYNC_RATE_PER_MINUTE": ("120", "sync requests one device may make per minute (more is 429)"),
     "LOA_LOGIN_RATE_PER_MINUTE": ("10", "login attempts per address per minute (more is 429)"),
     "LOA_LOGIN_FREE_FAILURES": (
@@ -201,6 +215,11 @@ class Config:
         self.SYNC_MAX_RECORDS = int(env("LOA_SYNC_MAX_RECORDS"))
         self.MAX_CONTENT_LENGTH = int(env("LOA_MAX_BODY_BYTES"))
         self.PICTURE_MAX_BYTES = int(env("LOA_PICTURE_MAX_BYTES"))
+        self.AUDIO_MAX_BYTES = int(env("LOA_AUDIO_MAX_BYTES"))
+        self.AUDIO_MAX_SECONDS = float(env("LOA_AUDIO_MAX_MINUTES")) * 60
+        self.BROADCAST_BITRATE = int(env("LOA_BROADCAST_BITRATE"))
+        self.BROADCAST_SAMPLE_RATE = int(env("LOA_BROADCAST_SAMPLE_RATE"))
+        self.BROADCAST_SIGNATURE = env("LOA_BROADCAST_SIGNATURE")
         self.SYNC_RATE_PER_MINUTE = int(env("LOA_SYNC_RATE_PER_MINUTE"))
         self.LOGIN_RATE_PER_MINUTE = int(env("LOA_LOGIN_RATE_PER_MINUTE"))
         self.LOGIN_FREE_FAILURES = int(env("LOA_LOGIN_FREE_FAILURES"))

@@ -30,7 +30,7 @@ SHELL_ASSETS = (
 
 
 # Scripts of the organiser pages only (which make no offline promise): never precached on phones.
-ORGANISER_SCRIPTS = frozenset({"js/confirm.js", "js/studio.js"})
+ORGANISER_SCRIPTS = frozenset({"js/confirm.js", "js/studio.js", "js/recorder.js"})
 
 
 def shell_asset_names() -> list[str]:

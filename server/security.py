@@ -30,7 +30,7 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+    headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(self), camera=(self)")
     return response
 
 

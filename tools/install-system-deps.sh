@@ -1,7 +1,7 @@
 #!/bin/sh
 # Debian packages Loa needs. `runtime`: the Noto fonts leaflets are drawn with (Khmer and
 # Vietnamese). `test` (default): also Chromium (browser tests) and poppler-utils (PDF to
-# image and text). Installs only what is missing.
+# image and text) and espeak-ng (speech the audio tests record). Installs only what is missing.
 set -e
 what="${1:-test}"
 missing=""
@@ -9,6 +9,7 @@ missing=""
 if [ "$what" = "test" ]; then
     command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
     command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+    command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
 fi
 [ -z "$missing" ] && exit 0
 echo "installing Debian packages:$missing"

@@ -29,6 +29,7 @@ from .errors import ContentError, ContentInvalid
 from .markdown import markdown_problems, pictures_in, render_markdown
 from .model import SOURCE_LANG, Area, Content, Event, Language, Option, Question, Quiz, Theme, Topic
 from .pictures import MEDIA
+from .recordings import Clip, clip_of, entry_problem, manifest_path, spoken_text
 from .tree import Tree
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -537,6 +538,36 @@ def _load_areas(tree: Tree, languages: Mapping[str, Language], errors: list[Cont
     return areas
 
 
+def _load_audio(
+    tree: Tree, lang: str, topics: dict, quizzes: dict, errors: list[ContentError], warnings: list[str]
+) -> dict[str, Clip]:
+    """The recordings of one language (see recordings.py): an entry naming a missing file is an
+    error; one for a piece the language no longer has is left out with a warning."""
+    path = manifest_path(lang)
+    data = tree.read(path)
+    if data is None:
+        return {}
+    check = _Checker(tree, path, errors)
+    entries = _read_top(check, dict, "must be a mapping of recordings by what they read")
+    if not entries:
+        return {}
+    files = set(tree.files)
+    clips: dict[str, Clip] = {}
+    for key, entry in entries.items():
+        problem = entry_problem(str(key), entry, files)
+        if problem:
+            check.error(str(key), problem)
+            continue
+        text = spoken_text(topics, quizzes, key)
+        if text is None:
+            warnings.append(
+                f"{tree.root / path}: '{key}' reads a text this language does not have; not served"
+            )
+            continue
+        clips[key] = clip_of(key, entry, text)
+    return clips
+
+
 def content_version(root: Path) -> str:
     return Tree.from_dir(root).version()
 
@@ -614,6 +645,9 @@ def load_tree(tree: Tree) -> Content:
         del quizzes[lang][quiz_id]
     events, theme = load_events(tree, languages, errors)
     areas = _load_areas(tree, languages, errors)
+    audio = {
+        lang: _load_audio(tree, lang, topics[lang], quizzes[lang], errors, warnings) for lang in languages
+    }
     if errors:
         raise ContentInvalid(errors)
     return Content(
@@ -626,4 +660,5 @@ def load_tree(tree: Tree) -> Content:
         version=tree.version(),
         areas=areas,
         warnings=warnings,
+        audio=audio,
     )

@@ -6,7 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from .recordings import Clip
 
 REQUIRED_TOPICS = ("counterfeit", "complaints", "consumer-day")
 SOURCE_LANG = "vi"
@@ -148,6 +151,7 @@ class Content:
     version: str
     areas: dict[str, Area] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # served anyway; `loa content check` prints them
+    audio: dict[str, dict[str, Clip]] = field(default_factory=dict)  # {lang: {key: recording}}
 
     # -- lookups with Vietnamese fallback -------------------------------------------------
     def topic_ids(self) -> list[str]:
@@ -174,6 +178,10 @@ class Content:
         if lang in mapping:
             return Localized(mapping[lang], lang, False)
         return Localized(mapping.get(SOURCE_LANG, ""), SOURCE_LANG, lang != SOURCE_LANG)
+
+    def clip(self, lang: str, key: str) -> Clip | None:
+        """The recording of `key` in `lang` (the language of the text shown), or None."""
+        return self.audio.get(lang, {}).get(key)
 
     def canonical_lang(self, code: str) -> str:
         """The language published now for `code`: itself, or the language that replaced it."""

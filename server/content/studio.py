@@ -15,6 +15,7 @@ from .errors import ContentError, ContentInvalid
 from .loader import load_tree
 from .model import SOURCE_LANG, Content
 from .pictures import offline_split
+from .recordings import AUDIO_DIR, AUDIO_FILE
 from .translation_state import STATE_FILE
 from .tree import Tree
 
@@ -98,11 +99,16 @@ def pending(conn: Connection) -> tuple[list[Pending], list[ContentError]]:
                 diff=change.diff,
                 lang=parts[0] if len(parts) > 1 else None,
                 province=file_province(content, change.path),
-                # phones fetch pages, never the translators' state files
-                download=len(gzip.compress(data, 6)) if data and not change.path.endswith(STATE_FILE) else 0,
+                # phones fetch pages with a release, never the translators' state files or the
+                # recordings (downloaded on demand, "download audio for offline use")
+                download=len(gzip.compress(data, 6)) if data and not _on_demand(change.path) else 0,
             )
         )
     return out, problems
+
+
+def _on_demand(path: str) -> bool:
+    return path.endswith((f"/{STATE_FILE}", f"/{AUDIO_FILE}")) or path.startswith(f"{AUDIO_DIR}/")
 
 
 def download_by_language(

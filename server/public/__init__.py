@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import i18n, pwa
+from .. import i18n, listening, pwa
 from ..content import score
 from ..web import IMMUTABLE, get_content, saved_language
 
@@ -54,30 +54,50 @@ def service_worker():
     return response
 
 
-@root_bp.get("/media/<name>")
-def media(name: str):
-    """A picture of the content. Published ones for everyone, immutable (the name is the
-    fingerprint of the bytes); the studio's people also see the draft's, for the preview."""
+def _media_file(path: str) -> bytes | None:
+    """A media file of the published content; the studio's people also get the draft's, for
+    the preview."""
     from .. import auth, content_roles
     from ..content import releases
-    from ..content.pictures import MEDIA, size_of
     from ..extensions import db
     from ..state import state
 
-    path = f"{MEDIA}/{name}"
-    if size_of(name) is None:
-        abort(404)
     data = state().content_store.tree.read(path)
     if data is None:
         user = auth.session_user()
         if user is not None and content_roles.may_use_studio(user):
             with db.engine.connect() as conn:
                 data = releases.draft_file(conn, path)
+    return data
+
+
+@root_bp.get("/media/<name>")
+def media(name: str):
+    """A picture of the content, immutable (the name is the fingerprint of the bytes)."""
+    from ..content.pictures import MEDIA, size_of
+
+    data = _media_file(f"{MEDIA}/{name}") if size_of(name) is not None else None
     if data is None:
         abort(404)
     response = current_app.response_class(data, mimetype="image/webp")
     response.headers["Cache-Control"] = IMMUTABLE
     return response
+
+
+@root_bp.get("/media/audio/<name>")
+def media_audio(name: str):
+    """A recording (Opus or MP3), immutable, with byte ranges: players seek with Range requests."""
+    from ..content.audio import FORMATS, NAME
+    from ..content.recordings import AUDIO_DIR
+
+    found = NAME.match(name)
+    data = _media_file(f"{AUDIO_DIR}/{name}") if found else None
+    if data is None or found is None:
+        abort(404)
+    response = current_app.response_class(data, mimetype=FORMATS[found["ext"]])
+    response.headers["Cache-Control"] = IMMUTABLE
+    response.headers["Accept-Ranges"] = "bytes"
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(data))
 
 
 @root_bp.get("/favicon.ico")
@@ -142,7 +162,16 @@ def remember_language(response):
 def home():
     content = get_content()
     topics = [content.topic(g.lang, tid) for tid in content.topic_ids()]
-    return render_template("home.html", topics=topics)
+    return render_template(
+        "home.html", topics=topics, offline_audio=listening.offline_summary(content, g.lang)
+    )
+
+
+@bp.get("/audio.json")
+def audio_list():
+    """The recordings of this language's pages, per format, for "download audio for offline use"."""
+    content = get_content()
+    return listening.offline_lists(content, g.lang), 200, {"Cache-Control": "no-cache"}
 
 
 @bp.get("/topics/<topic_id>")
@@ -150,7 +179,12 @@ def topic(topic_id):
     found = get_content().topic(g.lang, topic_id)
     if found is None:
         abort(404, description=_("There is no topic '%(id)s'.", id=topic_id))
-    return render_template("topic.html", topic=found.value, fallback=found.fallback)
+    return render_template(
+        "topic.html",
+        topic=found.value,
+        fallback=found.fallback,
+        audio=listening.topic_audio(get_content(), found.value),
+    )
 
 
 def _quiz(quiz_id: str):
@@ -163,7 +197,13 @@ def _quiz(quiz_id: str):
 @bp.get("/quiz/<quiz_id>")
 def quiz(quiz_id):
     found = _quiz(quiz_id)
-    return render_template("quiz.html", quiz=found.value, fallback=found.fallback, result=None)
+    return render_template(
+        "quiz.html",
+        quiz=found.value,
+        fallback=found.fallback,
+        result=None,
+        audio=listening.quiz_audio(get_content(), found.value),
+    )
 
 
 @bp.get("/quiz/<quiz_id>/result")
@@ -177,6 +217,7 @@ def quiz_result(quiz_id):
         quiz=found.value,
         fallback=found.fallback,
         result={"answers": answers, "correct": correct, "total": total},
+        audio=listening.quiz_audio(get_content(), found.value),
     )
 
 

@@ -11,7 +11,7 @@ from flask import abort, current_app, g, make_response, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import contacts, i18n
+from .. import contacts, i18n, listening
 from ..content import SOURCE_LANG
 from ..extensions import db
 from ..leaflets import scans
@@ -99,6 +99,7 @@ def leaflet_landing(code: str):
             topic=found.value,
             fallback=found.fallback,
             province_card=contacts.card(leaflet.province_code),
+            narration=listening.topic_audio(content, found.value).narration,
         )
     )
     if new_client:

@@ -23,3 +23,11 @@ if (quizForm) {
     });
 }
 if (document.getElementById('staff')) import('./staff.js');
+if (document.querySelector('[data-listen], [data-audio-offline]')) {
+  Promise.all([import('./listen.js'), loadStrings(lang)]).then(([listen, strings]) => {
+    listen.enhanceListening();
+    const offline = document.querySelector('[data-audio-offline]');
+    if (offline) return listen.enhanceOfflineAudio(offline, strings);
+    return undefined;
+  });
+}

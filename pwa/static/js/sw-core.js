@@ -238,8 +238,36 @@ async function respondLeaflet(event, url) {
   }
 }
 
+// Recordings downloaded for offline use live in "audio-<lang>" caches (listen.js fills them).
+// Players ask for byte ranges to seek; the cache holds whole files, so the range is cut here.
+const AUDIO = /^\/media\/audio\//;
+
+async function respondAudio(request, url) {
+  const hit = await caches.match(url.pathname);
+  if (!hit) return fetch(request);
+  const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.get('range') || '');
+  if (!range || (range[1] === '' && range[2] === '')) return hit;
+  const body = await hit.arrayBuffer();
+  const size = body.byteLength;
+  const start = range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1]);
+  const end = range[1] === '' || range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1);
+  if (start >= size || start > end) {
+    return new Response(null, { status: 416, headers: { 'content-range': `bytes */${size}` } });
+  }
+  return new Response(body.slice(start, end + 1), {
+    status: 206,
+    headers: {
+      'content-type': hit.headers.get('content-type') || 'application/octet-stream',
+      'content-range': `bytes ${start}-${end}/${size}`,
+      'content-length': String(end - start + 1),
+      'accept-ranges': 'bytes',
+    },
+  });
+}
+
 async function respond(event, url) {
   const request = event.request;
+  if (AUDIO.test(url.pathname)) return respondAudio(request, url);
   if (request.mode === 'navigate' && /^\/l\/[^/]+$/.test(url.pathname)) return respondLeaflet(event, url);
   const cache = await caches.open(CACHE);
   if (url.pathname === '/' && request.mode === 'navigate') {
