@@ -102,3 +102,29 @@ def audio_list(lang: str | None):
             continue
         for key, clip in sorted(content.audio.get(code, {}).items()):
             click.echo(f"{code:<4} {key:<44} {clip.seconds:7.1f} s  {clip.state}")
+
+
+@cli.group("broadcast")
+def broadcast_group():
+    """Spots for the commune loudspeakers."""
+
+
+@broadcast_group.command("export")
+@click.option("--province", type=int, required=True, help="official province code, e.g. 12")
+@click.option("--out", "folder", required=True, type=click.Path(file_okay=False, path_type=Path))
+def broadcast_export(province: int, folder: Path):
+    """Write one ZIP for PROVINCE's commune stations into --out: an MP3 spot per topic and
+    language (the national topics and the province's own) and a script sheet per language."""
+    from . import broadcast_spots, communes
+    from .state import state
+    from .web import get_content
+
+    if communes.province(province) is None:
+        raise click.ClickException(f"'{province}' is not an official province code")
+    data, count = broadcast_spots.export_zip(get_content(), state().content_store.tree, province)
+    if not count:
+        raise click.ClickException("no topic has a recording yet: add narrations with `loa audio add`")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / broadcast_spots.zip_name(province)
+    target.write_bytes(data)
+    click.echo(f"{target}: {count} spots, {len(data) / 1e6:.1f} MB")

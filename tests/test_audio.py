@@ -14,7 +14,7 @@ import pytest
 
 from server.cli import cli
 from server.content import audio
-from tests.conftest import create_account, csrf, log_in, make_app
+from tests.conftest import LAI_CHAU, create_account, csrf, log_in, make_app
 
 SPEECH = {
     "vi": "Người tiêu dùng có quyền khiếu nại. Hãy gọi tổng đài miễn phí một tám không không, sáu tám ba tám.",
@@ -162,7 +162,10 @@ def test_loa_audio_add_puts_recordings_on_the_pages_in_their_language(spoken_app
     assert resident.get("/media/audio/0000000000000000-1.opus").status_code == 404
 
     listed = resident.get("/vi/audio.json").get_json()
-    assert f"{narration[1]}.opus" in listed["opus"]["urls"] and len(listed["opus"]["urls"]) == 2
+    # the narration and the question are the same file here: listed (and downloaded) once
+    assert listed["opus"]["urls"] == [f"{narration[1]}.opus"] and listed["mp3"]["urls"] == [
+        f"{narration[1]}.mp3"
+    ]
     assert listed["opus"]["bytes"] == sum(len(resident.get(u).data) for u in listed["opus"]["urls"])
     home = resident.get("/vi/").get_data(as_text=True)
     assert "data-audio-offline" in home and 'data-list="/vi/audio.json"' in home
@@ -275,3 +278,56 @@ def test_a_recording_goes_stale_when_its_text_changes(team, speech, tmp_path):
     page = lan.get(PAGE).get_data(as_text=True)
     assert page.count("tr-stale audio-row") == 1
     assert runner.invoke(cli, ["audio", "list", "--lang", "en"]).output.split()[-1] == "stale"
+
+
+# -- spots for the commune loudspeaker ---------------------------------------------------------
+
+
+def test_broadcast_export_makes_a_zip_of_mp3_spots_with_script_sheets(spoken_app, tmp_path):
+    import zipfile
+
+    runner, files = spoken_app.test_cli_runner(), spoken_app.config["speech_files"]
+    for lang in ("vi", "en"):
+        args = ["audio", "add", "--lang", lang, "--topic", "counterfeit", str(files[lang]), "--publish", lang]
+        assert runner.invoke(cli, args).exit_code == 0
+    refresh(spoken_app)
+    made = runner.invoke(cli, ["broadcast", "export", "--province", "12", "--out", str(tmp_path / "out")])
+    assert made.exit_code == 0 and "2 spots" in made.output, made.output
+    (archive_path,) = (tmp_path / "out").iterdir()
+    with zipfile.ZipFile(archive_path) as archive:
+        names = sorted(archive.namelist())
+        assert names == ["en/01-counterfeit.mp3", "en/script.html", "vi/01-counterfeit.mp3", "vi/script.html"]
+        spot = audio.probe(archive.read("vi/01-counterfeit.mp3"))
+        sheet = archive.read("en/script.html").decode()
+    narration = audio.probe(
+        audio.encode(audio.pcm_frames(files["vi"].read_bytes()), "pcm_s16le", "wav", 48_000, 0)
+    )
+    assert (spot.codec.startswith("mp3"), spot.rate, spot.channels) == (True, 44_100, 1)
+    assert 56_000 <= spot.bitrate <= 72_000, "64 kbit/s"
+    chimes = 2 * (0.22 + 0.38 + 0.4)
+    assert narration.seconds < spot.seconds < narration.seconds + chimes + 1.0, "speech between two chimes"
+    assert "01-counterfeit.mp3" in sheet and "06:00" in sheet and re.search(r"\d:\d\d", sheet)
+    assert '<div class="read" lang="en">' in sheet
+
+    nothing = runner.invoke(cli, ["broadcast", "export", "--province", "99", "--out", str(tmp_path)])
+    assert nothing.exit_code != 0 and "not an official province code" in nothing.output
+
+
+def test_organisers_listen_to_the_spots_and_download_their_provinces_zip(spoken_app):
+    runner, files = spoken_app.test_cli_runner(), spoken_app.config["speech_files"]
+    args = ["audio", "add", "--lang", "vi", "--topic", "markets", str(files["vi"]), "--publish", "spot"]
+    assert runner.invoke(cli, args).exit_code == 0
+    refresh(spoken_app)
+    create_account(spoken_app, "boss", role="organiser")
+    create_account(spoken_app, "lc-boss", role="organiser", province=LAI_CHAU)
+    boss, lai_chau = studio(spoken_app, "boss"), studio(spoken_app, "lc-boss")
+    page = boss.get(f"/organiser/broadcast?province={LAI_CHAU}").get_data(as_text=True)
+    spot_url = f"/organiser/broadcast/vi/markets.mp3?province={LAI_CHAU}"
+    assert "/organiser/broadcast/vi/markets.mp3" in page
+    spot = boss.get(spot_url)
+    assert spot.status_code == 200 and spot.mimetype == "audio/mpeg" and audio.probe(spot.data).rate == 44_100
+    archive = lai_chau.get("/organiser/broadcast.zip")
+    assert archive.status_code == 200 and archive.data[:2] == b"PK"
+    assert lai_chau.get("/organiser/broadcast.zip?province=1").status_code == 403, "another province"
+    create_account(spoken_app, "staff9")
+    assert studio(spoken_app, "staff9").get("/organiser/broadcast").status_code in (302, 403)

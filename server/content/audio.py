@@ -182,7 +182,8 @@ def normalised(data: bytes, max_seconds: float) -> tuple[list[av.AudioFrame], fl
 def encode(frames: Iterable[av.AudioFrame], codec: str, container: str, rate: int, bitrate: int) -> bytes:
     """Mono float frames encoded with `codec` at `rate` Hz and `bitrate` bit/s in `container`."""
     out = io.BytesIO()
-    with av.open(out, mode="w", format=container) as muxer:
+    # bitexact: no random Ogg serial number, so one recording always makes the same bytes
+    with av.open(out, mode="w", format=container, container_options={"fflags": "+bitexact"}) as muxer:
         stream = muxer.add_stream(codec, rate=rate, layout="mono")
         assert isinstance(stream, av.AudioStream)
         stream.bit_rate = bitrate

@@ -66,6 +66,7 @@ from . import (  # noqa: E402,F401
     accounts_views,
     audio_views,
     audit_views,
+    broadcast_views,
     contacts_views,
     dashboard_views,
     events_views,
