@@ -20,4 +20,9 @@ bp.url_defaults(keep_lang)
 @bp.get("/")
 def app_shell():
     content = get_content()
-    return render_template("staff.html", topics=content.topics_in_order(g.lang), quiz_ids=content.quiz_ids())
+    return render_template(
+        "staff.html",
+        topics=content.topics_in_order(g.lang),
+        quiz_ids=content.quiz_ids(),
+        languages=content.languages,
+    )

@@ -2,6 +2,7 @@
 // no network. Every action is a record in the outbox (outbox.js) before the screen says so.
 
 import { deviceId, exportUnsent, onChange, queue, receipt, rfc3339, sendNow, startSending, status } from './outbox.js';
+import * as fieldLog from './field-log.js';
 import { addToSession, updateSession } from './session-log.js';
 import { get, getAll, put, remove, settings } from './store.js';
 import { format, loadStrings } from './strings.js';
@@ -22,6 +23,12 @@ export function fold(text) {
 function say(text) {
   $('[data-outbox="message"]').textContent = text;
 }
+
+// What field-log.js (broadcasts, quizzes by show of hands) needs from these screens.
+const ctx = {
+  $, field, say, lang, go: (hash) => go(hash), formatTime: (iso) => formatTime(iso),
+  account: () => account, strings: () => strings,
+};
 
 // Languages whose CLDR data Loa does not use (languages.yaml "cldr: false", e.g. Hmong RPA)
 // get numeric day/month/year dates and 24-hour times, as the server writes them.
@@ -397,6 +404,7 @@ async function showSession(id) {
   // This phone's answers, and those residents sent from their own phones (as the server last said).
   const fromResidents = ((await settings.get('resident_answers')) || {})[id] || {};
   field('quiz-pre').textContent = session.quiz.pre + (fromResidents.pre || 0);
+  field('quiz-tallies').textContent = fieldLog.talliesText(session, strings);
   field('quiz-post').textContent = session.quiz.post + (fromResidents.post || 0);
   field('qr').hidden = true;
   field('session-voided').hidden = !session.voided;
@@ -637,6 +645,12 @@ function bindSessionScreens() {
   // The code on screen always carries the phase and quiz chosen now.
   quizForm.addEventListener('change', () => { if (!field('qr').hidden) showQr(quizForm); });
   $('[data-action="undo"]').addEventListener('click', () => undoLine(field('last-line').dataset.line));
+  $('[data-action="oral-quiz"]').addEventListener('click', () => fieldLog.startOral(ctx, lang, root.dataset.session, quizForm));
+  const oralForm = $('[data-form="oral"]');
+  oralForm.addEventListener('submit', (event) => { event.preventDefault(); fieldLog.saveOral(ctx, oralForm); });
+  oralForm.addEventListener('input', () => fieldLog.countHands(ctx));
+  const broadcastForm = $('[data-form="broadcast"]');
+  broadcastForm.addEventListener('submit', (event) => { event.preventDefault(); fieldLog.saveBroadcast(ctx, broadcastForm); });
   const voidForm = $('[data-form="void-session"]');
   voidForm.addEventListener('submit', (event) => { event.preventDefault(); voidSession(voidForm); });
 }
@@ -656,7 +670,12 @@ async function route() {
   if (target === 'login') await showLogin();
   else if (target === 'new') await showNewSession();
   else if (target === 'session') await showSession(id);
-  else await showSessions();
+  else if (target === 'broadcast') fieldLog.showBroadcastForm(ctx, localInputValue);
+  else if (target === 'oral') await fieldLog.showOral(ctx, id);
+  else {
+    await showSessions();
+    await fieldLog.showBroadcasts(ctx);
+  }
   if (account) field('who').textContent = account.display_name || account.username;
   const heading = root.querySelector(`[data-screen="${target}"] h1`);
   heading?.setAttribute('tabindex', '-1');
