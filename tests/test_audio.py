@@ -331,3 +331,22 @@ def test_organisers_listen_to_the_spots_and_download_their_provinces_zip(spoken_
     assert lai_chau.get("/organiser/broadcast.zip?province=1").status_code == 403, "another province"
     create_account(spoken_app, "staff9")
     assert studio(spoken_app, "staff9").get("/organiser/broadcast").status_code in (302, 403)
+
+
+def test_a_leaflets_page_offers_its_topics_narration(spoken_app):
+    from server import leaflets
+    from server.web import get_content
+    from tests.conftest import MUONG_KIM
+
+    runner, files = spoken_app.test_cli_runner(), spoken_app.config["speech_files"]
+    args = ["audio", "add", "--lang", "vi", "--topic", "complaints", str(files["vi"]), "--publish", "x"]
+    assert runner.invoke(cli, args).exit_code == 0
+    with spoken_app.app_context():
+        content = get_content(force=True)
+        (vi,) = leaflets.get_or_create_leaflets("complaints", "vi", [MUONG_KIM], content)
+        (en,) = leaflets.get_or_create_leaflets("complaints", "en", [MUONG_KIM], content)
+        code_vi, code_en = vi.code, en.code
+    client = spoken_app.test_client()
+    page = client.get(f"/l/{code_vi}").get_data(as_text=True)
+    assert re.search(r'<div class="listen listen-page"[^>]*>\s*<audio controls preload="none"', page)
+    assert "<audio" not in client.get(f"/l/{code_en}").get_data(as_text=True), "no English narration yet"

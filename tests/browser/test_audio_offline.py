@@ -82,3 +82,47 @@ def test_audio_downloaded_for_offline_use_plays_and_seeks_with_the_server_stoppe
     )
     page.wait_for_function("() => document.querySelector('.keypoints audio').ended", timeout=10_000)
     expect(page.locator(".keypoints .play").first).to_have_attribute("aria-pressed", "false")
+
+
+def test_recording_in_the_browser_saves_a_recording_to_the_draft(playwright_instance, tmp_path):
+    """The studio's Record button: Chromium's fake microphone (a beeping tone) through
+    MediaRecorder, put into the form's file field, uploaded, made into Opus and MP3."""
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.conftest import PASSWORD
+
+    server = LiveServer(tmp_path)
+    server.create_user("boss", "--role", "organiser", "--password", PASSWORD)
+    server.start()
+    fake_microphone = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *fake_microphone], headless=True
+    )
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        context.grant_permissions(["microphone"], origin=server.base)
+        page = context.new_page()
+        page.goto(server.url("/organiser/studio/audio/vi/markets"))
+        page.fill("#username", "boss")
+        page.fill("#password", PASSWORD)
+        page.click("form.form button[type=submit]")
+        page.goto(server.url("/organiser/studio/audio/vi/markets"))
+        first = page.locator("form.audio-upload").first
+        record = first.locator("[data-recorder] button")
+        expect(record).to_be_visible()
+        record.click()
+        page.wait_for_timeout(2500)
+        record.click()
+        expect(first.locator("[data-recorder] [role=status]")).to_have_text(
+            "Đã ghi xong: hãy tải lên, hoặc ghi lại"
+        )
+        assert (
+            first.locator("input[type=file]").evaluate("(input) => input.files[0].type").startswith("audio/")
+        )
+        first.locator("button[type=submit]").click()
+        expect(page.locator(".tr-draft.audio-row")).to_have_count(1)
+        source = page.locator(".audio-row audio source").first.get_attribute("src")
+        assert source and source.startswith("/media/audio/") and source.endswith(".opus")
+        assert 1.0 <= (audio.seconds_of(source.rsplit("/", 1)[1]) or 0) <= 3.5
+    finally:
+        browser.close()
+        server.close()
