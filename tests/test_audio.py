@@ -242,6 +242,9 @@ def test_a_translator_records_a_reviewer_signs_it_off_and_a_bad_upload_breaks_no
     assert saved.status_code == 302, saved.get_data(as_text=True)
     page = lan.get(PAGE).get_data(as_text=True)
     assert "tr-draft audio-row" in page and "/media/audio/" in page
+    pieces = page.count('name="action" value="upload"')  # the topic, its key points, the spot, the questions
+    table = lan.get("/organiser/studio").get_data(as_text=True)
+    assert f"đã ghi âm 1/{pieces}, 0 cũ" in table, "the studio's table counts recordings per language"
 
     before = lan.get(PAGE).get_data(as_text=True)
     broken = send(lan, "upload", key, b"RIFF\x00\x00garbage" * 100)

@@ -14,6 +14,7 @@ from ..content.model import SOURCE_LANG, Content
 from ..extensions import csrf, db
 from . import bp
 from .forms import ConfirmForm
+from .recording_items import pieces_of
 from .studio_views import studio_required
 
 
@@ -26,47 +27,6 @@ def may_review(user, lang: str, province: int | None) -> bool:
     if lang == SOURCE_LANG:
         return content_roles.may_edit(user, province) or content_roles.may_review(user, lang)
     return content_roles.may_review(user, lang)
-
-
-def _items(content: Content, lang: str, topic_id: str) -> list[dict]:
-    """Every piece of the topic that can be heard in `lang`, with its text and recording."""
-    topic = content.topics.get(lang, {}).get(topic_id)
-    if topic is None:
-        return []
-    pieces = [
-        (recordings.narration_key(topic_id), _("The whole topic"), "narration"),
-        *(
-            (recordings.key_point_key(topic_id, n), _("Key point %(n)s", n=n), "point")
-            for n in range(1, len(topic.key_points) + 1)
-        ),
-        (recordings.spot_key(topic_id), _("Spot for the commune loudspeaker (optional)"), "spot"),
-    ]
-    quiz = content.quizzes.get(lang, {}).get(topic.quiz or "")
-    if quiz is not None:
-        pieces += [
-            (
-                recordings.question_key(quiz.id, q.id),
-                _("Quiz question %(n)s with its answers", n=i),
-                "question",
-            )
-            for i, q in enumerate(quiz.questions, 1)
-        ]
-    items = []
-    for key, label, kind in pieces:
-        text = audio_draft.text_of(content, lang, key)
-        clip = content.clip(lang, key)
-        items.append(
-            {
-                "key": key,
-                "label": label,
-                "kind": kind,
-                # the whole topic is long: its page shows the title and the summary
-                "text": text if kind != "narration" else f"{topic.title}\n{topic.summary}",
-                "clip": clip,
-                "state": clip.state if clip else recordings.MISSING,
-            }
-        )
-    return items
 
 
 def _draft(conn) -> Content:
@@ -82,7 +42,7 @@ def _page(lang: str, topic_id: str, error: str | None = None, status: int = 200)
     if lang not in content.languages or topic_id not in content.topics.get(SOURCE_LANG, {}):
         abort(404)
     province = content.topics[SOURCE_LANG][topic_id].province
-    items = _items(content, lang, topic_id)
+    items = pieces_of(content, lang, topic_id)
     return (
         render_template(
             "organiser/studio_audio.html",
@@ -136,7 +96,7 @@ def studio_audio_change(lang: str, topic_id: str):
     if (
         topic is None
         or lang not in content.languages
-        or key not in {i["key"] for i in _items(content, lang, topic_id)}
+        or key not in {i["key"] for i in pieces_of(content, lang, topic_id)}
     ):
         abort(404)
     if action == "upload":

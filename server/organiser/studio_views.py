@@ -17,13 +17,16 @@ from wtforms.validators import NumberRange, Optional
 from .. import audit, auth, content_roles, scope
 from ..content import KEY_POINT_MAX, SOURCE_LANG, releases, render_markdown, studio, topic_file
 from ..content import translation_state as ts
-from ..content.loader import SLUG
+from ..content.errors import ContentInvalid
+from ..content.loader import SLUG, load_tree
 from ..content.markdown import markdown_problems
+from ..content.model import Content
 from ..coverage import coverage
 from ..extensions import db
 from ..web import get_content
 from . import bp, pickers
 from .content_messages import say, say_error
+from .recording_items import recording_counts
 
 KEY_POINTS = 6
 
@@ -126,12 +129,17 @@ def studio_home():
             for lang in workable
         }
 
+    try:
+        draft_content: Content | None = load_tree(draft)
+    except ContentInvalid:
+        draft_content = None
     rows = [
         {
             "topic": source[tid],
             "editable": content_roles.may_edit(g.user, source[tid].province),
             "langs": {lang: content.topics.get(lang, {}).get(tid) for lang in content.languages},
             "work": work(tid),
+            "audio": {lang: recording_counts(draft_content, lang, tid) for lang in content.languages},
         }
         for tid in content.topic_ids()
     ]
