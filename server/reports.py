@@ -17,7 +17,17 @@ from sqlalchemy import func, select
 from . import communes
 from .content import Content
 from .extensions import db
-from .models import Attendance, Leaflet, LeafletScan, QuizResponse, SyncRecord, User, VillageSession
+from .models import (
+    Attendance,
+    Broadcast,
+    Leaflet,
+    LeafletScan,
+    QuizResponse,
+    QuizTally,
+    SyncRecord,
+    User,
+    VillageSession,
+)
 
 FIGURES = ("sessions", "attendees", "women", "ethnic_minority", "quiz_responses", "leaflet_scans")
 
@@ -78,8 +88,8 @@ class ReportFilter:
             query = query.where(commune_column == self.commune)
         return query
 
-    def _topic_clause(self):
-        return VillageSession.topic_ids.like(f'%"{self.topic}"%')
+    def _topic_clause(self, model=VillageSession):
+        return model.topic_ids.like(f'%"{self.topic}"%')
 
     # Only records that count: not voided, quarantined or refused (hold 0; see models.HOLD_*).
     def _counted(self, query, model):
@@ -115,6 +125,28 @@ class ReportFilter:
             query = query.where(QuizResponse.lang == self.lang)
         if self.topic:
             query = query.where(QuizResponse.quiz_id == self.topic)
+        return query
+
+    def broadcasts(self, query):
+        """Broadcasts in the place, of the topic and language, aired in the period."""
+        query = self._period(
+            self._place(self._counted(query, Broadcast), Broadcast.province_code, Broadcast.commune_code),
+            Broadcast.started_at,
+        )
+        if self.lang:
+            query = query.where(Broadcast.lang == self.lang)
+        return query.where(self._topic_clause(Broadcast)) if self.topic else query
+
+    def quiz_tallies(self, query):
+        """Show-of-hands tallies, filtered like quiz answers (their time is when they were made)."""
+        query = self._period(
+            self._place(self._counted(query, QuizTally), QuizTally.province_code, QuizTally.commune_code),
+            QuizTally.created_at,
+        )
+        if self.lang:
+            query = query.where(QuizTally.lang == self.lang)
+        if self.topic:
+            query = query.where(QuizTally.quiz_id == self.topic)
         return query
 
     def scans(self, query, joined: bool = False):
@@ -271,9 +303,9 @@ def by_commune(flt: ReportFilter) -> list[dict]:
 
 
 def waiting_for_session(province: int | None = None) -> dict:
-    """Attendance lines and quiz answers whose session has not arrived yet: they have no
-    commune or session date yet, so no filter applies; they are counted once it arrives. For
-    one province: those sent by its accounts."""
+    """Attendance lines, quiz answers and show-of-hands tallies whose session has not arrived
+    yet: they have no commune or session date yet, so no filter applies; they are counted once
+    it arrives. For one province: those sent by its accounts."""
 
     def of_province(model, query):
         if province is None:
@@ -301,7 +333,20 @@ def waiting_for_session(province: int | None = None) -> dict:
             ),
         )
     ).scalar()
-    return {"attendance_lines": lines, "people": int(people), "quiz_responses": answers}
+    tallies = db.session.execute(
+        of_province(
+            QuizTally,
+            select(func.count())
+            .select_from(QuizTally)
+            .where(QuizTally.commune_code.is_(None), QuizTally.hold == 0),
+        )
+    ).scalar()
+    return {
+        "attendance_lines": lines,
+        "people": int(people),
+        "quiz_responses": answers,
+        "quiz_tallies": tallies,
+    }
 
 
 def by_month(flt: ReportFilter) -> list[dict]:

@@ -89,7 +89,12 @@ def test_totals_exact(app, known):
 
 def test_waiting_for_session_is_reported_not_counted(app, known):
     with app.app_context():
-        assert reports.waiting_for_session() == {"attendance_lines": 1, "people": 7, "quiz_responses": 0}
+        assert reports.waiting_for_session() == {
+            "attendance_lines": 1,
+            "people": 7,
+            "quiz_responses": 0,
+            "quiz_tallies": 0,
+        }
 
 
 def test_by_province_and_commune(app, known):
