@@ -4,6 +4,7 @@ the exports.
 Every figure counts each stored record once (sync.py stores each record id once). Attendance
 and quiz answers count for a commune once their session is known; lines whose session has
 not arrived yet are reported separately ("waiting for their session"), never dropped.
+Loudspeaker broadcasts count beside sessions: how many, and their airtime (minutes × repeats).
 """
 
 from __future__ import annotations
@@ -29,7 +30,16 @@ from .models import (
     VillageSession,
 )
 
-FIGURES = ("sessions", "attendees", "women", "ethnic_minority", "quiz_responses", "leaflet_scans")
+FIGURES = (
+    "sessions",
+    "attendees",
+    "women",
+    "ethnic_minority",
+    "quiz_responses",
+    "leaflet_scans",
+    "broadcasts",
+    "broadcast_minutes",
+)
 
 
 class FilterError(ValueError):
@@ -229,12 +239,14 @@ GROUP_KEYS = {
         Attendance.province_code,
         QuizResponse.province_code,
         LeafletScan.province_code,
+        Broadcast.province_code,
     ),
     "commune": (
         VillageSession.commune_code,
         Attendance.commune_code,
         QuizResponse.commune_code,
         LeafletScan.commune_code,
+        Broadcast.commune_code,
     ),
 }
 
@@ -256,7 +268,7 @@ def _figures_by(flt: ReportFilter, level: Literal["province", "commune"] | None)
             for name, value in zip(names, values, strict=False):
                 entry[name] += int(value or 0)
 
-    session_key, attendance_key, quiz_key, scan_key = keys or (None,) * 4
+    session_key, attendance_key, quiz_key, scan_key, broadcast_key = keys or (None,) * 5
     add(flt.sessions(query(session_key, VillageSession, func.count())), ("sessions",))
     add(
         flt.attendance(
@@ -272,6 +284,12 @@ def _figures_by(flt: ReportFilter, level: Literal["province", "commune"] | None)
     )
     add(flt.quiz_responses(query(quiz_key, QuizResponse, func.count())), ("quiz_responses",))
     add(flt.scans(query(scan_key, LeafletScan, func.count())), ("leaflet_scans",))
+    add(
+        flt.broadcasts(
+            query(broadcast_key, Broadcast, func.count(), func.sum(Broadcast.minutes * Broadcast.repeats))
+        ),
+        ("broadcasts", "broadcast_minutes"),
+    )
     return results
 
 
