@@ -112,7 +112,10 @@ def to_xlsx(flt: reports.ReportFilter, content: Content) -> bytes:
         [[m["month"], m["sessions"], m["attendees"]] for m in reports.by_month(flt)],
     )
     quiz_rows = []
-    for quiz in quiz_results(flt, content):
+    quizzes = quiz_results(flt, content)
+    for quiz in quizzes:
+        if not quiz["responses"]:
+            continue
         for q in quiz["questions"]:
             wrong = q["most_common_wrong"]
             quiz_rows.append(
@@ -145,6 +148,7 @@ def to_xlsx(flt: reports.ReportFilter, content: Content) -> bytes:
         ],
         quiz_rows,
     )
+    _show_of_hands_sheet(book, quizzes)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -167,6 +171,57 @@ def _broadcasts_sheet(book: Workbook, flt: reports.ReportFilter, content: Conten
         rows.append([title])
         rows.extend([name(r), r["broadcasts"], r["minutes"]] for r in found[key])
     _sheet(book, _("Broadcasts"), ["", _("Broadcasts"), _("Minutes on air")], rows)
+
+
+def _show_of_hands_sheet(book: Workbook, quizzes: list[dict]) -> None:
+    """Quizzes asked aloud: hands per question and option, apart from individual answers."""
+    rows = []
+    for quiz in quizzes:
+        hands = quiz["show_of_hands"]
+        if not hands:
+            continue
+        for q in hands["questions"]:
+            rows.append(
+                [
+                    quiz["quiz_id"],
+                    q["id"],
+                    q["text"],
+                    q["hands"],
+                    q["correct_share"],
+                    q["by_phase"].get("pre"),
+                    q["by_phase"].get("post"),
+                    "; ".join(f"{o['text'].rstrip('.')}: {o['hands']}" for o in q["options"]),
+                ]
+            )
+        gain = hands["gain"]
+        if gain["points"] is not None:
+            rows.append(
+                [
+                    quiz["quiz_id"],
+                    "",
+                    _("Knowledge gain (points)"),
+                    None,
+                    gain["pre"],
+                    None,
+                    gain["post"],
+                    gain["points"],
+                ]
+            )
+    _sheet(
+        book,
+        _("Show of hands"),
+        [
+            _("Quiz"),
+            _("Question"),
+            _("Text"),
+            _("Hands"),
+            _("Share correct"),
+            _("Before the talk"),
+            _("After the talk"),
+            _("Hands per answer"),
+        ],
+        rows,
+    )
 
 
 def _records(model, statement) -> list[dict]:
