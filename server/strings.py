@@ -128,6 +128,10 @@ def js_strings() -> dict[str, str]:
         "problem_unknown_topic": _(
             "A topic of this session is no longer in the campaign. Choose the topics again."
         ),
+        "problem_tally_over_attendance": _(
+            "%(hands)s hands were counted, but the session counted %(attendance)s people. "
+            "Add the missing people to the session, or count the hands again."
+        ),
         "problem_other": _(
             "The server did not accept this record. Export the unsent records and give the file to an organiser."
         ),
@@ -138,6 +142,8 @@ def js_strings() -> dict[str, str]:
         "record_leaflet_scan": _("Leaflet scan"),
         "record_correction": _("Correction"),
         "record_void": _("Undo or void"),
+        "record_broadcast": _("Loudspeaker broadcast"),
+        "record_quiz_tally": _("Show of hands"),
         "session_void_mark": _("voided"),
         "qr_caption": _("This code opens the quiz “%(quiz)s”, %(phase)s."),
         "choose_commune": _("Choose the commune."),
