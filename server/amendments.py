@@ -11,6 +11,9 @@ target arrives, whatever the order and the concurrency:
   sees both, so none waits forever;
 - applying takes the target's turn (the same turn as the attendance of a session), so a session
   voided while its attendance arrives voids that attendance too.
+
+Broadcasts and show-of-hands tallies may be voided, not corrected (a tally is counted again
+with a new record instead: quiz_tallies.py).
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from .models import (
     ORGANISER,
     Amendment,
     Attendance,
+    Broadcast,
     LeafletScan,
     QuizResponse,
+    QuizTally,
     SyncRecord,
     User,
     VillageSession,
@@ -45,6 +50,8 @@ TARGET_MODELS: dict[str, Any] = {
     "attendance": Attendance,
     "quiz_response": QuizResponse,
     "leaflet_scan": LeafletScan,
+    "broadcast": Broadcast,  # voided only: nothing of theirs is correctable
+    "quiz_tally": QuizTally,
 }
 
 
@@ -183,7 +190,7 @@ def _void(target: Target) -> None:
         update(model).where(model.id == target.id).values(hold=model.hold.op("|")(HOLD_VOIDED))
     )
     if target.type == "session":
-        for child in (Attendance, QuizResponse):
+        for child in (Attendance, QuizResponse, QuizTally):
             db.session.execute(
                 update(child)
                 .where(child.session_id == target.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import communes, devices, reports
+from . import broadcasts, communes, devices, reports
 from .content import Content
 from .quiz_results import quiz_results
 
@@ -29,6 +29,7 @@ def dashboard(flt: reports.ReportFilter, content: Content, viewer_province: int 
         "months": reports.by_month(flt),
         "reach": reports.reach(flt, area_lists(content)),
         "quizzes": quizzes,
+        "broadcasts": broadcasts.breakdown(flt) if figures["broadcasts"] else None,
         "waiting": reports.waiting_for_session(viewer_province),
         "devices": devices.in_province(devices.list_devices(), viewer_province)[:30],
     }
@@ -65,5 +66,6 @@ def yearly_report(year: int, province: int | None, content: Content, today: dt.d
         "reach": reports.reach(flt, area_lists(content)),
         "areas": content.areas,
         "quizzes": quiz_results(flt, content),
+        "broadcasts": broadcasts.breakdown(flt),
         "places": reports.by_commune(flt) if province else reports.by_province(flt),
     }

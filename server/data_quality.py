@@ -25,9 +25,11 @@ from .models import (
     HOLD_VOIDED,
     Amendment,
     Attendance,
+    Broadcast,
     Device,
     LeafletScan,
     QuizResponse,
+    QuizTally,
     SyncRecord,
     User,
     VillageSession,
@@ -41,7 +43,10 @@ FIGURE_MODELS: dict[str, Any] = {
     "attendance": Attendance,
     "quiz_response": QuizResponse,
     "leaflet_scan": LeafletScan,
+    "broadcast": Broadcast,
+    "quiz_tally": QuizTally,
 }
+LINKED_MODELS = (Attendance, QuizResponse, QuizTally)  # what waits for its session
 
 
 def _late() -> ColumnElement[bool]:
@@ -99,7 +104,7 @@ def device_quality(province: int | None = None) -> list[DeviceQuality]:
     for model in FIGURE_MODELS.values():
         waiting = (
             func.sum(case((model.session_id.is_not(None) & model.commune_code.is_(None), 1), else_=0))
-            if model in (Attendance, QuizResponse)
+            if model in LINKED_MODELS
             else func.sum(literal_column("0", Integer))
         )
         for device_id, quarantined, voided, not_allowed, still_waiting in db.session.execute(
@@ -226,4 +231,12 @@ def _describe(kind: str, row, names: Mapping[str, str]) -> tuple[str, int, bool]
         waiting = row.session_id is not None and row.commune_code is None
         quiz, lang = names.get(row.quiz_id, row.quiz_id), names.get(row.lang, row.lang)
         return (f"{quiz} ({lang}) {row.correct}/{row.total}", row.hold, waiting)
+    if kind == "quiz_tally":
+        quiz, lang = names.get(row.quiz_id, row.quiz_id), names.get(row.lang, row.lang)
+        phase = f", {row.phase}" if row.phase else ""
+        counts = ", ".join(f"{option}: {n}" for option, n in json.loads(row.counts).items())
+        return (f"{quiz} ({lang}{phase}) {row.question_id}: {counts}", row.hold, row.commune_code is None)
+    if kind == "broadcast":
+        lang = names.get(row.lang, row.lang)
+        return (f"{row.station} ({lang}) {row.minutes} × {row.repeats}", row.hold, False)
     return (row.code, row.hold, False)

@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from . import communes, reports
-from .content import Content
+from . import broadcasts, communes, reports
+from .content import SOURCE_LANG, Content
 from .extensions import db
 from .models import (
     HOLD_NOT_ALLOWED,
@@ -26,9 +26,11 @@ from .models import (
     HOLD_VOIDED,
     Amendment,
     Attendance,
+    Broadcast,
     Leaflet,
     LeafletScan,
     QuizResponse,
+    QuizTally,
     VillageSession,
 )
 from .quiz_results import quiz_results
@@ -48,6 +50,8 @@ def _headings() -> dict[str, str]:
         "ethnic_minority": _("Ethnic minority"),
         "quiz_responses": _("Quiz answers"),
         "leaflet_scans": _("Leaflet scans"),
+        "broadcasts": _("Broadcasts"),
+        "broadcast_minutes": _("Minutes on air"),
     }
 
 
@@ -108,7 +112,10 @@ def to_xlsx(flt: reports.ReportFilter, content: Content) -> bytes:
         [[m["month"], m["sessions"], m["attendees"]] for m in reports.by_month(flt)],
     )
     quiz_rows = []
-    for quiz in quiz_results(flt, content):
+    quizzes = quiz_results(flt, content)
+    for quiz in quizzes:
+        if not quiz["responses"]:
+            continue
         for q in quiz["questions"]:
             wrong = q["most_common_wrong"]
             quiz_rows.append(
@@ -124,6 +131,7 @@ def to_xlsx(flt: reports.ReportFilter, content: Content) -> bytes:
                     wrong["share"] if wrong else None,
                 ]
             )
+    _broadcasts_sheet(book, flt, content)
     _sheet(
         book,
         _("Quiz results"),
@@ -140,9 +148,80 @@ def to_xlsx(flt: reports.ReportFilter, content: Content) -> bytes:
         ],
         quiz_rows,
     )
+    _show_of_hands_sheet(book, quizzes)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _broadcasts_sheet(book: Workbook, flt: reports.ReportFilter, content: Content) -> None:
+    """Broadcasts and minutes on air (minutes × repeats) by commune, by language and by topic,
+    one block under the other."""
+    found = broadcasts.breakdown(flt)
+    topics = {t.id: t.title for t in content.topics_in_order(SOURCE_LANG)}
+    languages = {code: lang.name for code, lang in content.languages.items()}
+    rows: list[list] = []
+    for title, key, name in (
+        (_("By commune"), "by_commune", lambda r: f"{r['commune']}, {r['province']}"),
+        (_("By language"), "by_language", lambda r: languages.get(r["lang"], r["lang"])),
+        (_("By topic"), "by_topic", lambda r: topics.get(r["topic"], r["topic"]) or _("no topic")),
+    ):
+        if rows:
+            rows.append([])
+        rows.append([title])
+        rows.extend([name(r), r["broadcasts"], r["minutes"]] for r in found[key])
+    _sheet(book, _("Broadcasts"), ["", _("Broadcasts"), _("Minutes on air")], rows)
+
+
+def _show_of_hands_sheet(book: Workbook, quizzes: list[dict]) -> None:
+    """Quizzes asked aloud: hands per question and option, apart from individual answers."""
+    rows = []
+    for quiz in quizzes:
+        hands = quiz["show_of_hands"]
+        if not hands:
+            continue
+        for q in hands["questions"]:
+            rows.append(
+                [
+                    quiz["quiz_id"],
+                    q["id"],
+                    q["text"],
+                    q["hands"],
+                    q["correct_share"],
+                    q["by_phase"].get("pre"),
+                    q["by_phase"].get("post"),
+                    "; ".join(f"{o['text'].rstrip('.')}: {o['hands']}" for o in q["options"]),
+                ]
+            )
+        gain = hands["gain"]
+        if gain["points"] is not None:
+            rows.append(
+                [
+                    quiz["quiz_id"],
+                    "",
+                    _("Knowledge gain (points)"),
+                    None,
+                    gain["pre"],
+                    None,
+                    gain["post"],
+                    gain["points"],
+                ]
+            )
+    _sheet(
+        book,
+        _("Show of hands"),
+        [
+            _("Quiz"),
+            _("Question"),
+            _("Text"),
+            _("Hands"),
+            _("Share correct"),
+            _("Before the talk"),
+            _("After the talk"),
+            _("Hands per answer"),
+        ],
+        rows,
+    )
 
 
 def _records(model, statement) -> list[dict]:
@@ -181,6 +260,8 @@ def _held_and_amended(flt: reports.ReportFilter) -> tuple[list[dict], list[dict]
         ("attendance", Attendance, every.attendance),
         ("quiz_response", QuizResponse, every.quiz_responses),
         ("leaflet_scan", LeafletScan, every.scans),
+        ("broadcast", Broadcast, every.broadcasts),
+        ("quiz_tally", QuizTally, every.quiz_tallies),
     ):
         for record_id, hold in db.session.execute(apply(select(model.id, model.hold))):
             ids.append(record_id)
@@ -214,7 +295,18 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
     for row in quiz:
         row["answers"] = json.loads(row["answers"])
     scans = _records(LeafletScan, flt.scans(select(*LeafletScan.__table__.columns)))
-    codes = {r["commune_code"] for r in sessions + attendance + quiz + scans if r.get("commune_code")}
+    aired = rows_of(Broadcast, flt.broadcasts)
+    for row in aired:
+        row["topic_ids"] = json.loads(row["topic_ids"])
+    # Every stored tally of the filter: which ones count is for quiz_tallies.counted to say.
+    tallies = rows_of(QuizTally, lambda q: flt.quiz_tallies(q).where(QuizTally.commune_code.is_not(None)))
+    for row in tallies:
+        row["counts"] = json.loads(row["counts"])
+    codes = {
+        r["commune_code"]
+        for r in sessions + attendance + quiz + scans + aired + tallies
+        if r.get("commune_code")
+    }
     held, trail = _held_and_amended(flt)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "loa-export.sqlite3"
@@ -224,6 +316,8 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
             ("attendance", attendance, "id"),
             ("quiz_responses", quiz, "id"),
             ("leaflet_scans", scans, "id"),
+            ("broadcasts", aired, "id"),
+            ("quiz_tallies", tallies, "id"),
             ("held_out", held, "id"),
             ("amendments", trail, "id"),
         ):
@@ -240,7 +334,7 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
         database.table("export").insert(
             {"filter": json.dumps(flt.as_dict()), "format": "loa-export", "version": 1}
         )
-        for name in ("attendance", "quiz_responses"):
+        for name in ("attendance", "quiz_responses", "quiz_tallies"):
             table = database.table(name)
             if table.exists():
                 table.create_index(["session_id"], if_not_exists=True)

@@ -19,6 +19,8 @@ ROLES = (ORGANISER, STAFF)
 # What the stats read, as the trailing columns of the covering indexes (after the place codes).
 ATTENDANCE_FIGURES = ("commune_code", "session_starts_at", "count", "women", "ethnic_minority", "hold")
 QUIZ_FIGURES = ("created_at", "lang", "quiz_id", "hold")
+BROADCAST_FIGURES = ("commune_code", "started_at", "hold", "lang", "minutes", "repeats")
+TALLY_FIGURES = ("created_at", "lang", "quiz_id", "hold")
 UUID_LEN = 36
 SHA256_HEX = 64
 CONTENT_PATH_LEN = 200  # a content file's path inside the content folder
@@ -29,7 +31,7 @@ CONTENT_PATH_LEN = 200  # a content file's path inside the content folder
 HOLD_VOIDED = 1  # voided by the person who made it or by an organiser
 HOLD_QUARANTINED = 2  # everything its device sent is quarantined by an organiser
 HOLD_NOT_ALLOWED = 4  # its session is in a commune its author may not record in
-HOLD_SESSION_VOIDED = 8  # an attendance line or answer of a voided session
+HOLD_SESSION_VOIDED = 8  # an attendance line, answer or show-of-hands tally of a voided session
 
 
 def utcnow() -> dt.datetime:
@@ -291,6 +293,56 @@ class QuizResponse(Model):
         Index("ix_quiz_responses_province_created", "province_code", "created_at"),
         Index("ix_quiz_responses_province_commune", "province_code", "commune_code", *QUIZ_FIGURES),
         Index("ix_quiz_responses_commune_created", "commune_code", "created_at"),
+    )
+
+
+class QuizTally(Model):
+    """A quiz asked aloud at a session: one question, the hands raised for each option
+    (`counts`, JSON {option id: hands}). It may arrive before its session, like attendance:
+    commune and province are filled in from the session whenever both are known. Its figures
+    are kept apart from individual answers (quiz_tallies.py says which tallies count)."""
+
+    __tablename__ = "quiz_tallies"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    quiz_id: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str | None] = mapped_column(String(8))
+    question_id: Mapped[str] = mapped_column(String(64))
+    counts: Mapped[str] = mapped_column(Text)  # JSON {option id: hands}
+    hands: Mapped[int] = mapped_column(Integer)  # the sum of counts
+    commune_code: Mapped[int | None] = mapped_column(Integer)
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    hold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    __table_args__ = (
+        Index("ix_quiz_tallies_province_commune", "province_code", "commune_code", *TALLY_FIGURES),
+        Index("ix_quiz_tallies_commune_created", "commune_code", "created_at"),
+    )
+
+
+class Broadcast(Model):
+    """A commune loudspeaker broadcast, recorded offline by commune staff: how long one airing
+    lasted and how many times it went out (airtime = minutes × repeats)."""
+
+    __tablename__ = "broadcasts"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    commune_code: Mapped[int] = mapped_column(Integer)
+    province_code: Mapped[int] = mapped_column(Integer)
+    station: Mapped[str] = mapped_column(String(120), default="")
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    topic_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, like a session's
+    lang: Mapped[str] = mapped_column(String(16))
+    minutes: Mapped[int] = mapped_column(Integer)
+    repeats: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    hold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Covering indexes: a province's or a commune's broadcasts and airtime from the index alone.
+    __table_args__ = (
+        Index("ix_broadcasts_province_figures", "province_code", *BROADCAST_FIGURES),
+        Index("ix_broadcasts_commune_figures", *BROADCAST_FIGURES),
     )
 
 

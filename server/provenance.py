@@ -23,16 +23,18 @@ from .extensions import db
 from .models import (
     HOLD_QUARANTINED,
     Attendance,
+    Broadcast,
     Device,
     DeviceSeq,
     LeafletScan,
     QuizResponse,
+    QuizTally,
     SyncRecord,
     VillageSession,
     utcnow,
 )
 
-HELD_MODELS = (VillageSession, Attendance, QuizResponse, LeafletScan)
+HELD_MODELS = (VillageSession, Attendance, QuizResponse, LeafletScan, Broadcast, QuizTally)
 WEB_PREFIX = "web:"
 MAX_GAPS = 100  # ranges listed in a sync answer
 MAX_ATTENTION = 200

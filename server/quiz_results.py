@@ -1,6 +1,10 @@
 """What residents know before and after a talk: per quiz and question, the share answering
 correctly, the most common wrong answer, by language and phase, and the knowledge gain in
-sessions that ran the quiz both before and after (the awareness survey the plans ask for)."""
+sessions that ran the quiz both before and after (the awareness survey the plans ask for).
+
+Quizzes asked aloud and answered by a show of hands (quiz_tallies.py) are reported beside the
+individual answers, under `show_of_hands`, never mixed into their counts: a hand is not a
+person's whole quiz, and the two ways of asking are not equally reliable."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from . import quiz_tallies
 from .content import SOURCE_LANG, Content
 from .extensions import db
 from .models import QuizResponse
@@ -54,7 +59,8 @@ class QuestionResult:
 
 
 def quiz_results(flt: ReportFilter, content: Content) -> list[dict]:
-    """One entry per quiz with answers in the filter."""
+    """One entry per quiz with answers or show-of-hands tallies in the filter; `show_of_hands`
+    is None when the quiz was not asked aloud."""
     query = flt.quiz_responses(
         select(
             QuizResponse.quiz_id,
@@ -69,10 +75,11 @@ def quiz_results(flt: ReportFilter, content: Content) -> list[dict]:
     per_quiz: dict[str, list] = defaultdict(list)
     for row in db.session.execute(query):
         per_quiz[row.quiz_id].append(row)
+    hands = quiz_tallies.results(flt, content)
     results = []
     for quiz_id in content.quiz_ids():
-        rows = per_quiz.get(quiz_id)
-        if not rows:
+        rows = per_quiz.get(quiz_id, [])
+        if not rows and quiz_id not in hands:
             continue
         quiz = content.quizzes[SOURCE_LANG][quiz_id]
         key = quiz.answer_key()
@@ -114,6 +121,7 @@ def quiz_results(flt: ReportFilter, content: Content) -> list[dict]:
                     "points": round((sum(post) / len(post) - sum(pre) / len(pre)) * 100, 1) if both else None,
                 },
                 "questions": [questions[q.id].as_dict(options[q.id]) for q in quiz.questions],
+                "show_of_hands": hands.get(quiz_id),
             }
         )
     return results

@@ -4,6 +4,7 @@ the exports.
 Every figure counts each stored record once (sync.py stores each record id once). Attendance
 and quiz answers count for a commune once their session is known; lines whose session has
 not arrived yet are reported separately ("waiting for their session"), never dropped.
+Loudspeaker broadcasts count beside sessions: how many, and their airtime (minutes × repeats).
 """
 
 from __future__ import annotations
@@ -17,9 +18,28 @@ from sqlalchemy import func, select
 from . import communes
 from .content import Content
 from .extensions import db
-from .models import Attendance, Leaflet, LeafletScan, QuizResponse, SyncRecord, User, VillageSession
+from .models import (
+    Attendance,
+    Broadcast,
+    Leaflet,
+    LeafletScan,
+    QuizResponse,
+    QuizTally,
+    SyncRecord,
+    User,
+    VillageSession,
+)
 
-FIGURES = ("sessions", "attendees", "women", "ethnic_minority", "quiz_responses", "leaflet_scans")
+FIGURES = (
+    "sessions",
+    "attendees",
+    "women",
+    "ethnic_minority",
+    "quiz_responses",
+    "leaflet_scans",
+    "broadcasts",
+    "broadcast_minutes",
+)
 
 
 class FilterError(ValueError):
@@ -78,8 +98,8 @@ class ReportFilter:
             query = query.where(commune_column == self.commune)
         return query
 
-    def _topic_clause(self):
-        return VillageSession.topic_ids.like(f'%"{self.topic}"%')
+    def _topic_clause(self, model=VillageSession):
+        return model.topic_ids.like(f'%"{self.topic}"%')
 
     # Only records that count: not voided, quarantined or refused (hold 0; see models.HOLD_*).
     def _counted(self, query, model):
@@ -115,6 +135,28 @@ class ReportFilter:
             query = query.where(QuizResponse.lang == self.lang)
         if self.topic:
             query = query.where(QuizResponse.quiz_id == self.topic)
+        return query
+
+    def broadcasts(self, query):
+        """Broadcasts in the place, of the topic and language, aired in the period."""
+        query = self._period(
+            self._place(self._counted(query, Broadcast), Broadcast.province_code, Broadcast.commune_code),
+            Broadcast.started_at,
+        )
+        if self.lang:
+            query = query.where(Broadcast.lang == self.lang)
+        return query.where(self._topic_clause(Broadcast)) if self.topic else query
+
+    def quiz_tallies(self, query):
+        """Show-of-hands tallies, filtered like quiz answers (their time is when they were made)."""
+        query = self._period(
+            self._place(self._counted(query, QuizTally), QuizTally.province_code, QuizTally.commune_code),
+            QuizTally.created_at,
+        )
+        if self.lang:
+            query = query.where(QuizTally.lang == self.lang)
+        if self.topic:
+            query = query.where(QuizTally.quiz_id == self.topic)
         return query
 
     def scans(self, query, joined: bool = False):
@@ -197,12 +239,14 @@ GROUP_KEYS = {
         Attendance.province_code,
         QuizResponse.province_code,
         LeafletScan.province_code,
+        Broadcast.province_code,
     ),
     "commune": (
         VillageSession.commune_code,
         Attendance.commune_code,
         QuizResponse.commune_code,
         LeafletScan.commune_code,
+        Broadcast.commune_code,
     ),
 }
 
@@ -224,7 +268,7 @@ def _figures_by(flt: ReportFilter, level: Literal["province", "commune"] | None)
             for name, value in zip(names, values, strict=False):
                 entry[name] += int(value or 0)
 
-    session_key, attendance_key, quiz_key, scan_key = keys or (None,) * 4
+    session_key, attendance_key, quiz_key, scan_key, broadcast_key = keys or (None,) * 5
     add(flt.sessions(query(session_key, VillageSession, func.count())), ("sessions",))
     add(
         flt.attendance(
@@ -240,6 +284,12 @@ def _figures_by(flt: ReportFilter, level: Literal["province", "commune"] | None)
     )
     add(flt.quiz_responses(query(quiz_key, QuizResponse, func.count())), ("quiz_responses",))
     add(flt.scans(query(scan_key, LeafletScan, func.count())), ("leaflet_scans",))
+    add(
+        flt.broadcasts(
+            query(broadcast_key, Broadcast, func.count(), func.sum(Broadcast.minutes * Broadcast.repeats))
+        ),
+        ("broadcasts", "broadcast_minutes"),
+    )
     return results
 
 
@@ -271,9 +321,9 @@ def by_commune(flt: ReportFilter) -> list[dict]:
 
 
 def waiting_for_session(province: int | None = None) -> dict:
-    """Attendance lines and quiz answers whose session has not arrived yet: they have no
-    commune or session date yet, so no filter applies; they are counted once it arrives. For
-    one province: those sent by its accounts."""
+    """Attendance lines, quiz answers and show-of-hands tallies whose session has not arrived
+    yet: they have no commune or session date yet, so no filter applies; they are counted once
+    it arrives. For one province: those sent by its accounts."""
 
     def of_province(model, query):
         if province is None:
@@ -301,7 +351,20 @@ def waiting_for_session(province: int | None = None) -> dict:
             ),
         )
     ).scalar()
-    return {"attendance_lines": lines, "people": int(people), "quiz_responses": answers}
+    tallies = db.session.execute(
+        of_province(
+            QuizTally,
+            select(func.count())
+            .select_from(QuizTally)
+            .where(QuizTally.commune_code.is_(None), QuizTally.hold == 0),
+        )
+    ).scalar()
+    return {
+        "attendance_lines": lines,
+        "people": int(people),
+        "quiz_responses": answers,
+        "quiz_tallies": tallies,
+    }
 
 
 def by_month(flt: ReportFilter) -> list[dict]:

@@ -141,6 +141,10 @@ def js_strings() -> dict[str, str]:
         "problem_unknown_topic": _(
             "A topic of this session is no longer in the campaign. Choose the topics again."
         ),
+        "problem_tally_over_attendance": _(
+            "%(hands)s hands were counted, but the session counted %(attendance)s people. "
+            "Add the missing people to the session, or count the hands again."
+        ),
         "problem_other": _(
             "The server did not accept this record. Export the unsent records and give the file to an organiser."
         ),

@@ -9,12 +9,14 @@ phone may forget it); with another fingerprint a conflict (the server keeps the 
 batch is stored in one transaction; if another request stores one of its ids at the same
 moment, the transaction is retried and those ids come back as duplicates.
 
-Records may arrive in any order. Attendance and answers before their session wait for it and
-are checked when it arrives: a line whose session is in a commune its author may not record in
-never counts, and its phone is told at its next sync ("attention"). A resident's answer joins
-a session only with the key the session QR code carries, close to the session's time.
+Records may arrive in any order. Attendance, answers and show-of-hands tallies before their
+session wait for it and are checked when it arrives: a line whose session is in a commune its
+author may not record in never counts, and its phone is told at its next sync ("attention"). A
+resident's answer joins a session only with the key the session QR code carries, close to the
+session's time.
 Corrections and voids wait for their target the same way (amendments.py). Reading one record
-is in sync_parse.py; devices, sequences and quarantine in provenance.py.
+is in sync_parse.py; devices, sequences and quarantine in provenance.py; what a tally may not
+exceed in quiz_tallies.py.
 
 No function here needs a request: the HTTP view, `loa sync import` and the tests call them.
 """
@@ -32,7 +34,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 
-from . import amendments, communes, provenance
+from . import amendments, communes, provenance, quiz_tallies
 from .content import Content
 from .devices import RESIDENT, Actor
 from .extensions import db
@@ -44,10 +46,12 @@ from .models import (
     ORGANISER,
     Amendment,
     Attendance,
+    Broadcast,
     Device,
     Leaflet,
     LeafletScan,
     QuizResponse,
+    QuizTally,
     SyncRecord,
     User,
     UserCommune,
@@ -216,6 +220,10 @@ class Admission:
         return True
 
 
+# What points at a session: waits for it, joins it, and is decided by the same rules.
+LINKED_TYPES = ("attendance", "quiz_response", "quiz_tally")
+
+
 def _join(kind: str, row: dict, session: SessionInfo) -> None:
     row["commune_code"], row["province_code"] = session.commune_code, session.province_code
     if kind == "attendance":
@@ -233,13 +241,13 @@ def _detach(row: dict) -> None:
 def _fill_from_sessions(
     rows_by_type: dict[str, list[dict]], actor: Actor, admission: Admission, result: SyncResult
 ) -> None:
-    """Attendance and answers whose session is already known (stored earlier or in this batch)
-    join it now, or are rejected with the reason while their phone is here to hear it."""
-    linked = rows_by_type["attendance"] + [r for r in rows_by_type["quiz_response"] if r["session_id"]]
+    """Attendance, answers and tallies whose session is already known (stored earlier or in this
+    batch) join it now, or are rejected with the reason while their phone is here to hear it."""
+    linked = [r for kind in LINKED_TYPES for r in rows_by_type[kind] if r["session_id"]]
     if not linked:
         return
     sessions = _known_sessions({r["session_id"] for r in linked}, rows_by_type["session"])
-    for kind in ("attendance", "quiz_response"):
+    for kind in LINKED_TYPES:
         kept = []
         for row in rows_by_type[kind]:
             session = sessions.get(row.get("session_id") or "")
@@ -321,16 +329,20 @@ def _authors(user_ids: set[int]) -> dict[int, Actor]:
     }
 
 
-# What points at a session (typed loosely: the two models share the columns used here).
-LINKED: tuple[tuple[str, Any], ...] = (("attendance", Attendance), ("quiz_response", QuizResponse))
+# What points at a session (typed loosely: the models share the columns used here).
+LINKED: tuple[tuple[str, Any], ...] = (
+    ("attendance", Attendance),
+    ("quiz_response", QuizResponse),
+    ("quiz_tally", QuizTally),
+)
 IMPORTED = Actor(None, ORGANISER, None, None, frozenset(), None)  # a record with no sender account
 
 
 def _attach_late_sessions(session_rows: list[dict], admission: Admission) -> None:
-    """Attendance and answers that arrived before their session are decided now, by the same
-    rules as if the session had come first. Lines their author may not add are held out of the
-    figures and their phone is told at its next sync. One query per table finds them (usually
-    none), so the common case costs two lookups."""
+    """Attendance, answers and tallies that arrived before their session are decided now, by
+    the same rules as if the session had come first. Lines their author may not add are held
+    out of the figures and their phone is told at its next sync. One query per table finds them
+    (usually none)."""
     if not session_rows:
         return
     sessions = _known_sessions(set(), session_rows)
@@ -385,11 +397,7 @@ def _turn_keys(parsed: list[Parsed], device_id: str | None) -> list[str]:
     """What a batch takes turns on: every session it writes or points at, every record its
     corrections and voids point at, and its device."""
     keys = {p.id for p in parsed if p.type == "session"}
-    keys.update(
-        p.row["session_id"]
-        for p in parsed
-        if p.type in ("attendance", "quiz_response") and p.row.get("session_id")
-    )
+    keys.update(p.row["session_id"] for p in parsed if p.type in LINKED_TYPES and p.row.get("session_id"))
     keys.update(p.row["target_id"] for p in parsed if p.type in AMENDMENT_TYPES)
     if device_id:
         keys.add(provenance.device_key(device_id))
@@ -469,10 +477,13 @@ def _store_once(
         rows_by_type[p.type].append(row)
     admission = Admission(rules)
     _fill_from_sessions(rows_by_type, actor, admission, result)
+    rows_by_type["quiz_tally"] = quiz_tallies.within_attendance(
+        rows_by_type["quiz_tally"], rows_by_type["attendance"], result.reject
+    )
     rows_by_type["leaflet_scan"] = _fill_from_leaflets(rows_by_type["leaflet_scan"], rules, result)
     stored = {row["id"] for rows in rows_by_type.values() for row in rows}
     if quarantined:
-        for kind in ("session", "attendance", "quiz_response", "leaflet_scan"):
+        for kind in MODELS:
             for row in rows_by_type[kind]:
                 row["hold"] |= HOLD_QUARANTINED
     ledger = [
@@ -493,9 +504,9 @@ def _store_once(
     # Core executemany inserts: the ORM's per-object machinery is not needed for new rows.
     if ledger:
         db.session.execute(_table(SyncRecord).insert(), ledger)
-    for kind in ("session", "attendance", "quiz_response", "leaflet_scan"):
+    for kind, model in MODELS.items():
         if rows_by_type[kind]:
-            db.session.execute(_table(MODELS[kind]).insert(), rows_by_type[kind])
+            db.session.execute(_table(model).insert(), rows_by_type[kind])
     amendment_rows = amendments.rows_for(
         [p for p in fresh if p.type in AMENDMENT_TYPES and p.id in stored],
         actor.user_id,
@@ -518,6 +529,8 @@ MODELS: dict[str, type[DeclarativeBase]] = {
     "attendance": Attendance,
     "quiz_response": QuizResponse,
     "leaflet_scan": LeafletScan,
+    "broadcast": Broadcast,
+    "quiz_tally": QuizTally,
 }
 
 

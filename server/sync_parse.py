@@ -23,7 +23,16 @@ from .devices import RESIDENT, Actor
 from .leaflets.codes import normalize_code
 
 PROTOCOL_VERSION = 1
-RECORD_TYPES = ("session", "attendance", "quiz_response", "leaflet_scan", "correction", "void")
+RECORD_TYPES = (
+    "session",
+    "attendance",
+    "quiz_response",
+    "leaflet_scan",
+    "correction",
+    "void",
+    "broadcast",
+    "quiz_tally",
+)
 RESIDENT_TYPES = ("quiz_response", "leaflet_scan")
 AMENDMENT_TYPES = ("correction", "void")
 # What a correction may change, per type of record: only what a person could have mistyped.
@@ -33,8 +42,11 @@ CORRECTABLE = {
 }
 PHASES = ("pre", "post", None)
 MAX_ATTENDANCE = 1000
-MAX_TEXT = {"place": 200, "facilitator": 120, "reason": 300}
-MAX_DAYS_AHEAD = 31  # a session may be recorded before it starts, by up to a month
+MAX_TEXT = {"place": 200, "facilitator": 120, "reason": 300, "station": 120}
+MAX_DAYS_AHEAD = 31  # a session (or a broadcast) may be recorded before it starts, by up to a month
+MAX_MINUTES = 240  # one airing of a loudspeaker broadcast
+MAX_REPEATS = 50  # airings of the same broadcast
+MAX_HANDS = 10_000  # hands raised for one option of a question asked aloud
 QR_KEY = re.compile(r"[A-Za-z0-9_-]{22,64}")
 
 
@@ -235,7 +247,9 @@ def fingerprint(record: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _session(data: dict, actor: Actor, content: Content, rules: Rules) -> dict:
+def _own_commune(data: dict, actor: Actor) -> communes.CommuneInfo:
+    """The official commune of `commune_code`, one its author may record in (a session's or a
+    broadcast's)."""
     code = data.get("commune_code")
     info = communes.commune(code) if not isinstance(code, bool) else None
     if info is None:
@@ -252,6 +266,24 @@ def _session(data: dict, actor: Actor, content: Content, rules: Rules) -> dict:
             commune=info.name,
             commune_code=info.code,
         )
+    return info
+
+
+def _language(data: dict, content: Content) -> str:
+    """`lang`: a content language (an old code, such as hnj, counts for the language that
+    replaced it)."""
+    lang = data.get("lang")
+    if isinstance(lang, str):
+        lang = content.canonical_lang(lang)
+    if lang not in content.languages:
+        raise RecordInvalid(
+            f"lang {json.dumps(lang)[:20]} is not one of {sorted(content.languages)}", "unknown_language"
+        )
+    return lang
+
+
+def _session(data: dict, actor: Actor, content: Content, rules: Rules) -> dict:
+    info = _own_commune(data, actor)
     qr_key = data.get("qr_key")
     if qr_key is not None and (not isinstance(qr_key, str) or not QR_KEY.fullmatch(qr_key)):
         raise RecordInvalid("qr_key must be 22 to 64 letters, digits, '-' or '_'", "bad_qr_key")
@@ -283,13 +315,7 @@ def _attendance(data: dict, _actor: Actor, _content: Content, _rules: Rules) -> 
 
 
 def _quiz_response(data: dict, _actor: Actor, content: Content, _rules: Rules) -> dict:
-    quiz_id, lang = data.get("quiz_id"), data.get("lang")
-    if isinstance(lang, str):
-        lang = content.canonical_lang(lang)  # answers made under an old code (hnj) count for its language
-    if lang not in content.languages:
-        raise RecordInvalid(
-            f"lang {json.dumps(lang)[:20]} is not one of {sorted(content.languages)}", "unknown_language"
-        )
+    quiz_id, lang = data.get("quiz_id"), _language(data, content)
     found = content.quiz(lang, quiz_id) if isinstance(quiz_id, str) else None
     if found is None:
         raise RecordInvalid(
@@ -347,6 +373,86 @@ def _leaflet_scan(data: dict, _actor: Actor, _content: Content, rules: Rules) ->
     }
 
 
+def _broadcast(data: dict, actor: Actor, content: Content, rules: Rules) -> dict:
+    """A loudspeaker broadcast: its commune is checked like a session's; airtime is minutes ×
+    repeats."""
+    info = _own_commune(data, actor)
+    started_at = parse_time(data.get("started_at"), "started_at")
+    return {
+        "commune_code": info.code,
+        "province_code": info.province_code,
+        "station": text(data, "station") or info.name,
+        "started_at": rules.check(started_at, "started_at", ahead=dt.timedelta(days=MAX_DAYS_AHEAD)),
+        "topic_ids": json.dumps(topic_list(data.get("topic_ids"), content)),
+        "lang": _language(data, content),
+        "minutes": whole_number(data, "minutes", 1, MAX_MINUTES),
+        "repeats": whole_number(data, "repeats", 1, MAX_REPEATS),
+        "hold": 0,
+    }
+
+
+def _hands(counts, question: str, options: set[str]) -> dict[str, int]:
+    """{option id: hands} of one question asked aloud; a wrong option or number is named."""
+    if not isinstance(counts, dict) or not counts:
+        raise RecordInvalid(
+            "counts must be an object {option id: hands} with at least one option", "no_counts"
+        )
+    checked = {}
+    for option in counts:
+        if option not in options:
+            raise RecordInvalid(
+                f"'{option[:40]}' is not an option of question '{question}'; options: {sorted(options)}",
+                "unknown_option",
+                option=option[:40],
+                question=question,
+            )
+        try:
+            checked[option] = whole_number(counts, option, 0, MAX_HANDS)
+        except RecordInvalid as exc:
+            raise RecordInvalid(
+                f"counts of option '{option}': {exc}", exc.code, **exc.params, option=option
+            ) from None
+    return checked
+
+
+def _quiz_tally(data: dict, _actor: Actor, content: Content, _rules: Rules) -> dict:
+    """A question of a quiz asked aloud at a session, with the hands raised per option."""
+    session_id = parse_uuid(data.get("session_id"), "session_id")
+    quiz_id, lang = data.get("quiz_id"), _language(data, content)
+    found = content.quiz(lang, quiz_id) if isinstance(quiz_id, str) else None
+    if found is None:
+        raise RecordInvalid(
+            f"quiz_id {json.dumps(quiz_id)[:40]} is not a quiz; known: {content.quiz_ids()}", "unknown_quiz"
+        )
+    question = data.get("question_id")
+    options = found.value.option_ids()
+    if not isinstance(question, str) or question not in options:
+        raise RecordInvalid(
+            f"question_id {json.dumps(question)[:40]} is not a question of quiz '{quiz_id}'",
+            "unknown_question",
+            question=str(question)[:40],
+            quiz=quiz_id,
+        )
+    phase = data.get("phase")
+    if phase not in PHASES:
+        raise RecordInvalid(
+            f"phase must be 'pre', 'post' or null, found {json.dumps(phase)[:20]}", "bad_phase"
+        )
+    counts = _hands(data.get("counts"), question, options[question])
+    return {
+        "session_id": session_id,
+        "quiz_id": quiz_id,
+        "lang": lang,
+        "phase": phase,
+        "question_id": question,
+        "counts": json.dumps(counts, sort_keys=True),
+        "hands": sum(counts.values()),
+        "commune_code": None,
+        "province_code": None,
+        "hold": 0,
+    }
+
+
 def correction_value(name: str, value, content: Content):
     """A corrected field's value, checked like the field itself (in JSON form)."""
     if name in ("count",):
@@ -399,6 +505,8 @@ PARSERS = {
     "leaflet_scan": _leaflet_scan,
     "correction": _correction,
     "void": _void,
+    "broadcast": _broadcast,
+    "quiz_tally": _quiz_tally,
 }
 
 

@@ -84,12 +84,19 @@ def test_totals_exact(app, known):
         "ethnic_minority": 55,
         "quiz_responses": 5,
         "leaflet_scans": 0,
+        "broadcasts": 0,
+        "broadcast_minutes": 0,
     }
 
 
 def test_waiting_for_session_is_reported_not_counted(app, known):
     with app.app_context():
-        assert reports.waiting_for_session() == {"attendance_lines": 1, "people": 7, "quiz_responses": 0}
+        assert reports.waiting_for_session() == {
+            "attendance_lines": 1,
+            "people": 7,
+            "quiz_responses": 0,
+            "quiz_tallies": 0,
+        }
 
 
 def test_by_province_and_commune(app, known):
@@ -242,7 +249,7 @@ def test_csv_and_xlsx_hold_the_page_numbers(app, client, known):
     )
     by_code = {r[2]: r for r in rows[1:-1]}
     assert by_code[str(MUONG_KIM)][4:9] == ["1", "50", "28", "35", "4"]
-    assert rows[-1][4:] == ["2", "70", "40", "55", "5", "0"]
+    assert rows[-1][4:] == ["2", "70", "40", "55", "5", "0", "0", "0"]
     book = load_workbook(io.BytesIO(client.get("/organiser/export.xlsx?province=12").data))
     totals = {row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True)}
     assert 70 in totals.values() and 55 in totals.values()

@@ -14,21 +14,24 @@ from sqlalchemy import select
 
 from server import sync
 from server.extensions import db
-from server.models import Attendance, QuizResponse
+from server.models import Attendance, QuizResponse, QuizTally
 from server.state import state
 from tests.conftest import MUONG_KIM, attendance_record, quiz_record, session_record
 from tests.test_sync import RESIDENT, STAFF
+from tests.test_sync_quiz_tally import tally_record
 
 QR_KEY = "k" * 22
 PATIENCE = 1.5  # seconds the session's request waits for the other to read, before committing
 
 
-@pytest.mark.parametrize("kind", ["attendance", "quiz_response"])
+@pytest.mark.parametrize("kind", ["attendance", "quiz_response", "quiz_tally"])
 def test_a_line_stored_while_its_session_is_stored_gets_the_commune(app, monkeypatch, kind):
     session = session_record(MUONG_KIM, qr_key=QR_KEY)
-    model: type[Attendance | QuizResponse]
+    model: type[Attendance | QuizResponse | QuizTally]
     if kind == "attendance":
         line, actor, model = attendance_record(session["id"], 12, 5, 7), STAFF, Attendance
+    elif kind == "quiz_tally":  # a show of hands counted on another phone
+        line, actor, model = tally_record(session["id"]), STAFF, QuizTally
     else:
         line, actor, model = quiz_record(app, session_id=session["id"], phase="pre"), RESIDENT, QuizResponse
         line["data"]["session_key"] = QR_KEY  # read from the session QR code

@@ -9,6 +9,7 @@ from flask import current_app
 
 from ..config import sync_limits
 from ..sync import MAX_ATTENDANCE, MAX_TEXT, RECORD_TYPES
+from ..sync_parse import MAX_DAYS_AHEAD, MAX_HANDS, MAX_MINUTES, MAX_REPEATS
 from . import bp
 
 
@@ -109,6 +110,53 @@ SCHEMAS = {
         "required": ["target_id"],
         "properties": {"target_id": UUID, "reason": {"type": "string", "maxLength": MAX_TEXT["reason"]}},
     },
+    "BroadcastData": {
+        "type": "object",
+        "description": "a commune loudspeaker broadcast; airtime = minutes × repeats",
+        "required": ["commune_code", "started_at", "topic_ids", "lang", "minutes", "repeats"],
+        "properties": {
+            "commune_code": {
+                "type": "integer",
+                "description": "official code; one of the author's communes, as for a session "
+                "(else code commune_not_yours)",
+            },
+            "station": {
+                "type": "string",
+                "maxLength": MAX_TEXT["station"],
+                "description": "the station's name; empty: the commune's name",
+            },
+            "started_at": {
+                **RFC3339,
+                "description": f"when it went on air; at most {MAX_DAYS_AHEAD} days ahead",
+            },
+            "topic_ids": {"type": "array", "items": {"type": "string"}},
+            "lang": {"type": "string", "description": "a content language"},
+            "minutes": {"type": "integer", "minimum": 1, "maximum": MAX_MINUTES, "description": "one airing"},
+            "repeats": {"type": "integer", "minimum": 1, "maximum": MAX_REPEATS, "description": "airings"},
+        },
+    },
+    "QuizTallyData": {
+        "type": "object",
+        "description": "one question of a quiz asked aloud at a session, with the hands raised per "
+        "option; reported apart from individual answers. A later tally of the same session, quiz, "
+        "phase and question replaces it; more hands than the session's attendance is rejected "
+        "(code tally_over_attendance, params hands and attendance) when the attendance is known, "
+        "else not counted",
+        "required": ["session_id", "quiz_id", "lang", "question_id", "counts"],
+        "properties": {
+            "session_id": {**UUID, "description": "its session; may arrive before it"},
+            "quiz_id": {"type": "string"},
+            "lang": {"type": "string"},
+            "phase": {"type": "string", "enum": ["pre", "post"], "nullable": True},
+            "question_id": {"type": "string", "description": "a question of the quiz"},
+            "counts": {
+                "type": "object",
+                "additionalProperties": {"type": "integer", "minimum": 0, "maximum": MAX_HANDS},
+                "minProperties": 1,
+                "description": "{option id: hands}; options of the question only",
+            },
+        },
+    },
     "Record": {
         "type": "object",
         "required": ["id", "type", "created_at", "data"],
@@ -131,6 +179,8 @@ SCHEMAS = {
                         "LeafletScanData",
                         "CorrectionData",
                         "VoidData",
+                        "BroadcastData",
+                        "QuizTallyData",
                     )
                 ]
             },
@@ -360,8 +410,11 @@ def document(config: Mapping[str, Any]) -> dict:
                 ],
                 "responses": {
                     "200": {
-                        "description": "figures: sessions, attendees, women, ethnic_minority, "
-                        "quiz_responses, leaflet_scans"
+                        "description": "totals, by_province and by_commune, each with sessions, "
+                        "attendees, women, ethnic_minority, quiz_responses, leaflet_scans, broadcasts "
+                        "and broadcast_minutes (loudspeaker airtime: minutes × repeats); broadcasts "
+                        "{by_language, by_topic: [{lang or topic, broadcasts, minutes}]}; "
+                        "waiting_for_session {attendance_lines, people, quiz_responses, quiz_tallies}"
                     },
                     "400": _error("a filter names an unknown code or the dates are inverted"),
                     "401": _error("no organiser token or session"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from .. import auth, reports, scope
+from .. import auth, broadcasts, reports, scope
 from ..errors import error_response
 from ..models import ORGANISER
 from ..web import get_content
@@ -26,5 +26,9 @@ def stats():
         "totals": reports.totals(flt),
         "by_province": reports.by_province(flt),
         "by_commune": reports.by_commune(flt),
+        "broadcasts": {
+            "by_language": broadcasts.by_language(flt),
+            "by_topic": broadcasts.by_topic(flt),
+        },
         "waiting_for_session": reports.waiting_for_session(scope.province_of(g.actor)),
     }

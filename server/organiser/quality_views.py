@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import amendments, data_quality, provenance, scope
+from .. import amendments, data_quality, provenance, quiz_tallies, scope
 from ..sync import RecordInvalid
 from ..web import get_content
 from . import bp, organiser_required
@@ -55,6 +55,8 @@ def data_quality_page():
         quality=quality,
         summary=data_quality.summary(quality),
         web_clients=data_quality.web_clients() if national else [],
+        over_attendance=quiz_tallies.over_attendance(scope.province_of(g.user)),
+        names=_names(),
         form=ConfirmForm(),
         late_days=data_quality.LATE_DAYS,
     )
