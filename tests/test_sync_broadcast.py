@@ -321,7 +321,9 @@ def test_stats_api_dashboard_csv_xlsx_and_yearly_report_show_minutes_on_air(app,
 
     page = client.get("/organiser/?province=12").get_data(as_text=True)
     assert "<strong>55</strong> phút phát sóng" in page and "<strong>3</strong> lượt phát thanh" in page
-    assert "Các buổi phát trên loa truyền thanh" in page  # the section with the tables by commune, language, topic
+    assert (
+        "Các buổi phát trên loa truyền thanh" in page
+    )  # the section with the tables by commune, language, topic
 
     rows = list(
         csv.reader(io.StringIO(client.get("/organiser/export.csv?province=12").data.decode("utf-8-sig")))
