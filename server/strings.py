@@ -145,6 +145,11 @@ def js_strings() -> dict[str, str]:
             "%(hands)s hands were counted, but the session counted %(attendance)s people. "
             "Add the missing people to the session, or count the hands again."
         ),
+        # a quiz changed between the phone saving its page and the show of hands arriving
+        **dict.fromkeys(
+            ("problem_unknown_quiz", "problem_unknown_question", "problem_unknown_option"),
+            _("This quiz changed after the phone saved it. Open the quiz again and count the hands again."),
+        ),
         "problem_other": _(
             "The server did not accept this record. Export the unsent records and give the file to an organiser."
         ),
