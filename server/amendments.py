@@ -32,27 +32,18 @@ from .models import (
     HOLD_SESSION_VOIDED,
     HOLD_VOIDED,
     ORGANISER,
+    RECORD_MODELS,
     Amendment,
     Attendance,
-    Broadcast,
-    LeafletScan,
     QuizResponse,
     QuizTally,
     SyncRecord,
     User,
-    VillageSession,
     utcnow,
 )
 from .sync_parse import AMENDMENT_TYPES, CORRECTABLE, MAX_TEXT, RecordInvalid, parse_time
 
-TARGET_MODELS: dict[str, Any] = {
-    "session": VillageSession,
-    "attendance": Attendance,
-    "quiz_response": QuizResponse,
-    "leaflet_scan": LeafletScan,
-    "broadcast": Broadcast,  # voided only: nothing of theirs is correctable
-    "quiz_tally": QuizTally,
-}
+TARGET_MODELS: dict[str, Any] = RECORD_MODELS  # broadcasts, tallies, activities: voided only
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import broadcasts, communes, devices, reports
+from . import activities, broadcasts, communes, devices, reports
 from .content import Content
 from .quiz_results import quiz_results
 
@@ -23,13 +23,14 @@ def dashboard(flt: reports.ReportFilter, content: Content, viewer_province: int 
     quizzes = quiz_results(flt, content)
     return {
         "totals": figures,
-        "has_data": reports.has_data(figures),
+        "has_data": reports.has_data(figures) or activities.any_in(flt),
         "level": "commune" if by_commune else "province",
         "places": reports.by_commune(flt) if by_commune else reports.by_province(flt),
         "months": reports.by_month(flt),
         "reach": reports.reach(flt, area_lists(content)),
         "quizzes": quizzes,
         "broadcasts": broadcasts.breakdown(flt) if figures["broadcasts"] else None,
+        "activities": activities.breakdown(flt),
         "waiting": reports.waiting_for_session(viewer_province),
         "devices": devices.in_province(devices.list_devices(), viewer_province)[:30],
     }
@@ -61,11 +62,12 @@ def yearly_report(year: int, province: int | None, content: Content, today: dt.d
         "province": communes.province(province) if province else None,
         "filter": flt,
         "totals": figures,
-        "has_data": reports.has_data(figures),
+        "has_data": reports.has_data(figures) or activities.any_in(flt),
         "events": events_in(content, year, province, today or dt.date.today()),
         "reach": reports.reach(flt, area_lists(content)),
         "areas": content.areas,
         "quizzes": quiz_results(flt, content),
         "broadcasts": broadcasts.breakdown(flt),
+        "activities": activities.breakdown(flt),
         "places": reports.by_commune(flt) if province else reports.by_province(flt),
     }

@@ -23,29 +23,21 @@ from .models import (
     HOLD_QUARANTINED,
     HOLD_SESSION_VOIDED,
     HOLD_VOIDED,
+    RECORD_MODELS,
     Amendment,
     Attendance,
-    Broadcast,
     Device,
     LeafletScan,
     QuizResponse,
     QuizTally,
     SyncRecord,
     User,
-    VillageSession,
 )
 
 LATE_DAYS = 7  # a record received more than this long after it was made is "late"
 MAX_DEVICES = 300
 MAX_RECORDS = 200
-FIGURE_MODELS: dict[str, Any] = {
-    "session": VillageSession,
-    "attendance": Attendance,
-    "quiz_response": QuizResponse,
-    "leaflet_scan": LeafletScan,
-    "broadcast": Broadcast,
-    "quiz_tally": QuizTally,
-}
+FIGURE_MODELS: dict[str, Any] = RECORD_MODELS
 LINKED_MODELS = (Attendance, QuizResponse, QuizTally)  # what waits for its session
 
 
@@ -239,4 +231,6 @@ def _describe(kind: str, row, names: Mapping[str, str]) -> tuple[str, int, bool]
     if kind == "broadcast":
         lang = names.get(row.lang, row.lang)
         return (f"{row.station} ({lang}) {row.minutes} × {row.repeats}", row.hold, False)
+    if kind == "activity":
+        return (f"{row.kind} {row.count} ({communes.commune_name(row.commune_code)})", row.hold, False)
     return (row.code, row.hold, False)

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from . import broadcasts, communes, reports
+from . import activities, broadcasts, communes, reports
 from .content import SOURCE_LANG, Content
 from .extensions import db
 from .models import (
@@ -24,6 +24,7 @@ from .models import (
     HOLD_QUARANTINED,
     HOLD_SESSION_VOIDED,
     HOLD_VOIDED,
+    Activity,
     Amendment,
     Attendance,
     Broadcast,
@@ -132,6 +133,7 @@ def to_xlsx(flt: reports.ReportFilter, content: Content) -> bytes:
                 ]
             )
     _broadcasts_sheet(book, flt, content)
+    _activities_sheet(book, flt)
     _sheet(
         book,
         _("Quiz results"),
@@ -171,6 +173,24 @@ def _broadcasts_sheet(book: Workbook, flt: reports.ReportFilter, content: Conten
         rows.append([title])
         rows.extend([name(r), r["broadcasts"], r["minutes"]] for r in found[key])
     _sheet(book, _("Broadcasts"), ["", _("Broadcasts"), _("Minutes on air")], rows)
+
+
+def _activities_sheet(book: Workbook, flt: reports.ReportFilter) -> None:
+    """Campaign activities by kind (how many, and what they count), then by commune."""
+    found = activities.breakdown(flt)
+    names = activities.kind_names()
+    rows: list[list] = [
+        [names[kind][0], v["activities"], v["count"], names[kind][1]] for kind, v in found["by_kind"].items()
+    ]
+    for place in found["by_commune"]:
+        if place is found["by_commune"][0]:
+            rows.extend([[], [_("By commune")]])
+        rows.extend(
+            [f"{place['commune']}, {place['province']}", v["activities"], v["count"], names[kind][1]]
+            for kind, v in place["kinds"].items()
+            if v["activities"]
+        )
+    _sheet(book, _("Activities"), ["", _("Activities"), _("Count"), _("What is counted")], rows)
 
 
 def _show_of_hands_sheet(book: Workbook, quizzes: list[dict]) -> None:
@@ -262,6 +282,7 @@ def _held_and_amended(flt: reports.ReportFilter) -> tuple[list[dict], list[dict]
         ("leaflet_scan", LeafletScan, every.scans),
         ("broadcast", Broadcast, every.broadcasts),
         ("quiz_tally", QuizTally, every.quiz_tallies),
+        ("activity", Activity, every.activities),
     ):
         for record_id, hold in db.session.execute(apply(select(model.id, model.hold))):
             ids.append(record_id)
@@ -302,9 +323,13 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
     tallies = rows_of(QuizTally, lambda q: flt.quiz_tallies(q).where(QuizTally.commune_code.is_not(None)))
     for row in tallies:
         row["counts"] = json.loads(row["counts"])
+    done = rows_of(Activity, flt.activities)
+    for row in done:
+        row["topic_ids"] = json.loads(row["topic_ids"])
+        row["leaflet_codes"] = json.loads(row["leaflet_codes"])
     codes = {
         r["commune_code"]
-        for r in sessions + attendance + quiz + scans + aired + tallies
+        for r in sessions + attendance + quiz + scans + aired + tallies + done
         if r.get("commune_code")
     }
     held, trail = _held_and_amended(flt)
@@ -318,6 +343,7 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
             ("leaflet_scans", scans, "id"),
             ("broadcasts", aired, "id"),
             ("quiz_tallies", tallies, "id"),
+            ("activities", done, "id"),
             ("held_out", held, "id"),
             ("amendments", trail, "id"),
         ):

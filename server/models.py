@@ -4,6 +4,7 @@ is what makes every sync idempotent: the same record can arrive any number of ti
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,6 +22,7 @@ ATTENDANCE_FIGURES = ("commune_code", "session_starts_at", "count", "women", "et
 QUIZ_FIGURES = ("created_at", "lang", "quiz_id", "hold")
 BROADCAST_FIGURES = ("commune_code", "started_at", "hold", "lang", "minutes", "repeats")
 TALLY_FIGURES = ("created_at", "lang", "quiz_id", "hold")
+ACTIVITY_FIGURES = ("commune_code", "held_at", "hold", "kind", "count")
 UUID_LEN = 36
 SHA256_HEX = 64
 CONTENT_PATH_LEN = 200  # a content file's path inside the content folder
@@ -346,6 +348,47 @@ class Broadcast(Model):
     )
 
 
+# The kinds of campaign activity (`activity` records) and what each one's `count` counts.
+ACTIVITY_KINDS = {
+    "leaflets": "leaflets handed out",
+    "banner": "banners or posters put up",
+    "fair": "visitors to a fair or stall",
+    "media": "media items (radio, TV, newspaper, social post)",
+    "training": "participants in a training of officials or businesses",
+}
+MEDIA_CHANNELS = ("radio", "tv", "newspaper", "social")
+TRAINING_AUDIENCES = ("officials", "businesses")
+
+
+class Activity(Model):
+    """A campaign activity other than a village session, recorded by commune staff or an
+    organiser: leaflets handed out, banners, a fair or stall, a media item, a training. `count`
+    means what ACTIVITY_KINDS says for its kind; the other fields belong to one kind each
+    (leaflet codes or batch, media channel and link, training audience)."""
+
+    __tablename__ = "activities"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    commune_code: Mapped[int] = mapped_column(Integer)
+    province_code: Mapped[int] = mapped_column(Integer)
+    held_at: Mapped[dt.datetime] = mapped_column(DateTime)  # the day (and time, if given) it took place
+    topic_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, like a session's
+    count: Mapped[int] = mapped_column(Integer)
+    leaflet_codes: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of leaflet codes
+    batch: Mapped[str] = mapped_column(String(120), default="")
+    channel: Mapped[str] = mapped_column(String(16), default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    audience: Mapped[str] = mapped_column(String(16), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    hold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    __table_args__ = (
+        Index("ix_activities_province_figures", "province_code", *ACTIVITY_FIGURES),
+        Index("ix_activities_commune_figures", *ACTIVITY_FIGURES),
+    )
+
+
 class ProvinceContact(Model):
     """A province's contact card, filled in by its organisers: the numbers residents of that
     province call besides the national hotline. Empty fields are simply not shown."""
@@ -456,3 +499,16 @@ class LeafletScan(Model):
         Index("ix_leaflet_scans_province_commune", "province_code", "commune_code", "scanned_at", "hold"),
         Index("ux_leaflet_scans_once_a_day", "code", "client_day", "client_hash", unique=True),
     )
+
+
+# The table of each record type of the sync protocol that moves a figure, in one place: sync
+# stores into it, amendments void or correct in it, quarantine holds it, data quality reads it.
+RECORD_MODELS: dict[str, Any] = {
+    "session": VillageSession,
+    "attendance": Attendance,
+    "quiz_response": QuizResponse,
+    "leaflet_scan": LeafletScan,
+    "broadcast": Broadcast,
+    "quiz_tally": QuizTally,
+    "activity": Activity,
+}

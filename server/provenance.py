@@ -22,19 +22,15 @@ from . import audit
 from .extensions import db
 from .models import (
     HOLD_QUARANTINED,
-    Attendance,
-    Broadcast,
+    RECORD_MODELS,
     Device,
     DeviceSeq,
     LeafletScan,
-    QuizResponse,
-    QuizTally,
     SyncRecord,
-    VillageSession,
     utcnow,
 )
 
-HELD_MODELS = (VillageSession, Attendance, QuizResponse, LeafletScan, Broadcast, QuizTally)
+HELD_MODELS = tuple(RECORD_MODELS.values())
 WEB_PREFIX = "web:"
 MAX_GAPS = 100  # ranges listed in a sync answer
 MAX_ATTENTION = 200

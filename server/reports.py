@@ -19,6 +19,7 @@ from . import communes
 from .content import Content
 from .extensions import db
 from .models import (
+    Activity,
     Attendance,
     Broadcast,
     Leaflet,
@@ -146,6 +147,14 @@ class ReportFilter:
         if self.lang:
             query = query.where(Broadcast.lang == self.lang)
         return query.where(self._topic_clause(Broadcast)) if self.topic else query
+
+    def activities(self, query):
+        """Campaign activities in the place, of the topic, held in the period (no language)."""
+        query = self._period(
+            self._place(self._counted(query, Activity), Activity.province_code, Activity.commune_code),
+            Activity.held_at,
+        )
+        return query.where(self._topic_clause(Activity)) if self.topic else query
 
     def quiz_tallies(self, query):
         """Show-of-hands tallies, filtered like quiz answers (their time is when they were made)."""

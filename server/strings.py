@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from .activities import kind_names
+
 
 def password_problems() -> dict[str, str]:
     """Why a password is refused, by the codes of accounts.PasswordRejected and the API."""
@@ -32,6 +34,11 @@ def js_strings() -> dict[str, str]:
         "storage_not_persistent": _("Storage: the browser may clear it when space runs low"),
         "storage_unknown": _("Storage: unknown"),
         "you_are_offline": _("You are offline."),
+        "activity_saved": _("Activity saved on this phone. It is sent with the other records."),
+        "activity_line": _("%(when)s · %(commune)s · %(kind)s: %(count)s"),
+        "activity_count": _("The number: a whole number from 1 to %(high)s."),
+        "activity_link": _("The link must be a web address starting with http:// or https://."),
+        **{f"activity_{kind}": name for kind, (name, _counted) in kind_names().items()},
         "broadcast_saved": _("Broadcast saved on this phone. It is sent with the other records."),
         "broadcast_line": _("%(when)s · %(commune)s · %(minutes)s min × %(repeats)s"),
         "broadcast_minutes": _("Minutes: a whole number from 1 to 240."),
@@ -162,11 +169,13 @@ def js_strings() -> dict[str, str]:
         "record_void": _("Undo or void"),
         "record_broadcast": _("Loudspeaker broadcast"),
         "record_quiz_tally": _("Quiz by show of hands"),
+        "record_activity": _("Campaign activity"),
         "session_void_mark": _("voided"),
         "qr_caption": _("This code opens the quiz “%(quiz)s”, %(phase)s."),
         "choose_commune": _("Choose the commune."),
         "choose_topic": _("Choose at least one topic."),
         "choose_time": _("Enter the date and time."),
+        "choose_day": _("Enter the day."),
         "attendance_saved": _("%(count)s added and saved on this phone."),
         "tally_count": _("People must be a number from 1 to 1000."),
         "tally_part": _("Women and ethnic minority must each be from 0 to %(count)s."),

@@ -44,12 +44,11 @@ from .models import (
     HOLD_SESSION_VOIDED,
     HOLD_VOIDED,
     ORGANISER,
+    RECORD_MODELS,
     Amendment,
     Attendance,
-    Broadcast,
     Device,
     Leaflet,
-    LeafletScan,
     QuizResponse,
     QuizTally,
     SyncRecord,
@@ -524,14 +523,7 @@ def _store_once(
         charge(len(result.accepted))
 
 
-MODELS: dict[str, type[DeclarativeBase]] = {
-    "session": VillageSession,
-    "attendance": Attendance,
-    "quiz_response": QuizResponse,
-    "leaflet_scan": LeafletScan,
-    "broadcast": Broadcast,
-    "quiz_tally": QuizTally,
-}
+MODELS = RECORD_MODELS
 
 
 def ingest(

@@ -21,6 +21,7 @@ from . import communes
 from .content import Content, score
 from .devices import RESIDENT, Actor
 from .leaflets.codes import normalize_code
+from .models import ACTIVITY_KINDS, MEDIA_CHANNELS, TRAINING_AUDIENCES
 
 PROTOCOL_VERSION = 1
 RECORD_TYPES = (
@@ -32,6 +33,7 @@ RECORD_TYPES = (
     "void",
     "broadcast",
     "quiz_tally",
+    "activity",
 )
 RESIDENT_TYPES = ("quiz_response", "leaflet_scan")
 AMENDMENT_TYPES = ("correction", "void")
@@ -42,11 +44,37 @@ CORRECTABLE = {
 }
 PHASES = ("pre", "post", None)
 MAX_ATTENDANCE = 1000
-MAX_TEXT = {"place": 200, "facilitator": 120, "reason": 300, "station": 120}
+MAX_TEXT = {
+    "place": 200,
+    "facilitator": 120,
+    "reason": 300,
+    "station": 120,
+    "batch": 120,
+    "note": 300,
+    "link": 500,
+}
 MAX_DAYS_AHEAD = 31  # a session (or a broadcast) may be recorded before it starts, by up to a month
 MAX_MINUTES = 240  # one airing of a loudspeaker broadcast
 MAX_REPEATS = 50  # airings of the same broadcast
 MAX_HANDS = 10_000  # hands raised for one option of a question asked aloud
+# The most one activity record may count, per kind (ACTIVITY_KINDS says what is counted).
+MAX_ACTIVITY_COUNT = {
+    "leaflets": 100_000,
+    "banner": 1_000,
+    "fair": 100_000,
+    "media": 1_000,
+    "training": 5_000,
+}
+MAX_LEAFLET_CODES = 50  # leaflet codes named by one "leaflets handed out" record
+# The fields that belong to one kind of activity only.
+ACTIVITY_FIELDS = {
+    "leaflet_codes": "leaflets",
+    "batch": "leaflets",
+    "channel": "media",
+    "link": "media",
+    "audience": "training",
+}
+LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 QR_KEY = re.compile(r"[A-Za-z0-9_-]{22,64}")
 
 
@@ -391,6 +419,72 @@ def _broadcast(data: dict, actor: Actor, content: Content, rules: Rules) -> dict
     }
 
 
+def _choice(data: dict, name: str, allowed) -> str:
+    value = data.get(name)
+    if value not in allowed:
+        raise RecordInvalid(
+            f"{name} must be one of {', '.join(allowed)}, found {json.dumps(value)[:40]}",
+            "bad_choice",
+            field=name,
+            allowed=", ".join(allowed),
+        )
+    return str(value)
+
+
+def _leaflet_codes(value) -> list[str]:
+    """The codes printed on the leaflets handed out (as on the leaflet, any case or dashes)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(c, str) and c.strip() for c in value):
+        raise RecordInvalid(
+            "leaflet_codes must be a list of leaflet codes", "bad_leaflet_codes", field="leaflet_codes"
+        )
+    if len(value) > MAX_LEAFLET_CODES:
+        raise RecordInvalid(
+            f"leaflet_codes names {len(value)} leaflets; at most {MAX_LEAFLET_CODES}",
+            "too_many_leaflet_codes",
+            field="leaflet_codes",
+            limit=MAX_LEAFLET_CODES,
+        )
+    return sorted({normalize_code(c)[:16] for c in value})
+
+
+def _activity(data: dict, actor: Actor, content: Content, rules: Rules) -> dict:
+    """A campaign activity: its commune is checked like a session's; `count` counts what its
+    kind says (ACTIVITY_KINDS), and a field of another kind is named, not silently dropped."""
+    kind = _choice(data, "kind", tuple(ACTIVITY_KINDS))
+    for name, owner in ACTIVITY_FIELDS.items():
+        if owner != kind and data.get(name) not in (None, "", []):
+            raise RecordInvalid(
+                f"{name} belongs to a '{owner}' activity, not to a '{kind}' one",
+                "field_not_for_kind",
+                field=name,
+                kind=kind,
+            )
+    info = _own_commune(data, actor)
+    held_at = parse_time(data.get("held_at"), "held_at")
+    link = text(data, "link")
+    if link and not LINK.fullmatch(link):
+        raise RecordInvalid(
+            "link must be a web address starting with http:// or https://", "bad_link", field="link"
+        )
+    return {
+        "kind": kind,
+        "commune_code": info.code,
+        "province_code": info.province_code,
+        "held_at": rules.check(held_at, "held_at", ahead=dt.timedelta(days=MAX_DAYS_AHEAD)),
+        "topic_ids": json.dumps(topic_list(data.get("topic_ids", []), content)),
+        "count": whole_number(data, "count", 1, MAX_ACTIVITY_COUNT[kind]),
+        "leaflet_codes": json.dumps(_leaflet_codes(data.get("leaflet_codes"))),
+        "batch": text(data, "batch"),
+        "channel": _choice(data, "channel", MEDIA_CHANNELS) if kind == "media" else "",
+        "link": link,
+        "audience": _choice(data, "audience", TRAINING_AUDIENCES) if kind == "training" else "",
+        "note": text(data, "note"),
+        "hold": 0,
+    }
+
+
 def _hands(counts, question: str, options: set[str]) -> dict[str, int]:
     """{option id: hands} of one question asked aloud; a wrong option or number is named."""
     if not isinstance(counts, dict) or not counts:
@@ -507,6 +601,7 @@ PARSERS = {
     "void": _void,
     "broadcast": _broadcast,
     "quiz_tally": _quiz_tally,
+    "activity": _activity,
 }
 
 

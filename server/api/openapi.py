@@ -8,8 +8,16 @@ from typing import Any
 from flask import current_app
 
 from ..config import sync_limits
+from ..models import ACTIVITY_KINDS, MEDIA_CHANNELS, TRAINING_AUDIENCES
 from ..sync import MAX_ATTENDANCE, MAX_TEXT, RECORD_TYPES
-from ..sync_parse import MAX_DAYS_AHEAD, MAX_HANDS, MAX_MINUTES, MAX_REPEATS
+from ..sync_parse import (
+    MAX_ACTIVITY_COUNT,
+    MAX_DAYS_AHEAD,
+    MAX_HANDS,
+    MAX_LEAFLET_CODES,
+    MAX_MINUTES,
+    MAX_REPEATS,
+)
 from . import bp
 
 
@@ -157,6 +165,50 @@ SCHEMAS = {
             },
         },
     },
+    "ActivityData": {
+        "type": "object",
+        "description": "a campaign activity other than a session; count counts what its kind says: "
+        + "; ".join(f"{kind}: {what}" for kind, what in ACTIVITY_KINDS.items())
+        + ". A field of another kind is rejected (code field_not_for_kind)",
+        "required": ["kind", "commune_code", "held_at", "count"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(ACTIVITY_KINDS)},
+            "commune_code": {
+                "type": "integer",
+                "description": "one of the author's communes, as for a session",
+            },
+            "held_at": {
+                **RFC3339,
+                "description": f"the day it took place; at most {MAX_DAYS_AHEAD} days ahead",
+            },
+            "topic_ids": {"type": "array", "items": {"type": "string"}},
+            "count": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "at most "
+                + ", ".join(f"{n:,} ({kind})" for kind, n in MAX_ACTIVITY_COUNT.items()),
+            },
+            "leaflet_codes": {
+                "type": "array",
+                "items": {"type": "string"},
+                "maxItems": MAX_LEAFLET_CODES,
+                "description": "leaflets: the codes printed on the leaflets handed out",
+            },
+            "batch": {"type": "string", "maxLength": MAX_TEXT["batch"], "description": "leaflets: a batch"},
+            "channel": {"type": "string", "enum": list(MEDIA_CHANNELS), "description": "media: required"},
+            "link": {
+                "type": "string",
+                "maxLength": MAX_TEXT["link"],
+                "description": "media: http(s) address",
+            },
+            "audience": {
+                "type": "string",
+                "enum": list(TRAINING_AUDIENCES),
+                "description": "training: required",
+            },
+            "note": {"type": "string", "maxLength": MAX_TEXT["note"]},
+        },
+    },
     "Record": {
         "type": "object",
         "required": ["id", "type", "created_at", "data"],
@@ -181,6 +233,7 @@ SCHEMAS = {
                         "VoidData",
                         "BroadcastData",
                         "QuizTallyData",
+                        "ActivityData",
                     )
                 ]
             },
@@ -413,7 +466,9 @@ def document(config: Mapping[str, Any]) -> dict:
                         "description": "totals, by_province and by_commune, each with sessions, "
                         "attendees, women, ethnic_minority, quiz_responses, leaflet_scans, broadcasts "
                         "and broadcast_minutes (loudspeaker airtime: minutes × repeats); broadcasts "
-                        "{by_language, by_topic: [{lang or topic, broadcasts, minutes}]}; "
+                        "{by_language, by_topic: [{lang or topic, broadcasts, minutes}]}; activities "
+                        "{by_kind: {kind: {activities, count}}, by_commune: [{commune_code, commune, "
+                        "province, activities, kinds: {kind: {activities, count}}}]}; "
                         "waiting_for_session {attendance_lines, people, quiz_responses, quiz_tallies}"
                     },
                     "400": _error("a filter names an unknown code or the dates are inverted"),

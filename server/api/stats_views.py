@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from .. import auth, broadcasts, reports, scope
+from .. import activities, auth, broadcasts, reports, scope
 from ..errors import error_response
 from ..models import ORGANISER
 from ..web import get_content
@@ -29,6 +29,10 @@ def stats():
         "broadcasts": {
             "by_language": broadcasts.by_language(flt),
             "by_topic": broadcasts.by_topic(flt),
+        },
+        "activities": {
+            "by_kind": activities.by_kind(flt),
+            "by_commune": activities.by_commune(flt),
         },
         "waiting_for_session": reports.waiting_for_session(scope.province_of(g.actor)),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 
+from ..activities import count_labels, kind_names
 from ..public import keep_lang, pick_lang
 from ..web import get_content
 
@@ -25,4 +26,6 @@ def app_shell():
         topics=content.topics_in_order(g.lang),
         quiz_ids=content.quiz_ids(),
         languages=content.languages,
+        activity_kinds=kind_names(),
+        count_labels=count_labels(),
     )

@@ -2,6 +2,7 @@
 // no network. Every action is a record in the outbox (outbox.js) before the screen says so.
 
 import { deviceId, exportUnsent, onChange, queue, receipt, rfc3339, sendNow, startSending, status } from './outbox.js';
+import * as activityLog from './activity-log.js';
 import * as fieldLog from './field-log.js';
 import { addToSession, updateSession } from './session-log.js';
 import { get, getAll, put, remove, settings } from './store.js';
@@ -24,9 +25,10 @@ function say(text) {
   $('[data-outbox="message"]').textContent = text;
 }
 
-// What field-log.js (broadcasts, quizzes by show of hands) needs from these screens.
+// What field-log.js (broadcasts, quizzes by show of hands) and activity-log.js need from these screens.
 const ctx = {
   $, field, say, lang, go: (hash) => go(hash), formatTime: (iso) => formatTime(iso),
+  formatDate: (iso) => new Date(iso).toLocaleDateString(clockLocale, { dateStyle: 'short' }),
   account: () => account, strings: () => strings,
 };
 
@@ -651,6 +653,11 @@ function bindSessionScreens() {
   oralForm.addEventListener('input', () => fieldLog.countHands(ctx));
   const broadcastForm = $('[data-form="broadcast"]');
   broadcastForm.addEventListener('submit', (event) => { event.preventDefault(); fieldLog.saveBroadcast(ctx, broadcastForm); });
+  const activityForm = $('[data-form="activity"]');
+  activityForm.addEventListener('submit', (event) => { event.preventDefault(); activityLog.saveActivity(ctx, activityForm); });
+  activityForm.addEventListener('change', (event) => {
+    if (event.target.name === 'kind') activityLog.showKindFields(activityForm);
+  });
   const voidForm = $('[data-form="void-session"]');
   voidForm.addEventListener('submit', (event) => { event.preventDefault(); voidSession(voidForm); });
 }
@@ -672,9 +679,11 @@ async function route() {
   else if (target === 'session') await showSession(id);
   else if (target === 'broadcast') fieldLog.showBroadcastForm(ctx, localInputValue);
   else if (target === 'oral') await fieldLog.showOral(ctx, id);
+  else if (target === 'activity') activityLog.showActivityForm(ctx, () => localInputValue().slice(0, 10));
   else {
     await showSessions();
     await fieldLog.showBroadcasts(ctx);
+    await activityLog.showActivities(ctx);
   }
   if (account) field('who').textContent = account.display_name || account.username;
   const heading = root.querySelector(`[data-screen="${target}"] h1`);
