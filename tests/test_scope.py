@@ -17,8 +17,10 @@ from tests.conftest import (
     log_in,
     make_app,
     post_sync,
+    rid,
     session_record,
     token_for,
+    when,
 )
 
 HA_NOI = 1
@@ -35,7 +37,14 @@ def world(tmp_path, content_copy):
     staff_token = token_for(app, "lc-staff-mai")
     device_id = "7d1e3a52-0000-4000-8000-00000000abcd"
     session = session_record(place=PLACE)
-    answer = post_sync(app.test_client(), staff_token, [session, attendance_record(session["id"])], device_id)
+    activity = {
+        "id": rid(),
+        "type": "activity",
+        "created_at": when(),
+        "data": {"kind": "fair", "commune_code": MUONG_KIM, "held_at": when(), "count": 77, "note": PLACE},
+    }
+    records = [session, attendance_record(session["id"]), activity]
+    answer = post_sync(app.test_client(), staff_token, records, device_id)
     assert answer.status_code == 200, answer.json
     create_account(app, "lc-boss", role="organiser", province=LAI_CHAU)
     create_account(app, "hn-boss", role="organiser", province=HA_NOI)
@@ -122,7 +131,7 @@ def test_a_province_organiser_walks_every_organiser_route_and_sees_nothing_of_an
     assert walked > 60
     # nothing moved: the account, the token, the device, the record and the event are as they were
     from server.extensions import db
-    from server.models import Device, DeviceToken, User, VillageSession
+    from server.models import Activity, Device, DeviceToken, User, VillageSession
 
     with app.app_context():
         staff = db.session.get(User, int(ids["user_id"]))
@@ -132,6 +141,7 @@ def test_a_province_organiser_walks_every_organiser_route_and_sees_nothing_of_an
         assert staff and device_token and device and record
         assert staff.active and not staff.must_change_password
         assert device_token.revoked_at is None and device.quarantined_at is None and record.hold == 0
+        assert db.session.query(Activity).one().hold == 0, "not voided from Hà Nội"
         assert db.session.execute(db.select(User).filter_by(username="new-lc")).scalar() is None
     events = hanoi.get("/organiser/events").get_data(as_text=True)
     assert f"edit={LAI_CHAU_EVENT}" not in events

@@ -269,3 +269,48 @@ def test_sync_over_http_accepts_activities_and_the_openapi_document_describes_th
     schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert "activity" in schemas["Record"]["properties"]["type"]["enum"]
     assert schemas["ActivityData"]["properties"]["channel"]["enum"] == ["radio", "tv", "newspaper", "social"]
+
+
+# -- the organiser's page -----------------------------------------------------------------------
+
+
+def test_an_organiser_records_an_activity_on_the_page_and_voids_it(app):
+    from tests.conftest import csrf
+
+    create_account(app, "lan", "organiser", province=12)
+    client = app.test_client()
+    log_in(client, "lan")
+    page = client.get("/organiser/activities")
+    assert page.status_code == 200 and "Hoạt động tuyên truyền" in page.get_data(as_text=True)
+    form = {
+        "csrf_token": csrf(page.get_data(as_text=True)),
+        "kind": "fair",
+        "commune": "Mường Kim",
+        "held_on": dt.date.today().isoformat(),
+        "count": "420",
+        "topic_ids": ["counterfeit"],
+        "channel": "radio",  # a field of another kind, left on the page: not sent
+        "note": "Phiên chợ vùng cao",
+    }
+    saved = client.post("/organiser/activities", data=form, follow_redirects=True)
+    assert saved.status_code == 200
+    assert kinds(app) == {"fair": (1, 420)}
+    assert "Xã Mường Kim" in saved.get_data(as_text=True)
+
+    bad = client.post("/organiser/activities", data=dict(form, count="100001"))
+    assert bad.status_code == 400
+    assert "100001" in bad.get_data(as_text=True) and "100000" in bad.get_data(as_text=True)
+    elsewhere = client.post("/organiser/activities", data=dict(form, commune=str(HANOI_COMMUNE)))
+    assert elsewhere.status_code == 400 and kinds(app) == {"fair": (1, 420)}
+    expired = client.post("/organiser/activities", data=dict(form, csrf_token="x"))
+    assert expired.status_code == 400 and kinds(app) == {"fair": (1, 420)}
+
+    with app.app_context():
+        activity_id = db.session.query(Activity.id).scalar()
+    page = client.get("/organiser/activities")
+    voided = client.post(
+        f"/organiser/records/{activity_id}/void",
+        data={"csrf_token": csrf(page.get_data(as_text=True)), "reason": "ghi nhầm", "back": "activities"},
+    )
+    assert voided.headers["Location"].endswith("/organiser/activities")
+    assert kinds(app) == {} and kinds(app, include_held=True) == {"fair": (1, 420)}

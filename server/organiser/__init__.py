@@ -64,6 +64,7 @@ def no_store(response):
 
 from . import (  # noqa: E402,F401
     accounts_views,
+    activity_views,
     audio_views,
     audit_views,
     broadcast_views,
