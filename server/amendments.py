@@ -29,6 +29,7 @@ from sqlalchemy import select, update
 from . import provenance
 from .extensions import db
 from .models import (
+    ATTENDANCE_PARTS,
     HOLD_SESSION_VOIDED,
     HOLD_VOIDED,
     ORGANISER,
@@ -97,7 +98,7 @@ def check(kind: str, changes: dict, author_id: int | None, author_role: str | No
 
 
 def _check_counts(state: dict) -> None:
-    for name in ("women", "ethnic_minority"):
+    for name in ATTENDANCE_PARTS:
         if state[name] > state["count"]:
             raise RecordInvalid(
                 f"after this correction {name} ({state[name]}) would be more than the count ({state['count']})",
@@ -143,7 +144,9 @@ def _recompute(target: Target, incoming: str | None = None) -> None:
     row = db.session.get(model, target.id, populate_existing=True)
     if row is None or not fields:
         return
-    original = json.loads(row.original) if row.original else _current(row, fields)
+    # A field that became correctable after the first correction was never corrected: its
+    # current value is its original one.
+    original = {**_current(row, fields), **(json.loads(row.original) if row.original else {})}
     if target.type == "session":
         original["topic_ids"] = (
             json.loads(original["topic_ids"])

@@ -49,6 +49,8 @@ def _headings() -> dict[str, str]:
         "attendees": _("Attendees"),
         "women": _("Women"),
         "ethnic_minority": _("Ethnic minority"),
+        "elderly": _("Elderly (60 or over)"),
+        "disabled": _("People with disabilities"),
         "quiz_responses": _("Quiz answers"),
         "leaflet_scans": _("Leaflet scans"),
         "broadcasts": _("Broadcasts"),

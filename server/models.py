@@ -18,7 +18,10 @@ STAFF = "staff"
 ROLES = (ORGANISER, STAFF)
 
 # What the stats read, as the trailing columns of the covering indexes (after the place codes).
-ATTENDANCE_FIGURES = ("commune_code", "session_starts_at", "count", "women", "ethnic_minority", "hold")
+# The parts of an attendance line: women and ethnic minority always; elderly (60 or over) and
+# people with disabilities where staff record them (0 otherwise). Each is from 0 to the count.
+ATTENDANCE_PARTS = ("women", "ethnic_minority", "elderly", "disabled")
+ATTENDANCE_FIGURES = ("commune_code", "session_starts_at", "count", *ATTENDANCE_PARTS, "hold")
 QUIZ_FIGURES = ("created_at", "lang", "quiz_id", "hold")
 BROADCAST_FIGURES = ("commune_code", "started_at", "hold", "lang", "minutes", "repeats")
 TALLY_FIGURES = ("created_at", "lang", "quiz_id", "hold")
@@ -258,6 +261,8 @@ class Attendance(Model):
     count: Mapped[int] = mapped_column(Integer)
     women: Mapped[int] = mapped_column(Integer, default=0)
     ethnic_minority: Mapped[int] = mapped_column(Integer, default=0)
+    elderly: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    disabled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     commune_code: Mapped[int | None] = mapped_column(Integer)
     province_code: Mapped[int | None] = mapped_column(Integer)
     session_starts_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -36,6 +36,8 @@ FIGURES = (
     "attendees",
     "women",
     "ethnic_minority",
+    "elderly",
+    "disabled",
     "quiz_responses",
     "leaflet_scans",
     "broadcasts",
@@ -287,9 +289,11 @@ def _figures_by(flt: ReportFilter, level: Literal["province", "commune"] | None)
                 func.sum(Attendance.count),
                 func.sum(Attendance.women),
                 func.sum(Attendance.ethnic_minority),
+                func.sum(Attendance.elderly),
+                func.sum(Attendance.disabled),
             ).where(Attendance.commune_code.is_not(None))
         ),
-        ("attendees", "women", "ethnic_minority"),
+        ("attendees", "women", "ethnic_minority", "elderly", "disabled"),
     )
     add(flt.quiz_responses(query(quiz_key, QuizResponse, func.count())), ("quiz_responses",))
     add(flt.scans(query(scan_key, LeafletScan, func.count())), ("leaflet_scans",))

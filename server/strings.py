@@ -108,6 +108,9 @@ def js_strings() -> dict[str, str]:
         "people": _("People"),
         "of_whom_women": _("Of whom women"),
         "of_whom_minority": _("Of whom ethnic minority"),
+        "of_whom_elderly": _("Of whom elderly (60 or over)"),
+        "of_whom_disabled": _("Of whom people with disabilities"),
+        "line_more": _("%(elderly)s elderly, %(disabled)s with disabilities"),
         "void_reason_needed": _("Say why this session is void."),
         "session_voided": _("This session is void: it no longer counts in the figures."),
         "receipt": _("The server has records 1 to %(n)s from this phone."),
@@ -178,7 +181,9 @@ def js_strings() -> dict[str, str]:
         "choose_day": _("Enter the day."),
         "attendance_saved": _("%(count)s added and saved on this phone."),
         "tally_count": _("People must be a number from 1 to 1000."),
-        "tally_part": _("Women and ethnic minority must each be from 0 to %(count)s."),
+        "tally_part": _(
+            "Women, ethnic minority, elderly and people with disabilities must each be from 0 to %(count)s."
+        ),
         "qr_alt": _("QR code that opens this quiz for this session"),
         "records_waiting": _("%(count)s records waiting to be sent"),
     }

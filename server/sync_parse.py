@@ -21,7 +21,7 @@ from . import communes
 from .content import Content, score
 from .devices import RESIDENT, Actor
 from .leaflets.codes import normalize_code
-from .models import ACTIVITY_KINDS, MEDIA_CHANNELS, TRAINING_AUDIENCES
+from .models import ACTIVITY_KINDS, ATTENDANCE_PARTS, MEDIA_CHANNELS, TRAINING_AUDIENCES
 
 PROTOCOL_VERSION = 1
 RECORD_TYPES = (
@@ -39,7 +39,7 @@ RESIDENT_TYPES = ("quiz_response", "leaflet_scan")
 AMENDMENT_TYPES = ("correction", "void")
 # What a correction may change, per type of record: only what a person could have mistyped.
 CORRECTABLE = {
-    "attendance": ("count", "women", "ethnic_minority"),
+    "attendance": ("count", *ATTENDANCE_PARTS),
     "session": ("place", "facilitator", "starts_at", "topic_ids"),
 }
 PHASES = ("pre", "post", None)
@@ -335,6 +335,11 @@ def _attendance(data: dict, _actor: Actor, _content: Content, _rules: Rules) -> 
         "count": count,
         "women": whole_number(data, "women", 0, count),
         "ethnic_minority": whole_number(data, "ethnic_minority", 0, count),
+        # recorded where staff count them; a phone from before they existed sends neither
+        **{
+            part: whole_number(data, part, 0, count) if part in data else 0
+            for part in ("elderly", "disabled")
+        },
         "commune_code": None,
         "province_code": None,
         "session_starts_at": None,
@@ -551,7 +556,7 @@ def correction_value(name: str, value, content: Content):
     """A corrected field's value, checked like the field itself (in JSON form)."""
     if name in ("count",):
         return whole_number({name: value}, name, 1, MAX_ATTENDANCE)
-    if name in ("women", "ethnic_minority"):
+    if name in ATTENDANCE_PARTS:
         return whole_number({name: value}, name, 0, MAX_ATTENDANCE)
     if name in ("place", "facilitator"):
         return text({name: value}, name)

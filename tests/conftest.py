@@ -168,7 +168,8 @@ def session_record(commune=MUONG_KIM, record_id=None, **data):
     return {"id": record_id or rid(), "type": "session", "created_at": when(), "data": payload}
 
 
-def attendance_record(session_id, count=46, women=27, ethnic_minority=31, record_id=None):
+def attendance_record(session_id, count=46, women=27, ethnic_minority=31, record_id=None, **parts):
+    """An attendance line; `parts` adds elderly and disabled (which old phones never send)."""
     return {
         "id": record_id or rid(),
         "type": "attendance",
@@ -178,6 +179,7 @@ def attendance_record(session_id, count=46, women=27, ethnic_minority=31, record
             "count": count,
             "women": women,
             "ethnic_minority": ethnic_minority,
+            **parts,
         },
     }
 

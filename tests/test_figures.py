@@ -211,7 +211,13 @@ def test_a_corrected_tally_counts_with_its_corrected_values_and_keeps_the_origin
     assert (figures["attendees"], figures["women"], figures["ethnic_minority"]) == (64, 27, 31)
     with app.app_context():
         row = stored_row(Attendance, line["id"])
-        assert json.loads(row.original or "{}") == {"count": 46, "women": 27, "ethnic_minority": 31}
+        assert json.loads(row.original or "{}") == {
+            "count": 46,
+            "women": 27,
+            "ethnic_minority": 31,
+            "elderly": 0,
+            "disabled": 0,
+        }
         trail = amendments.trail(line["id"])
         assert [(a.kind, a.state, json.loads(a.changes)) for a in trail] == [
             ("correction", "applied", {"count": 64})

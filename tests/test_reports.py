@@ -82,6 +82,8 @@ def test_totals_exact(app, known):
         "attendees": 80,
         "women": 45,
         "ethnic_minority": 55,
+        "elderly": 0,
+        "disabled": 0,
         "quiz_responses": 5,
         "leaflet_scans": 0,
         "broadcasts": 0,
@@ -248,8 +250,8 @@ def test_csv_and_xlsx_hold_the_page_numbers(app, client, known):
         csv.reader(io.StringIO(client.get("/organiser/export.csv?province=12").data.decode("utf-8-sig")))
     )
     by_code = {r[2]: r for r in rows[1:-1]}
-    assert by_code[str(MUONG_KIM)][4:9] == ["1", "50", "28", "35", "4"]
-    assert rows[-1][4:] == ["2", "70", "40", "55", "5", "0", "0", "0"]
+    assert by_code[str(MUONG_KIM)][4:11] == ["1", "50", "28", "35", "0", "0", "4"]
+    assert rows[-1][4:] == ["2", "70", "40", "55", "0", "0", "5", "0", "0", "0"]
     book = load_workbook(io.BytesIO(client.get("/organiser/export.xlsx?province=12").data))
     totals = {row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True)}
     assert 70 in totals.values() and 55 in totals.values()

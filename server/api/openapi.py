@@ -74,6 +74,16 @@ SCHEMAS = {
             "count": {"type": "integer", "minimum": 1, "maximum": MAX_ATTENDANCE},
             "women": {"type": "integer", "minimum": 0, "description": "0..count"},
             "ethnic_minority": {"type": "integer", "minimum": 0, "description": "0..count"},
+            "elderly": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "0..count: aged 60 or over; optional",
+            },
+            "disabled": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "0..count: with disabilities; optional",
+            },
         },
     },
     "QuizResponseData": {
@@ -107,7 +117,7 @@ SCHEMAS = {
             "target_id": UUID,
             "changes": {
                 "type": "object",
-                "description": "{field: new value}: attendance count, women, ethnic_minority; session place, "
+                "description": "{field: new value}: attendance count, women, ethnic_minority, elderly, disabled; session place, "
                 "facilitator, starts_at, topic_ids. Applied in the order the corrections were made",
             },
             "reason": {"type": "string", "maxLength": MAX_TEXT["reason"]},
@@ -464,7 +474,7 @@ def document(config: Mapping[str, Any]) -> dict:
                 "responses": {
                     "200": {
                         "description": "totals, by_province and by_commune, each with sessions, "
-                        "attendees, women, ethnic_minority, quiz_responses, leaflet_scans, broadcasts "
+                        "attendees, women, ethnic_minority, elderly, disabled, quiz_responses, leaflet_scans, broadcasts "
                         "and broadcast_minutes (loudspeaker airtime: minutes × repeats); broadcasts "
                         "{by_language, by_topic: [{lang or topic, broadcasts, minutes}]}; activities "
                         "{by_kind: {kind: {activities, count}}, by_commune: [{commune_code, commune, "

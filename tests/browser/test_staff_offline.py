@@ -23,7 +23,8 @@ def counts(server):
             int(v)
             for v in one(
                 "select coalesce(sum(count),0), coalesce(sum(women),0), "
-                "coalesce(sum(ethnic_minority),0) from attendance"
+                "coalesce(sum(ethnic_minority),0), coalesce(sum(elderly),0), coalesce(sum(disabled),0) "
+                "from attendance"
             )
         ),
         "quiz": one("select count(*) from quiz_responses")[0],
@@ -93,12 +94,19 @@ def test_village_session_offline_arrives_exactly_once(server, playwright_instanc
         page.fill("#tally-count", "46")
         page.fill("#tally-women", "27")
         page.fill("#tally-minority", "31")
+        page.fill("#tally-elderly", "47")  # more elderly than people: refused on the phone
+        page.click("[data-form=tally] button[type=submit]")
+        expect(page.locator("[data-field=tally-error]")).to_contain_text("46")
+        page.fill("#tally-elderly", "9")
         page.click("[data-form=tally] button[type=submit]")
         expect(page.locator("[data-field=count]")).to_have_text("46")
-        page.check("[data-person=woman]")
+        page.check("[data-person=women]")
+        page.check("[data-person=disabled]")
         page.click("[data-action=add-one]")
         expect(page.locator("[data-field=count]")).to_have_text("47")
         expect(page.locator("[data-field=women]")).to_have_text("28")
+        expect(page.locator("[data-field=elderly]")).to_have_text("9")
+        expect(page.locator("[data-field=disabled]")).to_have_text("1")
 
         page.click("[data-action=show-qr]")  # the session QR for residents' phones
         qr_png = page.locator("[data-field=qr-image] svg").screenshot()
@@ -136,7 +144,7 @@ def test_village_session_offline_arrives_exactly_once(server, playwright_instanc
         assert proxy.sync_requests >= 3
         got = counts(server)
         assert got["sessions"] == 1
-        assert got["attendance"] == (47, 28, 31)
+        assert got["attendance"] == (47, 28, 31, 9, 1)
         assert got["quiz"] == RESIDENTS
         assert got["ledger"] == 3 + RESIDENTS
         assert got["located"] == 2

@@ -383,7 +383,7 @@ async function saveSession(form) {
   const record = await queue('session', data, account.username);
   await put('sessions', {
     id: record.id, owner: account.username, commune_name: commune.name, province: commune.province,
-    ...data, attendance: { count: 0, women: 0, ethnic_minority: 0 }, quiz: { pre: 0, post: 0 }, lines: [],
+    ...data, attendance: { count: 0, women: 0, ethnic_minority: 0, elderly: 0, disabled: 0 }, quiz: { pre: 0, post: 0 }, lines: [],
   });
   await remove('drafts', `session-form:${account.username}`);
   say(strings.saved);
@@ -403,6 +403,8 @@ async function showSession(id) {
   field('count').textContent = session.attendance.count;
   field('women').textContent = session.attendance.women;
   field('minority').textContent = session.attendance.ethnic_minority;
+  field('elderly').textContent = session.attendance.elderly || 0;
+  field('disabled').textContent = session.attendance.disabled || 0;
   // This phone's answers, and those residents sent from their own phones (as the server last said).
   const fromResidents = ((await settings.get('resident_answers')) || {})[id] || {};
   field('quiz-pre').textContent = session.quiz.pre + (fromResidents.pre || 0);
@@ -420,14 +422,16 @@ async function showSession(id) {
   if (option) picker.value = option.value;
 }
 
-async function addAttendance(count, women, minority) {
+// The parts of a line besides its count (server: models.ATTENDANCE_PARTS), each 0..count.
+const PARTS = ['women', 'ethnic_minority', 'elderly', 'disabled'];
+
+async function addAttendance(count, parts) {
   const id = root.dataset.session;
-  const record = await queue('attendance', { session_id: id, count, women, ethnic_minority: minority }, account.username);
+  const record = await queue('attendance', { session_id: id, count, ...parts }, account.username);
   await updateSession(id, (session) => {
     session.attendance.count += count;
-    session.attendance.women += women;
-    session.attendance.ethnic_minority += minority;
-    session.lines.push({ id: record.id, count, women, ethnic_minority: minority, voided: false });
+    for (const part of PARTS) session.attendance[part] = (session.attendance[part] || 0) + parts[part];
+    session.lines.push({ id: record.id, count, ...parts, voided: false });
   });
   say(format(strings.attendance_saved, { count }));
   await showSession(id);
@@ -439,7 +443,9 @@ async function addAttendance(count, women, minority) {
 }
 
 function lineText(line) {
-  return format(strings.line_text, { count: line.count, women: line.women, minority: line.ethnic_minority });
+  const text = format(strings.line_text, { count: line.count, women: line.women, minority: line.ethnic_minority });
+  if (!line.elderly && !line.disabled) return text;
+  return `${text} · ${format(strings.line_more, { elderly: line.elderly || 0, disabled: line.disabled || 0 })}`;
 }
 
 // Take a line back out of the session's figures: a `void` record, and the counts at once.
@@ -450,9 +456,7 @@ async function undoLine(lineId) {
     const line = session.lines.find((l) => l.id === lineId && !l.voided);
     if (!line) return;
     line.voided = true;
-    session.attendance.count -= line.count;
-    session.attendance.women -= line.women;
-    session.attendance.ethnic_minority -= line.ethnic_minority;
+    for (const key of ['count', ...PARTS]) session.attendance[key] = (session.attendance[key] || 0) - (line[key] || 0);
     undone = line;
   });
   if (!undone) return;
@@ -474,9 +478,10 @@ async function fixLine(lineId, form) {
     const line = session.lines.find((l) => l.id === lineId && !l.voided);
     if (!line) return;
     changes = {};
-    for (const [key, value] of [['count', values.count], ['women', values.women], ['ethnic_minority', values.minority]]) {
-      if (line[key] !== value) changes[key] = value;
-      session.attendance[key] += value - line[key];
+    for (const [key, value] of Object.entries({ count: values.count, ...values.parts })) {
+      const before = line[key] || 0;
+      if (before !== value) changes[key] = value;
+      session.attendance[key] = (session.attendance[key] || 0) + value - before;
       line[key] = value;
     }
   });
@@ -497,14 +502,16 @@ function showLines(session) {
     fix.className = 'form fix-line';
     fix.noValidate = true;
     fix.hidden = true;
-    for (const [name, label] of [['count', strings.people], ['women', strings.of_whom_women], ['ethnic_minority', strings.of_whom_minority]]) {
+    const labels = [['count', strings.people], ['women', strings.of_whom_women], ['ethnic_minority', strings.of_whom_minority],
+      ['elderly', strings.of_whom_elderly], ['disabled', strings.of_whom_disabled]];
+    for (const [name, label] of labels) {
       const p = document.createElement('p');
       p.className = 'field';
       const input = document.createElement('input');
       input.name = name;
       input.type = 'number';
       input.inputMode = 'numeric';
-      input.value = line[name];
+      input.value = line[name] || 0;
       input.id = `fix-${line.id}-${name}`;
       const labelElement = document.createElement('label');
       labelElement.htmlFor = input.id;
@@ -550,14 +557,14 @@ async function voidSession(form) {
 }
 
 function readTally(form) {
-  const number = (input) => (input.value === '' ? 0 : Number(input.value));
+  const number = (input) => (!input || input.value === '' ? 0 : Number(input.value));
   const count = number(form.count);
-  const women = number(form.women);
-  const minority = number(form.ethnic_minority);
   if (!Number.isInteger(count) || count < 1 || count > 1000) return { error: strings.tally_count };
-  if (!Number.isInteger(women) || women < 0 || women > count) return { error: format(strings.tally_part, { count }) };
-  if (!Number.isInteger(minority) || minority < 0 || minority > count) return { error: format(strings.tally_part, { count }) };
-  return { count, women, minority };
+  const parts = Object.fromEntries(PARTS.map((part) => [part, number(form[part])]));
+  if (Object.values(parts).some((n) => !Number.isInteger(n) || n < 0 || n > count)) {
+    return { error: format(strings.tally_part, { count }) };
+  }
+  return { count, parts };
 }
 
 // The QR code as SVG: one path of dark runs per row, 4 modules of quiet zone.
@@ -623,11 +630,9 @@ function bindSessionScreens() {
   sessionForm.addEventListener('input', () => saveDraft());
   $('[data-commune-search]').addEventListener('input', (event) => communeChoices(event.target.value));
   $('[data-action="add-one"]').addEventListener('click', async () => {
-    const woman = $('[data-person="woman"]');
-    const minority = $('[data-person="minority"]');
-    await addAttendance(1, woman.checked ? 1 : 0, minority.checked ? 1 : 0);
-    woman.checked = false;
-    minority.checked = false;
+    const boxes = PARTS.map((part) => $(`[data-person="${part}"]`));
+    await addAttendance(1, Object.fromEntries(boxes.map((box) => [box.dataset.person, box.checked ? 1 : 0])));
+    for (const box of boxes) box.checked = false;
   });
   const tally = $('[data-form="tally"]');
   tally.addEventListener('submit', async (event) => {
@@ -635,7 +640,7 @@ function bindSessionScreens() {
     const values = readTally(tally);
     field('tally-error').textContent = values.error || '';
     if (values.error) return;
-    await addAttendance(values.count, values.women, values.minority);
+    await addAttendance(values.count, values.parts);
     tally.reset();
   });
   const quizForm = $('[data-form="quiz"]');
