@@ -37,6 +37,7 @@ CONTENT_SAVED = "content.saved"
 CONTENT_ROLLED_BACK = "content.rolled_back"
 CONTENT_ROLES_SET = "user.content_roles"
 CONTACTS_SAVED = "contacts.saved"
+AREAS_SAVED = "areas.saved"
 ACTIONS = (
     USER_CREATED,
     USER_DISABLED,
@@ -55,6 +56,7 @@ ACTIONS = (
     CONTENT_ROLLED_BACK,
     CONTENT_ROLES_SET,
     CONTACTS_SAVED,
+    AREAS_SAVED,
 )
 
 

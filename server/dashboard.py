@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import activities, broadcasts, communes, devices, reports
+from . import activities, broadcasts, commune_areas, communes, devices, reports
 from .content import Content
 from .quiz_results import quiz_results
 
@@ -12,7 +12,7 @@ LARGE_EVENTS_TARGET = 2  # the plans ask for at least 2 large public events a ye
 
 
 def area_lists(content: Content) -> dict[str, set[int]]:
-    return {area.id: set(area.communes) for area in content.areas.values()}
+    return commune_areas.lists(content)
 
 
 def dashboard(flt: reports.ReportFilter, content: Content, viewer_province: int | None = None) -> dict:
@@ -28,6 +28,7 @@ def dashboard(flt: reports.ReportFilter, content: Content, viewer_province: int 
         "places": reports.by_commune(flt) if by_commune else reports.by_province(flt),
         "months": reports.by_month(flt),
         "reach": reports.reach(flt, area_lists(content)),
+        "area_sources": commune_areas.sources(flt.province),
         "quizzes": quizzes,
         "broadcasts": broadcasts.breakdown(flt) if figures["broadcasts"] else None,
         "activities": activities.breakdown(flt),
@@ -65,6 +66,7 @@ def yearly_report(year: int, province: int | None, content: Content, today: dt.d
         "has_data": reports.has_data(figures) or activities.any_in(flt),
         "events": events_in(content, year, province, today or dt.date.today()),
         "reach": reports.reach(flt, area_lists(content)),
+        "area_sources": commune_areas.sources(province),
         "areas": content.areas,
         "quizzes": quiz_results(flt, content),
         "broadcasts": broadcasts.breakdown(flt),

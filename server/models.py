@@ -394,6 +394,19 @@ class Activity(Model):
     )
 
 
+class CommuneArea(Model):
+    """A commune classed in an area reported on separately (border, remote...), by a province's
+    organisers, with the official source of the classification (a decision's number and date)."""
+
+    __tablename__ = "commune_areas"
+    commune_code: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    area: Mapped[str] = mapped_column(String(32), primary_key=True)
+    province_code: Mapped[int] = mapped_column(Integer, index=True)
+    source: Mapped[str] = mapped_column(String(300))
+    set_by: Mapped[str] = mapped_column(String(64), default="")
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class ProvinceContact(Model):
     """A province's contact card, filled in by its organisers: the numbers residents of that
     province call besides the national hotline. Empty fields are simply not shown."""

@@ -406,7 +406,8 @@ def by_month(flt: ReportFilter) -> list[dict]:
 
 def reach(flt: ReportFilter, area_communes: dict[str, set[int]] | None = None) -> dict:
     """Communes reached (at least one session) and not reached, in the filtered province (or
-    in the provinces that had any session), plus the remote and border communes reached."""
+    in the provinces that had any session), plus the remote and border communes reached and
+    the people who came to sessions in them."""
     reached = set(db.session.execute(flt.sessions(select(VillageSession.commune_code).distinct())).scalars())
     if flt.commune:
         scope = {flt.commune}
@@ -421,9 +422,22 @@ def reach(flt: ReportFilter, area_communes: dict[str, set[int]] | None = None) -
         key=lambda info: (info.province_code, communes.fold(info.name)),
     )
     areas = {}
+    people: dict[int, int] = {}
+    if area_communes:
+        query = select(Attendance.commune_code, func.sum(Attendance.count)).where(
+            Attendance.commune_code.is_not(None)
+        )
+        people = {
+            code: int(n or 0)
+            for code, n in db.session.execute(flt.attendance(query.group_by(Attendance.commune_code)))
+        }
     for area, codes in (area_communes or {}).items():
         in_scope = codes & scope if (flt.province or flt.commune) else codes
-        areas[area] = {"listed": len(in_scope), "reached": len(in_scope & reached)}
+        areas[area] = {
+            "listed": len(in_scope),
+            "reached": len(in_scope & reached),
+            "attendees": sum(people.get(code, 0) for code in in_scope),
+        }
     return {
         "reached": len(reached & scope) if scope else len(reached),
         "in_scope": len(scope),

@@ -141,7 +141,7 @@ def test_reach(app, known):
         reach = reports.reach(reports.ReportFilter(province=12), {"border": {MUONG_KIM, 3562}})
     assert reach["reached"] == 2 and reach["in_scope"] == 38
     assert len(reach["not_reached"]) == 36
-    assert reach["areas"]["border"] == {"listed": 2, "reached": 1}
+    assert reach["areas"]["border"] == {"listed": 2, "reached": 1, "attendees": 50}
 
 
 def test_quiz_results_and_gain(app, known):

@@ -65,6 +65,7 @@ def no_store(response):
 from . import (  # noqa: E402,F401
     accounts_views,
     activity_views,
+    areas_views,
     audio_views,
     audit_views,
     broadcast_views,

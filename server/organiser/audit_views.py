@@ -21,6 +21,7 @@ ACTION_NAMES = {
     audit.RECORD_VOIDED: _l("Record voided"),
     audit.EVENT_SAVED: _l("Event saved"),
     audit.CONTACTS_SAVED: _l("Province contacts saved"),
+    audit.AREAS_SAVED: _l("Commune classification saved"),
     audit.EVENT_DELETED: _l("Event deleted"),
     audit.CONTENT_PUBLISHED: _l("Content published"),
     audit.CONTENT_SAVED: _l("Content draft saved"),
