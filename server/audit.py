@@ -38,6 +38,7 @@ CONTENT_ROLLED_BACK = "content.rolled_back"
 CONTENT_ROLES_SET = "user.content_roles"
 CONTACTS_SAVED = "contacts.saved"
 AREAS_SAVED = "areas.saved"
+TARGETS_SAVED = "targets.saved"
 ACTIONS = (
     USER_CREATED,
     USER_DISABLED,
@@ -57,6 +58,7 @@ ACTIONS = (
     CONTENT_ROLES_SET,
     CONTACTS_SAVED,
     AREAS_SAVED,
+    TARGETS_SAVED,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import activities, broadcasts, commune_areas, communes, devices, reports
+from . import activities, broadcasts, commune_areas, communes, devices, reports, targets
 from .content import Content
 from .quiz_results import quiz_results
 
@@ -15,9 +15,14 @@ def area_lists(content: Content) -> dict[str, set[int]]:
     return commune_areas.lists(content)
 
 
-def dashboard(flt: reports.ReportFilter, content: Content, viewer_province: int | None = None) -> dict:
+def dashboard(
+    flt: reports.ReportFilter, content: Content, viewer_province: int | None = None, lang: str = "vi"
+) -> dict:
     """The dashboard's figures. `viewer_province`: the province organiser looking (None:
-    national), whose lines waiting for a session and devices are the only ones shown."""
+    national), whose lines waiting for a session and devices are the only ones shown. The
+    targets are those of the filter's province (or national) for the year the filter starts in
+    (this year when it has no start)."""
+    year = flt.start.year if flt.start else dt.date.today().year
     figures = reports.totals(flt)
     by_commune = bool(flt.province or flt.commune)
     quizzes = quiz_results(flt, content)
@@ -32,6 +37,8 @@ def dashboard(flt: reports.ReportFilter, content: Content, viewer_province: int 
         "quizzes": quizzes,
         "broadcasts": broadcasts.breakdown(flt) if figures["broadcasts"] else None,
         "activities": activities.breakdown(flt),
+        "target_year": year,
+        "targets": targets.progress(flt.province, year, content, lang),
         "waiting": reports.waiting_for_session(viewer_province),
         "devices": devices.in_province(devices.list_devices(), viewer_province)[:30],
     }
@@ -54,7 +61,9 @@ def events_in(content: Content, year: int, province: int | None, today: dt.date)
     }
 
 
-def yearly_report(year: int, province: int | None, content: Content, today: dt.date | None = None) -> dict:
+def yearly_report(
+    year: int, province: int | None, content: Content, today: dt.date | None = None, lang: str = "vi"
+) -> dict:
     """The indicators of the provincial plans for one year."""
     flt = reports.ReportFilter(province=province, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
     figures = reports.totals(flt)
@@ -71,5 +80,6 @@ def yearly_report(year: int, province: int | None, content: Content, today: dt.d
         "quizzes": quiz_results(flt, content),
         "broadcasts": broadcasts.breakdown(flt),
         "activities": activities.breakdown(flt),
+        "targets": targets.progress(province, year, content, lang),
         "places": reports.by_commune(flt) if province else reports.by_province(flt),
     }

@@ -407,6 +407,22 @@ class CommuneArea(Model):
     set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+NATIONAL = 0  # the province code of national targets
+
+
+class Target(Model):
+    """A yearly target of a province (or the nation, province 0): a number of participants or
+    sessions, or a share in percent (communes reached, complaints advised...)."""
+
+    __tablename__ = "targets"
+    province_code: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(48), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(64), default="")
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class ProvinceContact(Model):
     """A province's contact card, filled in by its organisers: the numbers residents of that
     province call besides the national hotline. Empty fields are simply not shown."""

@@ -79,6 +79,7 @@ from . import (  # noqa: E402,F401
     quiz_views,
     roles_views,
     studio_views,
+    targets_views,
     translate_views,
     translations_views,
 )

@@ -22,6 +22,7 @@ ACTION_NAMES = {
     audit.EVENT_SAVED: _l("Event saved"),
     audit.CONTACTS_SAVED: _l("Province contacts saved"),
     audit.AREAS_SAVED: _l("Commune classification saved"),
+    audit.TARGETS_SAVED: _l("Targets saved"),
     audit.EVENT_DELETED: _l("Event deleted"),
     audit.CONTENT_PUBLISHED: _l("Content published"),
     audit.CONTENT_SAVED: _l("Content draft saved"),

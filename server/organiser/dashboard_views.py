@@ -36,7 +36,7 @@ def home():
             return redirect(url_for("organiser.studio_home"))
         return redirect(url_for("staff.app_shell", lang=g.lang))
     flt, error = scoped_filter()
-    data = None if error else dashboard.dashboard(flt, get_content(), scope.province_of(g.user))
+    data = None if error else dashboard.dashboard(flt, get_content(), scope.province_of(g.user), g.lang)
     return render_template(
         "organiser/dashboard.html", flt=flt, error=error, data=data, **_choices()
     ), 400 if error else 200
@@ -92,7 +92,7 @@ def yearly_report():
         scope.check_province(g.user, province)
     except scope.OutOfScope as exc:
         abort(403, description=problems.say(exc))
-    data = dashboard.yearly_report(int(year_text), province, content)
+    data = dashboard.yearly_report(int(year_text), province, content, lang=g.lang)
     return render_template("organiser/report.html", report=data, **_choices())
 
 
