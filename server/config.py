@@ -109,6 +109,22 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "2000",
         "records residents' phones behind one address may send per day (more is 429)",
     ),
+    "LOA_RESIDENT_COMPLAINTS_PER_DAY": (
+        "3",
+        "complaints one resident's phone may send per day (more is 429)",
+    ),
+    "LOA_RESIDENT_COMPLAINTS_PER_ADDRESS_PER_DAY": (
+        "30",
+        "complaints residents' phones behind one address may send per day (more is 429)",
+    ),
+    "LOA_COMPLAINT_RETENTION_DAYS": (
+        "365",
+        "days after a complaint is resolved or closed before its contact and photos are deleted",
+    ),
+    "LOA_PHOTO_MAX_BYTES": (
+        "600000",
+        "the largest photo of a complaint, in bytes, after the phone compressed it",
+    ),
     "LOA_RESIDENT_TOKENS_PER_ADDRESS_PER_DAY": (
         "50",
         "anonymous phone tokens one address may get per day (more is 429)",
@@ -235,6 +251,10 @@ class Config:
         self.RESIDENT_RECORDS_PER_DAY = int(env("LOA_RESIDENT_RECORDS_PER_DAY"))
         self.RESIDENT_RECORDS_PER_ADDRESS_PER_DAY = int(env("LOA_RESIDENT_RECORDS_PER_ADDRESS_PER_DAY"))
         self.RESIDENT_TOKENS_PER_ADDRESS_PER_DAY = int(env("LOA_RESIDENT_TOKENS_PER_ADDRESS_PER_DAY"))
+        self.RESIDENT_COMPLAINTS_PER_DAY = int(env("LOA_RESIDENT_COMPLAINTS_PER_DAY"))
+        self.RESIDENT_COMPLAINTS_PER_ADDRESS_PER_DAY = int(env("LOA_RESIDENT_COMPLAINTS_PER_ADDRESS_PER_DAY"))
+        self.COMPLAINT_RETENTION_DAYS = int(env("LOA_COMPLAINT_RETENTION_DAYS"))
+        self.PHOTO_MAX_BYTES = int(env("LOA_PHOTO_MAX_BYTES"))
         self.LOG_LEVEL = env("LOA_LOG_LEVEL")
         self.WORKERS = int(env("LOA_WORKERS"))
         self.HOST = env("LOA_HOST")

@@ -231,6 +231,8 @@ def _describe(kind: str, row, names: Mapping[str, str]) -> tuple[str, int, bool]
     if kind == "broadcast":
         lang = names.get(row.lang, row.lang)
         return (f"{row.station} ({lang}) {row.minutes} × {row.repeats}", row.hold, False)
+    if kind == "complaint":
+        return (f"{row.goods} ({row.status})", row.hold, False)
     if kind == "activity":
         return (f"{row.kind} {row.count} ({communes.commune_name(row.commune_code)})", row.hold, False)
     return (row.code, row.hold, False)

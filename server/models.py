@@ -6,7 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Model
@@ -407,6 +418,92 @@ class CommuneArea(Model):
     set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+# Consumer complaints taken in the commune (complaints.py): each case goes received → advised →
+# transferred → resolved or closed; a step may be skipped, never taken back.
+COMPLAINT_STEPS = ("received", "advised", "transferred", "resolved", "closed")
+COMPLAINT_OUTCOMES = ("refund", "exchange", "repair", "compensation", "other")
+TRANSFER_TO = ("business", "market_board", "market_surveillance", "association", "hotline")
+
+
+class Complaint(Model):
+    """A consumer's request or complaint taken in a commune by staff (or sent by the consumer),
+    and where it stands. The contact fields are personal data: kept only with consent, shown to
+    the people handling the case and the province's organisers, never exported, and emptied a
+    retention period after the case ends (`personal_deleted_at`)."""
+
+    __tablename__ = "complaints"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    commune_code: Mapped[int | None] = mapped_column(Integer)
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime)  # when the consumer made it
+    source: Mapped[str] = mapped_column(String(16))  # staff | resident | organiser
+    goods: Mapped[str] = mapped_column(String(200))
+    seller: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    what_happened: Mapped[str] = mapped_column(Text)
+    amount: Mapped[int | None] = mapped_column(BigInteger)  # VND paid
+    wanted: Mapped[str] = mapped_column(String(16), default="other")
+    lang: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    status_at: Mapped[dt.datetime] = mapped_column(DateTime)  # when the last step was taken
+    transferred_to: Mapped[str] = mapped_column(String(24), default="")
+    money_recovered: Mapped[int] = mapped_column(BigInteger, default=0)
+    photo_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of ComplaintPhoto ids
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(String(24), default="")
+    personal_deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(Integer)  # who took it (None: the consumer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    hold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    __table_args__ = (
+        Index(
+            "ix_complaints_province_figures",
+            "province_code",
+            "taken_at",
+            "hold",
+            "status",
+            "money_recovered",
+        ),
+        Index("ix_complaints_status_at", "status", "status_at"),
+    )
+
+
+class ComplaintStep(Model):
+    """One step of a case, dated and signed by the person who took it (`by`: their name)."""
+
+    __tablename__ = "complaint_steps"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    complaint_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    step: Mapped[str] = mapped_column(String(16))
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    by: Mapped[str] = mapped_column(String(120), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    transferred_to: Mapped[str] = mapped_column(String(24), default="")
+    money_recovered: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ComplaintPhoto(Model):
+    """A photo of a case (the product, its label, the receipt), uploaded in chunks: `received`
+    bytes of `size` so far; `data` holds what arrived. Complete when received == size and it
+    was read as an image."""
+
+    __tablename__ = "complaint_photos"
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    complaint_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    mimetype: Mapped[str] = mapped_column(String(32), default="")
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 NATIONAL = 0  # the province code of national targets
 
 
@@ -545,4 +642,5 @@ RECORD_MODELS: dict[str, Any] = {
     "broadcast": Broadcast,
     "quiz_tally": QuizTally,
     "activity": Activity,
+    "complaint": Complaint,
 }

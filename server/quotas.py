@@ -30,7 +30,11 @@ SCANS_PER_ADDRESS = "LOA_SCANS_PER_ADDRESS_PER_DAY"
 RECORDS_PER_PHONE = "LOA_RESIDENT_RECORDS_PER_DAY"
 RECORDS_PER_ADDRESS = "LOA_RESIDENT_RECORDS_PER_ADDRESS_PER_DAY"
 TOKENS_PER_ADDRESS = "LOA_RESIDENT_TOKENS_PER_ADDRESS_PER_DAY"
+COMPLAINTS_PER_PHONE = "LOA_RESIDENT_COMPLAINTS_PER_DAY"
+COMPLAINTS_PER_ADDRESS = "LOA_RESIDENT_COMPLAINTS_PER_ADDRESS_PER_DAY"
 WHAT = {
+    COMPLAINTS_PER_PHONE: "complaints a resident's phone may send a day",
+    COMPLAINTS_PER_ADDRESS: "complaints residents' phones behind one address may send a day",
     SCANS_PER_ADDRESS: "online scans of one leaflet per address a day",
     RECORDS_PER_PHONE: "records a resident's phone may send a day",
     RECORDS_PER_ADDRESS: "records residents' phones behind one address may send a day",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -34,7 +35,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 
-from . import amendments, communes, provenance, quiz_tallies
+from . import amendments, communes, complaints, provenance, quiz_tallies
 from .content import Content
 from .devices import RESIDENT, Actor
 from .extensions import db
@@ -47,6 +48,7 @@ from .models import (
     RECORD_MODELS,
     Amendment,
     Attendance,
+    ComplaintStep,
     Device,
     Leaflet,
     QuizResponse,
@@ -398,6 +400,8 @@ def _turn_keys(parsed: list[Parsed], device_id: str | None) -> list[str]:
     keys = {p.id for p in parsed if p.type == "session"}
     keys.update(p.row["session_id"] for p in parsed if p.type in LINKED_TYPES and p.row.get("session_id"))
     keys.update(p.row["target_id"] for p in parsed if p.type in AMENDMENT_TYPES)
+    keys.update(p.row["complaint_id"] for p in parsed if p.type == "complaint_step")
+    keys.update(p.id for p in parsed if p.type == "complaint")
     if device_id:
         keys.add(provenance.device_key(device_id))
     return sorted(keys)
@@ -436,7 +440,7 @@ def _store_once(
     received_at: dt.datetime,
     result: SyncResult,
     seqs: list[int],
-    charge: Callable[[int], None] | None,
+    charge: Callable[[Counter[str]], None] | None,
 ) -> None:
     """One transaction: sort out duplicates and conflicts against the ledger, insert the rest."""
     provenance.take_turns(_turn_keys(parsed, device_id))
@@ -480,6 +484,15 @@ def _store_once(
         rows_by_type["quiz_tally"], rows_by_type["attendance"], result.reject
     )
     rows_by_type["leaflet_scan"] = _fill_from_leaflets(rows_by_type["leaflet_scan"], rules, result)
+    if quarantined:
+        for row in rows_by_type["complaint_step"]:
+            result.reject(
+                row["id"], RecordInvalid("this phone is quarantined by an organiser", "device_quarantined")
+            )
+        rows_by_type["complaint_step"] = []
+    rows_by_type["complaint_step"], moved = complaints.admit_steps(
+        rows_by_type["complaint_step"], rows_by_type["complaint"], actor, result.reject
+    )
     stored = {row["id"] for rows in rows_by_type.values() for row in rows}
     if quarantined:
         for kind in MODELS:
@@ -506,6 +519,9 @@ def _store_once(
     for kind, model in MODELS.items():
         if rows_by_type[kind]:
             db.session.execute(_table(model).insert(), rows_by_type[kind])
+    if rows_by_type["complaint_step"]:
+        db.session.execute(_table(ComplaintStep).insert(), rows_by_type["complaint_step"])
+        complaints.apply_moves(moved)
     amendment_rows = amendments.rows_for(
         [p for p in fresh if p.type in AMENDMENT_TYPES and p.id in stored],
         actor.user_id,
@@ -520,7 +536,7 @@ def _store_once(
         provenance.note_seqs(device_id, seqs)
         provenance.seen(device_id, actor.role, actor.user_id, actor.token_id, len(result.rejected))
     if charge is not None:
-        charge(len(result.accepted))
+        charge(Counter(p.type for p in fresh if p.id in stored))
 
 
 MODELS = RECORD_MODELS
@@ -532,13 +548,13 @@ def ingest(
     content: Content,
     device_id: str | None = None,
     received_at: dt.datetime | None = None,
-    charge: Callable[[int], None] | None = None,
+    charge: Callable[[Counter[str]], None] | None = None,
     rules: Rules | None = None,
 ) -> SyncResult:
     """Validate and store a batch; every record ends up in exactly one list of the result.
 
-    `charge(n)` is called inside the storing transaction with the number of records about to
-    be accepted; if it raises (a quota is used up), nothing is stored and the exception
+    `charge(counts)` is called inside the storing transaction with the number of records about
+    to be accepted, by type; if it raises (a quota is used up), nothing is stored and the exception
     propagates."""
     received_at = received_at or utcnow()
     rules = rules or Rules.from_config(current_app.config, received_at)

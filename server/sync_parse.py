@@ -21,7 +21,15 @@ from . import communes
 from .content import Content, score
 from .devices import RESIDENT, Actor
 from .leaflets.codes import normalize_code
-from .models import ACTIVITY_KINDS, ATTENDANCE_PARTS, MEDIA_CHANNELS, TRAINING_AUDIENCES
+from .models import (
+    ACTIVITY_KINDS,
+    ATTENDANCE_PARTS,
+    COMPLAINT_OUTCOMES,
+    COMPLAINT_STEPS,
+    MEDIA_CHANNELS,
+    TRAINING_AUDIENCES,
+    TRANSFER_TO,
+)
 
 PROTOCOL_VERSION = 1
 RECORD_TYPES = (
@@ -34,8 +42,10 @@ RECORD_TYPES = (
     "broadcast",
     "quiz_tally",
     "activity",
+    "complaint",
+    "complaint_step",
 )
-RESIDENT_TYPES = ("quiz_response", "leaflet_scan")
+RESIDENT_TYPES = ("quiz_response", "leaflet_scan", "complaint")
 AMENDMENT_TYPES = ("correction", "void")
 # What a correction may change, per type of record: only what a person could have mistyped.
 CORRECTABLE = {
@@ -45,6 +55,11 @@ CORRECTABLE = {
 PHASES = ("pre", "post", None)
 MAX_ATTENDANCE = 1000
 MAX_TEXT = {
+    "goods": 200,
+    "seller": 200,
+    "what_happened": 2000,
+    "contact_name": 120,
+    "contact_phone": 24,
     "place": 200,
     "facilitator": 120,
     "reason": 300,
@@ -75,6 +90,9 @@ ACTIVITY_FIELDS = {
     "audience": "training",
 }
 LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+MAX_AMOUNT = 1_000_000_000_000  # VND, on one complaint
+MAX_PHOTOS = 5  # photos of one complaint
+PHONE_NUMBER = re.compile(r"\+?[0-9][0-9 .-]{5,22}")
 QR_KEY = re.compile(r"[A-Za-z0-9_-]{22,64}")
 
 
@@ -490,6 +508,89 @@ def _activity(data: dict, actor: Actor, content: Content, rules: Rules) -> dict:
     }
 
 
+def _required_text(data: dict, name: str) -> str:
+    value = text(data, name)
+    if not value:
+        raise RecordInvalid(f"{name} is needed", "text_needed", field=name)
+    return value
+
+
+def _money(data: dict, name: str) -> int | None:
+    return whole_number(data, name, 0, MAX_AMOUNT) if data.get(name) is not None else None
+
+
+def _complaint(data: dict, actor: Actor, content: Content, rules: Rules) -> dict:
+    """A consumer's complaint as taken in the commune. Staff take it in one of their communes;
+    a consumer sending it from their own phone may name a commune or not. The contact is kept
+    only with the consumer's consent."""
+    if actor.role == RESIDENT:
+        code = data.get("commune_code")
+        info = communes.commune(code) if code is not None and not isinstance(code, bool) else None
+        if code is not None and info is None:
+            raise RecordInvalid(
+                f"commune_code {json.dumps(code)[:20]} is not an official commune code", "unknown_commune"
+            )
+    else:
+        info = _own_commune(data, actor)
+    contact = {name: text(data, name) for name in ("contact_name", "contact_phone")}
+    consent = data.get("consent", False)
+    if not isinstance(consent, bool):
+        raise RecordInvalid("consent must be true or false", "not_boolean", field="consent")
+    if any(contact.values()) and not consent:
+        raise RecordInvalid(
+            "a contact is kept only with the consumer's consent (consent: true)",
+            "consent_needed",
+            field="consent",
+        )
+    if contact["contact_phone"] and not PHONE_NUMBER.fullmatch(contact["contact_phone"]):
+        raise RecordInvalid("contact_phone is not a phone number", "bad_phone", field="contact_phone")
+    photos = data.get("photo_ids", [])
+    if not isinstance(photos, list) or len(photos) > MAX_PHOTOS:
+        raise RecordInvalid(
+            f"photo_ids must be a list of at most {MAX_PHOTOS} ids", "bad_photos", limit=MAX_PHOTOS
+        )
+    taken_at = rules.check(parse_time(data.get("taken_at"), "taken_at"), "taken_at")
+    return {
+        "commune_code": info.code if info else None,
+        "province_code": info.province_code if info else None,
+        "taken_at": taken_at,
+        "source": "resident" if actor.role == RESIDENT else actor.role,
+        "goods": _required_text(data, "goods"),
+        "seller": text(data, "seller"),
+        "place": text(data, "place"),
+        "what_happened": _required_text(data, "what_happened"),
+        "amount": _money(data, "amount"),
+        "wanted": _choice(data, "wanted", COMPLAINT_OUTCOMES),
+        "lang": _language(data, content),
+        "status": "received",
+        "status_at": taken_at,
+        "transferred_to": "",
+        "money_recovered": 0,
+        "photo_ids": json.dumps(sorted({parse_uuid(p, "photo_ids") for p in photos})),
+        "consent": consent,
+        **contact,
+        "personal_deleted_at": None,
+        "user_id": actor.user_id,
+        "hold": 0,
+    }
+
+
+def _complaint_step(data: dict, actor: Actor, _content: Content, rules: Rules) -> dict:
+    """A step of a case: advised, transferred (to whom), resolved (money recovered) or closed.
+    Whether it may follow the case's steps so far is decided against the case (complaints.py)."""
+    step = _choice(data, "step", COMPLAINT_STEPS[1:])
+    return {
+        "complaint_id": parse_uuid(data.get("complaint_id"), "complaint_id"),
+        "step": step,
+        "taken_at": rules.check(parse_time(data.get("taken_at"), "taken_at"), "taken_at"),
+        "user_id": actor.user_id,
+        "by": actor.username or "",
+        "note": text(data, "note"),
+        "transferred_to": _choice(data, "transferred_to", TRANSFER_TO) if step == "transferred" else "",
+        "money_recovered": (_money(data, "money_recovered") or 0) if step == "resolved" else 0,
+    }
+
+
 def _hands(counts, question: str, options: set[str]) -> dict[str, int]:
     """{option id: hands} of one question asked aloud; a wrong option or number is named."""
     if not isinstance(counts, dict) or not counts:
@@ -607,6 +708,8 @@ PARSERS = {
     "broadcast": _broadcast,
     "quiz_tally": _quiz_tally,
     "activity": _activity,
+    "complaint": _complaint,
+    "complaint_step": _complaint_step,
 }
 
 

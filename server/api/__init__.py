@@ -104,6 +104,8 @@ PRIVATE_ENDPOINTS = {
     "api.logout",
     "api.sync_records",
     "api.stats",
+    "api.photo_status",
+    "api.photo_chunk",
 }
 
 
@@ -114,4 +116,4 @@ def no_store_for_private_answers(response):
     return response
 
 
-from . import auth_views, openapi, stats_views, sync_views  # noqa: E402,F401  (routes register on bp)
+from . import auth_views, openapi, photo_views, stats_views, sync_views  # noqa: E402,F401  (routes register on bp)

@@ -8,7 +8,14 @@ from typing import Any
 from flask import current_app
 
 from ..config import sync_limits
-from ..models import ACTIVITY_KINDS, MEDIA_CHANNELS, TRAINING_AUDIENCES
+from ..models import (
+    ACTIVITY_KINDS,
+    COMPLAINT_OUTCOMES,
+    COMPLAINT_STEPS,
+    MEDIA_CHANNELS,
+    TRAINING_AUDIENCES,
+    TRANSFER_TO,
+)
 from ..sync import MAX_ATTENDANCE, MAX_TEXT, RECORD_TYPES
 from ..sync_parse import (
     MAX_ACTIVITY_COUNT,
@@ -16,6 +23,7 @@ from ..sync_parse import (
     MAX_HANDS,
     MAX_LEAFLET_CODES,
     MAX_MINUTES,
+    MAX_PHOTOS,
     MAX_REPEATS,
 )
 from . import bp
@@ -219,6 +227,48 @@ SCHEMAS = {
             "note": {"type": "string", "maxLength": MAX_TEXT["note"]},
         },
     },
+    "ComplaintData": {
+        "type": "object",
+        "description": "a consumer's complaint taken in the commune (staff: one of their communes; a "
+        "resident's phone: any commune or none, at most LOA_RESIDENT_COMPLAINTS_PER_DAY a day). The "
+        "contact is kept only with consent (else code consent_needed)",
+        "required": ["taken_at", "goods", "what_happened", "wanted", "lang"],
+        "properties": {
+            "commune_code": {"type": "integer", "nullable": True},
+            "taken_at": RFC3339,
+            "goods": {"type": "string", "maxLength": MAX_TEXT["goods"], "description": "goods or service"},
+            "seller": {"type": "string", "maxLength": MAX_TEXT["seller"]},
+            "place": {"type": "string", "maxLength": MAX_TEXT["place"]},
+            "what_happened": {"type": "string", "maxLength": MAX_TEXT["what_happened"]},
+            "amount": {"type": "integer", "minimum": 0, "nullable": True, "description": "VND paid"},
+            "wanted": {"type": "string", "enum": list(COMPLAINT_OUTCOMES)},
+            "lang": {"type": "string"},
+            "consent": {"type": "boolean", "description": "the consumer agrees their contact is kept"},
+            "contact_name": {"type": "string", "maxLength": MAX_TEXT["contact_name"]},
+            "contact_phone": {"type": "string", "maxLength": MAX_TEXT["contact_phone"]},
+            "photo_ids": {
+                "type": "array",
+                "items": UUID,
+                "maxItems": MAX_PHOTOS,
+                "description": "photos uploaded afterwards with PUT /api/v1/photos/{id}",
+            },
+        },
+    },
+    "ComplaintStepData": {
+        "type": "object",
+        "description": "a step of a case, signed by its sender: advised, transferred (to whom), resolved "
+        "(money recovered) or closed. Never back, never before the last step, nothing after resolved or "
+        "closed (codes step_out_of_order, step_before_previous, case_finished, unknown_case)",
+        "required": ["complaint_id", "step", "taken_at"],
+        "properties": {
+            "complaint_id": UUID,
+            "step": {"type": "string", "enum": list(COMPLAINT_STEPS[1:])},
+            "taken_at": RFC3339,
+            "note": {"type": "string", "maxLength": MAX_TEXT["note"]},
+            "transferred_to": {"type": "string", "enum": list(TRANSFER_TO)},
+            "money_recovered": {"type": "integer", "minimum": 0},
+        },
+    },
     "Record": {
         "type": "object",
         "required": ["id", "type", "created_at", "data"],
@@ -244,6 +294,8 @@ SCHEMAS = {
                         "BroadcastData",
                         "QuizTallyData",
                         "ActivityData",
+                        "ComplaintData",
+                        "ComplaintStepData",
                     )
                 ]
             },
@@ -445,7 +497,7 @@ def document(config: Mapping[str, Any]) -> dict:
         },
         "/api/v1/devices/anonymous": {
             "post": {
-                "summary": "A token for a resident's phone (quiz answers and leaflet scans only)",
+                "summary": "A token for a resident's phone (quiz answers, leaflet scans and complaints only)",
                 "responses": {"200": _json("#/components/schemas/Token"), "429": _error("too many requests")},
             }
         },
@@ -455,6 +507,29 @@ def document(config: Mapping[str, Any]) -> dict:
                 "security": bearer,
                 "responses": {"200": {"description": "the account"}, "401": _error("bad token")},
             }
+        },
+        "/api/v1/photos/{photo_id}": {
+            "get": {
+                "summary": "How much of a complaint's photo arrived: {id, received, size, complete}",
+                "security": bearer,
+                "responses": {
+                    "200": {"description": "where to resume"},
+                    "404": _error("no complaint of this phone names the photo (code unknown_photo)"),
+                },
+            },
+            "put": {
+                "summary": "Send a piece of a complaint's photo: Content-Range: bytes START-END/TOTAL, at "
+                "most 256 KB a piece, TOTAL at most LOA_PHOTO_MAX_BYTES; a piece sent twice changes nothing",
+                "security": bearer,
+                "responses": {
+                    "200": {"description": "{id, received, size, complete}"},
+                    "400": _error("no or a wrong Content-Range (code bad_range)"),
+                    "404": _error("no complaint of this phone names the photo (code unknown_photo)"),
+                    "409": _error("send from byte params.received (code resume_from), or another size"),
+                    "413": _error("the photo or the piece is too large (params.limit)"),
+                    "415": _error("the whole photo is not a JPEG, PNG or WebP image; send it again"),
+                },
+            },
         },
         "/api/v1/stats": {
             "get": {

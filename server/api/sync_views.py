@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 
 from flask import current_app, g, request
@@ -19,20 +20,35 @@ def rfc3339_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def resident_quota(config) -> Callable[[int], None]:
-    """A resident's phone sends tens of records a day, not thousands: what sync charges, inside
-    its storing transaction, per token and per address (hashed with the day's salt)."""
+def resident_quota(config) -> Callable[[Counter[str]], None]:
+    """A resident's phone sends tens of records a day, not thousands, and a complaint or two:
+    what sync charges, inside its storing transaction, per token and per address (hashed with
+    the day's salt)."""
     day = quotas.today()
     address = quotas.address_hash(request.remote_addr or "-", day)  # before anything is written
+    token = g.actor.token_id
     limits = [
-        (quotas.RECORDS_PER_PHONE, f"records:token:{g.actor.token_id}", config["RESIDENT_RECORDS_PER_DAY"]),
+        (quotas.RECORDS_PER_PHONE, f"records:token:{token}", config["RESIDENT_RECORDS_PER_DAY"]),
         (
             quotas.RECORDS_PER_ADDRESS,
             f"records:address:{address}",
             config["RESIDENT_RECORDS_PER_ADDRESS_PER_DAY"],
         ),
     ]
-    return lambda n: quotas.charge(limits, n, day)
+    complaint_limits = [
+        (quotas.COMPLAINTS_PER_PHONE, f"complaints:token:{token}", config["RESIDENT_COMPLAINTS_PER_DAY"]),
+        (
+            quotas.COMPLAINTS_PER_ADDRESS,
+            f"complaints:address:{address}",
+            config["RESIDENT_COMPLAINTS_PER_ADDRESS_PER_DAY"],
+        ),
+    ]
+
+    def charge(counts: Counter[str]) -> None:
+        quotas.charge(limits, sum(counts.values()), day)
+        quotas.charge(complaint_limits, counts["complaint"], day)
+
+    return charge
 
 
 @bp.post("/sync")
