@@ -654,5 +654,5 @@ def restore_command(file, yes):
         raise click.ClickException(str(exc)) from None
 
 
-# registers `loa audio ...`, `loa broadcast ...` and `loa content import|export|...`
-from . import audio_commands, content_commands  # noqa: E402, F401
+# registers `loa audio ...`, `loa broadcast ...`, `loa complaints ...` and `loa content import|export|...`
+from . import audio_commands, complaint_commands, content_commands  # noqa: E402, F401

@@ -293,3 +293,15 @@ def test_a_photo_that_is_not_an_image_too_large_or_of_another_phone_is_refused(a
     assert put(client, token, rid(), photo, 0, len(photo)).status_code == 404, "a photo no complaint names"
     last = put(client, token, photo_id, photo, 0, len(photo))
     assert last.get_json().get("complete") is True, last.get_json()
+
+
+def test_the_purge_command_says_how_many_cases_it_purged(app, ingest):
+    record = complaint_record()
+    ingest([record, step_record(record["id"], "closed")])
+    from server.cli import cli
+
+    runner = app.test_cli_runner()
+    assert "0 finished cases" in runner.invoke(cli, ["complaints", "purge"]).output
+    assert "1 finished cases" in runner.invoke(cli, ["complaints", "purge", "--days", "0"]).output
+    assert case(app, record["id"]).contact_name == ""
+    assert runner.invoke(cli, ["complaints", "purge", "--days", "-1"]).exit_code != 0

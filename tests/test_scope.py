@@ -43,7 +43,22 @@ def world(tmp_path, content_copy):
         "created_at": when(),
         "data": {"kind": "fair", "commune_code": MUONG_KIM, "held_at": when(), "count": 77, "note": PLACE},
     }
-    records = [session, attendance_record(session["id"]), activity]
+    case = {
+        "id": rid(),
+        "type": "complaint",
+        "created_at": when(),
+        "data": {
+            "commune_code": MUONG_KIM,
+            "taken_at": when(),
+            "goods": PLACE,
+            "what_happened": PLACE,
+            "wanted": "refund",
+            "lang": "vi",
+            "consent": True,
+            "contact_name": "lc-staff-mai",
+        },
+    }
+    records = [session, attendance_record(session["id"]), activity, case]
     answer = post_sync(app.test_client(), staff_token, records, device_id)
     assert answer.status_code == 200, answer.json
     create_account(app, "lc-boss", role="organiser", province=LAI_CHAU)
@@ -60,6 +75,8 @@ def world(tmp_path, content_copy):
             "token_id": str(actor_for(staff_token).token_id),  # type: ignore[union-attr]
             "device_id": device_id,
             "record_id": session["id"],
+            "case_id": case["id"],
+            "photo_id": rid(),
             "event_id": LAI_CHAU_EVENT,
             "fmt": "csv",
             "topic_id": "markets",
@@ -131,7 +148,7 @@ def test_a_province_organiser_walks_every_organiser_route_and_sees_nothing_of_an
     assert walked > 60
     # nothing moved: the account, the token, the device, the record and the event are as they were
     from server.extensions import db
-    from server.models import Activity, Device, DeviceToken, User, VillageSession
+    from server.models import Activity, Complaint, Device, DeviceToken, User, VillageSession
 
     with app.app_context():
         staff = db.session.get(User, int(ids["user_id"]))
@@ -142,6 +159,7 @@ def test_a_province_organiser_walks_every_organiser_route_and_sees_nothing_of_an
         assert staff.active and not staff.must_change_password
         assert device_token.revoked_at is None and device.quarantined_at is None and record.hold == 0
         assert db.session.query(Activity).one().hold == 0, "not voided from Hà Nội"
+        assert db.session.query(Complaint).one().status == "received", "not stepped from Hà Nội"
         assert db.session.execute(db.select(User).filter_by(username="new-lc")).scalar() is None
     events = hanoi.get("/organiser/events").get_data(as_text=True)
     assert f"edit={LAI_CHAU_EVENT}" not in events

@@ -69,6 +69,7 @@ from . import (  # noqa: E402,F401
     audio_views,
     audit_views,
     broadcast_views,
+    complaint_views,
     contacts_views,
     dashboard_views,
     events_views,

@@ -134,6 +134,8 @@ def void_record(record_id: str):
         )
     if request.form.get("back") == "activities":
         return redirect(url_for("organiser.activities_page"))
+    if request.form.get("back") == "complaints":
+        return redirect(url_for("organiser.complaints_page"))
     back = request.form.get("device")
     if back and provenance.known_device(back):
         return redirect(url_for("organiser.device_records_page", device_id=back))
