@@ -34,6 +34,19 @@ def js_strings() -> dict[str, str]:
         "storage_not_persistent": _("Storage: the browser may clear it when space runs low"),
         "storage_unknown": _("Storage: unknown"),
         "you_are_offline": _("You are offline."),
+        "complaint_saved": _(
+            "Complaint saved on this phone. It is sent with the other records, then its photos."
+        ),
+        "complaint_line": _("%(when)s · %(commune)s · %(goods)s"),
+        "complaint_needed": _("Write the goods or service and what happened."),
+        "complaint_amount": _("The amount: a whole number of dong, or leave it empty."),
+        "complaint_consent": _(
+            "Keep a name or phone only if the consumer agrees: tick the box, or leave them empty."
+        ),
+        "complaint_photos": _("At most %(max)s photos."),
+        "complaint_not_photo": _("One of the files is not a photo this phone can read."),
+        "record_complaint": _("Complaint"),
+        "record_complaint_step": _("Complaint step"),
         "activity_saved": _("Activity saved on this phone. It is sent with the other records."),
         "activity_line": _("%(when)s · %(commune)s · %(kind)s: %(count)s"),
         "activity_count": _("The number: a whole number from 1 to %(high)s."),

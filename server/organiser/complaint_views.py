@@ -12,6 +12,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 
 from .. import complaints, scope, strings, sync
+from ..complaint_names import outcome_names, step_names, transfer_names
 from ..devices import actor_of_user
 from ..extensions import db
 from ..models import COMPLAINT_STEPS, TRANSFER_TO, Complaint, ComplaintPhoto
@@ -19,36 +20,6 @@ from ..reports import ReportFilter
 from ..web import get_content
 from . import bp, organiser_required
 from .forms import ConfirmForm
-
-
-def step_names() -> dict[str, str]:
-    return {
-        "received": _("Received"),
-        "advised": _("Advised"),
-        "transferred": _("Transferred"),
-        "resolved": _("Resolved"),
-        "closed": _("Closed"),
-    }
-
-
-def transfer_names() -> dict[str, str]:
-    return {
-        "business": _("the business"),
-        "market_board": _("the market management board"),
-        "market_surveillance": _("Market Surveillance"),
-        "association": _("the consumer association"),
-        "hotline": _("the 1800.6838 hotline"),
-    }
-
-
-def outcome_names() -> dict[str, str]:
-    return {
-        "refund": _("a refund"),
-        "exchange": _("an exchange"),
-        "repair": _("a repair"),
-        "compensation": _("compensation"),
-        "other": _("something else"),
-    }
 
 
 def _case(case_id: str) -> Complaint:

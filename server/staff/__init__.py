@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template
 
 from ..activities import count_labels, kind_names
+from ..complaint_names import outcome_names
 from ..public import keep_lang, pick_lang
 from ..web import get_content
 
@@ -28,4 +29,5 @@ def app_shell():
         languages=content.languages,
         activity_kinds=kind_names(),
         count_labels=count_labels(),
+        outcome_names=outcome_names(),
     )

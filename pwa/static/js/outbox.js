@@ -146,7 +146,7 @@ async function residentToken() {
   return token;
 }
 
-async function tokenFor(owner) {
+export async function tokenFor(owner) {
   if (owner === RESIDENT) return residentToken();
   const account = await get('accounts', owner);
   return account && !account.needs_login ? account.token : null;

@@ -3,6 +3,7 @@
 
 import { deviceId, exportUnsent, onChange, queue, receipt, rfc3339, sendNow, startSending, status } from './outbox.js';
 import * as activityLog from './activity-log.js';
+import * as complaintLog from './complaint-log.js';
 import * as fieldLog from './field-log.js';
 import { addToSession, updateSession } from './session-log.js';
 import { get, getAll, put, remove, settings } from './store.js';
@@ -159,7 +160,10 @@ function bindOutbox() {
     await download(`loa-unsent-${stamp}.json`, data);
     say(format(strings.exported, { count: data.records.length }));
   });
-  onChange((change) => refreshOutbox(change));
+  onChange((change) => {
+    refreshOutbox(change);
+    if (change && change.type === 'attempted') complaintLog.uploadPhotos();
+  });
 }
 
 // -- accounts --------------------------------------------------------------------------------
@@ -658,6 +662,8 @@ function bindSessionScreens() {
   oralForm.addEventListener('input', () => fieldLog.countHands(ctx));
   const broadcastForm = $('[data-form="broadcast"]');
   broadcastForm.addEventListener('submit', (event) => { event.preventDefault(); fieldLog.saveBroadcast(ctx, broadcastForm); });
+  const complaintForm = $('[data-form="complaint"]');
+  complaintForm.addEventListener('submit', (event) => { event.preventDefault(); complaintLog.saveComplaint(ctx, complaintForm); });
   const activityForm = $('[data-form="activity"]');
   activityForm.addEventListener('submit', (event) => { event.preventDefault(); activityLog.saveActivity(ctx, activityForm); });
   activityForm.addEventListener('change', (event) => {
@@ -685,10 +691,12 @@ async function route() {
   else if (target === 'broadcast') fieldLog.showBroadcastForm(ctx, localInputValue);
   else if (target === 'oral') await fieldLog.showOral(ctx, id);
   else if (target === 'activity') activityLog.showActivityForm(ctx, () => localInputValue().slice(0, 10));
+  else if (target === 'complaint') complaintLog.showComplaintForm(ctx);
   else {
     await showSessions();
     await fieldLog.showBroadcasts(ctx);
     await activityLog.showActivities(ctx);
+    await complaintLog.showComplaints(ctx);
   }
   if (account) field('who').textContent = account.display_name || account.username;
   const heading = root.querySelector(`[data-screen="${target}"] h1`);

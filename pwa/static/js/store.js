@@ -4,7 +4,7 @@
 // strict durability (flushed to disk) before the promise resolves.
 
 const DB_NAME = 'loa';
-const DB_VERSION = 1;
+const DB_VERSION = 2;  // 2: photos
 const STORES = {
   settings: { keyPath: 'key' },    // {key, value}: chosen language, device id, last send, ...
   outbox: { keyPath: 'id' },       // records waiting to be sent (sync protocol v1)
@@ -12,6 +12,7 @@ const STORES = {
   accounts: { keyPath: 'username' }, // staff who logged in on this phone, with their device tokens
   sessions: { keyPath: 'id' },     // this phone's sessions, with running totals, for the staff screens
   drafts: { keyPath: 'key' },      // unfinished forms, so a reload loses nothing
+  photos: { keyPath: 'id' },       // complaint photos, compressed, waiting to be uploaded
 };
 
 let opening = null;
