@@ -205,7 +205,8 @@ def listed(
 # -- figures ---------------------------------------------------------------------------------
 
 
-def _filtered(flt: ReportFilter, query):
+def filtered(flt: ReportFilter, query):
+    """Cases received in the filter's place and period (a complaint has no topic or language)."""
     if not flt.include_held:
         query = query.where(Complaint.hold == 0)
     if flt.province is not None:
@@ -224,7 +225,7 @@ def _filtered(flt: ReportFilter, query):
 def figures(flt: ReportFilter) -> dict:
     """Cases received in the filter's place and period: by status, the shares advised (or
     further) and resolved, the success rate (resolved of those finished) and money recovered."""
-    query = _filtered(flt, select(Complaint.status, func.count(), func.sum(Complaint.money_recovered)))
+    query = filtered(flt, select(Complaint.status, func.count(), func.sum(Complaint.money_recovered)))
     by_status = dict.fromkeys(COMPLAINT_STEPS, 0)
     recovered = 0
     for status, count, money in db.session.execute(query.group_by(Complaint.status)):
@@ -236,7 +237,7 @@ def figures(flt: ReportFilter) -> dict:
     overdue = sum(
         1
         for status, status_at, taken_at in db.session.execute(
-            _filtered(flt, select(Complaint.status, Complaint.status_at, Complaint.taken_at)).where(
+            filtered(flt, select(Complaint.status, Complaint.status_at, Complaint.taken_at)).where(
                 Complaint.status.not_in(FINAL)
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import activities, broadcasts, commune_areas, communes, devices, reports, targets
+from . import activities, broadcasts, commune_areas, communes, complaints, devices, reports, targets
 from .content import Content
 from .quiz_results import quiz_results
 
@@ -37,6 +37,7 @@ def dashboard(
         "quizzes": quizzes,
         "broadcasts": broadcasts.breakdown(flt) if figures["broadcasts"] else None,
         "activities": activities.breakdown(flt),
+        "complaints": complaints.figures(flt),
         "target_year": year,
         "targets": targets.progress(flt.province, year, content, lang),
         "waiting": reports.waiting_for_session(viewer_province),
@@ -80,6 +81,7 @@ def yearly_report(
         "quizzes": quiz_results(flt, content),
         "broadcasts": broadcasts.breakdown(flt),
         "activities": activities.breakdown(flt),
+        "complaints": complaints.figures(flt),
         "targets": targets.progress(province, year, content, lang),
         "places": reports.by_commune(flt) if province else reports.by_province(flt),
     }

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from . import activities, broadcasts, communes, reports
+from . import activities, broadcasts, communes, complaint_names, complaints, reports
 from .content import SOURCE_LANG, Content
 from .extensions import db
 from .models import (
@@ -28,6 +28,7 @@ from .models import (
     Amendment,
     Attendance,
     Broadcast,
+    Complaint,
     Leaflet,
     LeafletScan,
     QuizResponse,
@@ -136,6 +137,7 @@ def to_xlsx(flt: reports.ReportFilter, content: Content) -> bytes:
             )
     _broadcasts_sheet(book, flt, content)
     _activities_sheet(book, flt)
+    _complaints_sheet(book, flt)
     _sheet(
         book,
         _("Quiz results"),
@@ -193,6 +195,21 @@ def _activities_sheet(book: Workbook, flt: reports.ReportFilter) -> None:
             if v["activities"]
         )
     _sheet(book, _("Activities"), ["", _("Activities"), _("Count"), _("What is counted")], rows)
+
+
+def _complaints_sheet(book: Workbook, flt: reports.ReportFilter) -> None:
+    """Complaints by status, the shares and the money recovered: never anyone's contact."""
+    found = complaints.figures(flt)
+    names = complaint_names.step_names()
+    rows: list[list] = [[names[status], count] for status, count in found["by_status"].items()]
+    rows += [
+        [_("Received in all"), found["received"]],
+        [_("Advised or further (percent)"), found["advised_share"]],
+        [_("Resolved (percent)"), found["resolved_share"]],
+        [_("Success rate (percent)"), found["success_rate"]],
+        [_("Money recovered (VND)"), found["money_recovered"]],
+    ]
+    _sheet(book, _("Complaints"), ["", _("Cases")], rows)
 
 
 def _show_of_hands_sheet(book: Workbook, quizzes: list[dict]) -> None:
@@ -325,6 +342,12 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
     tallies = rows_of(QuizTally, lambda q: flt.quiz_tallies(q).where(QuizTally.commune_code.is_not(None)))
     for row in tallies:
         row["counts"] = json.loads(row["counts"])
+    # Complaints without anyone's contact, photos or the account that took them.
+    private = {"contact_name", "contact_phone", "photo_ids", "user_id", "consent"}
+    cases = [
+        {k: v for k, v in row.items() if k not in private}
+        for row in _records(Complaint, complaints.filtered(flt, select(*Complaint.__table__.columns)))
+    ]
     done = rows_of(Activity, flt.activities)
     for row in done:
         row["topic_ids"] = json.loads(row["topic_ids"])
@@ -346,6 +369,7 @@ def to_sqlite(flt: reports.ReportFilter) -> bytes:
             ("broadcasts", aired, "id"),
             ("quiz_tallies", tallies, "id"),
             ("activities", done, "id"),
+            ("complaints", cases, "id"),
             ("held_out", held, "id"),
             ("amendments", trail, "id"),
         ):

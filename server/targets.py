@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from . import audit, commune_areas, communes, reports
+from . import audit, commune_areas, communes, complaints, reports
 from .content import Content
 from .extensions import db
 from .models import NATIONAL, Target
 
-PERCENT = ("communes_reached",)  # targets that are shares, in percent
+PERCENT = ("communes_reached", "complaints_advised", "complaints_resolved")  # shares, in percent
 MAX_COUNT = 100_000_000
-SUGGESTED = {NATIONAL: {"participants": 200_000}}
+# What the national programme and earlier provincial plans asked for (never saved by themselves).
+SUGGESTED = {NATIONAL: {"participants": 200_000, "complaints_advised": 80, "complaints_resolved": 70}}
+PROVINCE_SUGGESTED = {"complaints_advised": 80, "complaints_resolved": 70}
 
 
 class TargetError(ValueError):
@@ -41,6 +43,8 @@ def names(content: Content) -> list[str]:
         "sessions",
         "communes_reached",
         *(f"participants_{area}" for area in content.areas),
+        "complaints_advised",
+        "complaints_resolved",
     ]
 
 
@@ -49,6 +53,8 @@ def labels(content: Content, lang: str) -> dict[str, str]:
         "participants": _("Participants"),
         "sessions": _("Sessions"),
         "communes_reached": _("Communes reached (percent of the communes)"),
+        "complaints_advised": _("Complaints received and advised (percent)"),
+        "complaints_resolved": _("Complaints resolved (percent)"),
     }
     for area_id, area in content.areas.items():
         found[f"participants_{area_id}"] = _(
@@ -125,6 +131,9 @@ def actuals(province: int | None, year: int, content: Content) -> dict[str, int]
     }
     for area, figures in reach["areas"].items():
         found[f"participants_{area}"] = figures["attendees"]
+    cases = complaints.figures(flt)
+    found["complaints_advised"] = cases["advised_share"]
+    found["complaints_resolved"] = cases["resolved_share"]
     return found
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Flask, abort, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import campaign, communes, contacts, i18n
+from . import campaign, communes, complaint_names, contacts, i18n
 from .assets import Assets
 from .content import SOURCE_LANG, Content
 from .errors import error_response
@@ -103,6 +103,7 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         same_page_in=same_page_in,
         commune_name=communes.commune_name,
+        complaint_steps=complaint_names.step_names,
         province_name=communes.province_name,
         offices=contacts.OFFICES,
         now_date=dt.date.today,

@@ -73,3 +73,52 @@ def test_another_province_sees_nothing_and_the_nation_sees_no_personal_data(csrf
     page = nation.get(f"/organiser/complaints/{record['id']}").get_data(as_text=True)
     assert "Nồi cơm điện" in page and "Lò Thị Mai" not in page and "0912" not in page
     assert "Chỉ người xử lý vụ việc" in page
+
+
+def test_complaint_figures_and_targets_on_the_dashboard_report_stats_and_exports(csrf_app):
+    import sqlite3
+    import tempfile
+
+    from openpyxl import load_workbook
+
+    from tests.test_complaints import step_record
+
+    app = csrf_app
+    create_account(app, "staff1")
+    cases = [complaint_record() for _ in range(4)]
+    steps = [
+        step_record(cases[0]["id"], "resolved", money_recovered=650_000),
+        step_record(cases[1]["id"], "advised"),
+        step_record(cases[2]["id"], "closed"),
+    ]
+    with app.app_context():
+        sync.ingest(cases + steps, STAFF, state(app).content)
+        db.session.remove()
+    lai_chau = organiser(app, "lc", LAI_CHAU)
+    year = cases[0]["data"]["taken_at"][:4]
+    page = lai_chau.get("/organiser/targets").get_data(as_text=True)
+    assert "ít nhất 80" in page and "ít nhất 70" in page, "the plans' shares are suggested"
+    lai_chau.post(
+        f"/organiser/targets?year={year}",
+        data={"csrf_token": csrf(page), "complaints_advised": "80", "complaints_resolved": "70"},
+    )
+    dashboard = " ".join(lai_chau.get(f"/organiser/?from={year}-01-01").get_data(as_text=True).split())
+    assert "Khiếu nại theo tình trạng" in dashboard
+    assert "Đã tư vấn trở lên: 75 %. Đã giải quyết: 25 %. Tỷ lệ thành công" in dashboard
+    assert "650.000 đồng" in dashboard
+    assert (
+        'Khiếu nại được tiếp nhận và tư vấn (phần trăm)</th> <td class="num">80 %</td> <td class="num">75 %</td>'
+        in dashboard
+    )
+    stats = lai_chau.get("/api/v1/stats").get_json()["complaints"]
+    assert (stats["received"], stats["money_recovered"], stats["success_rate"]) == (4, 650_000, 50)
+    book = load_workbook(io.BytesIO(lai_chau.get("/organiser/export.xlsx").data))
+    lines = [list(r) for r in book["Khiếu nại"].iter_rows(values_only=True)]
+    assert ["Số tiền đòi lại được (đồng)", 650_000] in lines and ["Đã giải quyết", 1] in lines
+    with tempfile.NamedTemporaryFile(suffix=".sqlite3") as f:
+        f.write(lai_chau.get("/organiser/export.sqlite").data)
+        f.flush()
+        columns = [c[1] for c in sqlite3.connect(f.name).execute("pragma table_info(complaints)")]
+        assert "goods" in columns and "contact_phone" not in columns and "contact_name" not in columns
+    report = lai_chau.get(f"/organiser/report?year={year}").get_data(as_text=True)
+    assert "Khiếu nại theo tình trạng" in report

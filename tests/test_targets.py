@@ -71,7 +71,7 @@ def test_a_wrong_target_is_refused_with_its_name_and_nothing_changes(csrf_app):
 def test_national_targets_and_another_provinces(csrf_app):
     boss = organiser(csrf_app, "boss", province=None)
     page = boss.get("/organiser/targets").get_data(as_text=True)
-    assert "Chương trình quốc gia đặt mục tiêu ít nhất 200.000" in page
+    assert "ít nhất 200.000" in page
     assert save(boss, participants="200000").status_code == 302
     assert save(boss, f"&province={LAI_CHAU}", participants="3000").status_code == 302
     hanoi = organiser(csrf_app, "hn", province=1)

@@ -553,7 +553,8 @@ def document(config: Mapping[str, Any]) -> dict:
                         "and broadcast_minutes (loudspeaker airtime: minutes × repeats); broadcasts "
                         "{by_language, by_topic: [{lang or topic, broadcasts, minutes}]}; activities "
                         "{by_kind: {kind: {activities, count}}, by_commune: [{commune_code, commune, "
-                        "province, activities, kinds: {kind: {activities, count}}}]}; "
+                        "province, activities, kinds: {kind: {activities, count}}}]}; complaints {received, by_status, "
+                        "advised_share, resolved_share, success_rate, money_recovered, overdue}; "
                         "waiting_for_session {attendance_lines, people, quiz_responses, quiz_tallies}"
                     },
                     "400": _error("a filter names an unknown code or the dates are inverted"),

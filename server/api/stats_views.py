@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from .. import activities, auth, broadcasts, reports, scope
+from .. import activities, auth, broadcasts, complaints, reports, scope
 from ..errors import error_response
 from ..models import ORGANISER
 from ..web import get_content
@@ -34,5 +34,6 @@ def stats():
             "by_kind": activities.by_kind(flt),
             "by_commune": activities.by_commune(flt),
         },
+        "complaints": complaints.figures(flt),
         "waiting_for_session": reports.waiting_for_session(scope.province_of(g.actor)),
     }

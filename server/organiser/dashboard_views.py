@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .. import activities, communes, content_roles, dashboard, devices, exports, reports, scope
+from .. import activities, communes, complaints, content_roles, dashboard, devices, exports, reports, scope
 from ..content import SOURCE_LANG
 from ..models import ORGANISER
 from ..security import csrf_message
@@ -57,7 +57,9 @@ def export(fmt: str):
     flt, error = scoped_filter()
     if error:
         abort(400, description=error)
-    if not (reports.has_data(reports.totals(flt)) or activities.any_in(flt)):
+    if not (
+        reports.has_data(reports.totals(flt)) or activities.any_in(flt) or complaints.figures(flt)["received"]
+    ):
         abort(404, description=_no_data_message(flt))
     mimetype, make = EXPORTS[fmt]
     stamp = dt.date.today().isoformat()

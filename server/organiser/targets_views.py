@@ -77,7 +77,7 @@ def targets_page():
             labels=targets.labels(content, g.lang),
             percent=targets.PERCENT,
             values=typed if typed is not None else targets.stored(province, year),
-            suggested=targets.SUGGESTED.get(province if province is not None else 0, {}),
+            suggested=targets.SUGGESTED[0] if province is None else targets.PROVINCE_SUGGESTED,
             progress=targets.progress(province, year, content, g.lang),
             error=error,
             confirm=confirm,
