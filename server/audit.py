@@ -39,6 +39,8 @@ CONTENT_ROLES_SET = "user.content_roles"
 CONTACTS_SAVED = "contacts.saved"
 AREAS_SAVED = "areas.saved"
 TARGETS_SAVED = "targets.saved"
+PERIOD_SIGNED = "period.signed"
+PERIOD_UNLOCKED = "period.unlocked"
 ACTIONS = (
     USER_CREATED,
     USER_DISABLED,
@@ -59,6 +61,8 @@ ACTIONS = (
     CONTACTS_SAVED,
     AREAS_SAVED,
     TARGETS_SAVED,
+    PERIOD_SIGNED,
+    PERIOD_UNLOCKED,
 )
 
 

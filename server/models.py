@@ -504,7 +504,26 @@ class ComplaintPhoto(Model):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-NATIONAL = 0  # the province code of national targets
+NATIONAL = 0  # the province code of national targets (and national sign-offs)
+
+
+class Signoff(Model):
+    """A province organiser's sign-off of a period's report: the report as it was (`report`, JSON)
+    and who signed it when. Records arriving later are kept and listed as "after sign-off"; a new
+    revision takes them in. Unlocking needs a reason and is audited."""
+
+    __tablename__ = "signoffs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province_code: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str] = mapped_column(Text)
+    signed_by: Mapped[str] = mapped_column(String(120))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    unlocked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    unlocked_by: Mapped[str] = mapped_column(String(120), default="")
+    unlock_reason: Mapped[str] = mapped_column(String(300), default="")
+    __table_args__ = (Index("ux_signoffs_revision", "province_code", "period", "revision", unique=True),)
 
 
 class Target(Model):

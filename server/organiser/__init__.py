@@ -74,6 +74,7 @@ from . import (  # noqa: E402,F401
     dashboard_views,
     events_views,
     leaflet_views,
+    ministry_views,
     picture_views,
     publish_views,
     quality_views,

@@ -5,15 +5,14 @@ in these communes."""
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import commune_areas, communes, scope
 from ..web import get_content
 from . import bp, organiser_required
 from .forms import ConfirmForm
-from .pickers import PickError, resolve_communes
-from .problems import say
+from .pickers import PickError, chosen_province, resolve_communes
 
 
 def _sentence(exc: commune_areas.ClassificationError) -> str:
@@ -25,26 +24,11 @@ def _sentence(exc: commune_areas.ClassificationError) -> str:
     return sentence % exc.params if sentence else str(exc)
 
 
-def _province() -> int | None:
-    """A province organiser's own province; the one a national organiser picked (or None)."""
-    wanted = request.values.get("province", "")
-    province = int(wanted) if communes.is_code(wanted) and communes.province(int(wanted)) else None
-    mine = scope.province_of(g.user)
-    if mine is None:
-        return province
-    if province not in (None, mine):
-        try:
-            scope.check_province(g.user, province)
-        except scope.OutOfScope as exc:
-            abort(403, description=say(exc))
-    return mine
-
-
 @bp.route("/areas", methods=["GET", "POST"])
 @organiser_required
 def areas_page():
     content = get_content()
-    province = _province()
+    province = chosen_province()
     confirm = ConfirmForm()
     errors: dict[str, str] = {}
     typed: dict[str, dict[str, str]] = {}

@@ -23,6 +23,8 @@ ACTION_NAMES = {
     audit.CONTACTS_SAVED: _l("Province contacts saved"),
     audit.AREAS_SAVED: _l("Commune classification saved"),
     audit.TARGETS_SAVED: _l("Targets saved"),
+    audit.PERIOD_SIGNED: _l("Report signed off"),
+    audit.PERIOD_UNLOCKED: _l("Signed-off report unlocked"),
     audit.EVENT_DELETED: _l("Event deleted"),
     audit.CONTENT_PUBLISHED: _l("Content published"),
     audit.CONTENT_SAVED: _l("Content draft saved"),

@@ -94,3 +94,23 @@ def resolve_communes(text: str, province: int | None) -> list[int]:
                 if code not in codes:
                     codes.append(code)
     return codes
+
+
+def chosen_province() -> int | None:
+    """The province a page works on: a province organiser's own (another one asked for with
+    ?province= is 403), or the one a national organiser chose (None: the whole country)."""
+    from flask import abort, g, request
+
+    from .problems import say
+
+    wanted = request.values.get("province", "")
+    province = int(wanted) if communes.is_code(wanted) and communes.province(int(wanted)) else None
+    mine = scope.province_of(g.user)
+    if mine is None:
+        return province
+    if province not in (None, mine):
+        try:
+            scope.check_province(g.user, province)
+        except scope.OutOfScope as exc:
+            abort(403, description=say(exc))
+    return mine

@@ -8,11 +8,11 @@ import datetime as dt
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import communes, scope, targets
+from .. import scope, targets
 from ..web import get_content
 from . import bp, organiser_required
 from .forms import ConfirmForm
-from .problems import say
+from .pickers import chosen_province
 
 FIRST_YEAR, LAST_YEAR = 2015, 2100
 
@@ -25,27 +25,11 @@ def _year() -> int:
     return year
 
 
-def _province() -> int | None:
-    """The province whose targets the page shows: a province organiser's own, or the one a
-    national organiser chose (None: the national targets)."""
-    wanted = request.values.get("province", "")
-    province = int(wanted) if communes.is_code(wanted) and communes.province(int(wanted)) else None
-    mine = scope.province_of(g.user)
-    if mine is None:
-        return province
-    if province not in (None, mine):
-        try:
-            scope.check_province(g.user, province)
-        except scope.OutOfScope as exc:
-            abort(403, description=say(exc))
-    return mine
-
-
 @bp.route("/targets", methods=["GET", "POST"])
 @organiser_required
 def targets_page():
     content = get_content()
-    year, province = _year(), _province()
+    year, province = _year(), chosen_province()
     confirm = ConfirmForm()
     error, typed = "", None
     if request.method == "POST":
