@@ -66,6 +66,7 @@ def language_pages(lang: str) -> list[str]:
         url_for("public.offline", lang=lang),
         url_for("public.contacts_page", lang=lang),
         url_for("public.letter", lang=lang),
+        url_for("public.complaint_form", lang=lang),
         url_for("public.strings", lang=lang),
     ]
     urls += [url_for("public.topic", lang=lang, topic_id=t) for t in content.topic_ids()]

@@ -34,6 +34,9 @@ def js_strings() -> dict[str, str]:
         "storage_not_persistent": _("Storage: the browser may clear it when space runs low"),
         "storage_unknown": _("Storage: unknown"),
         "you_are_offline": _("You are offline."),
+        "complaint_sent_resident": _(
+            "Thank you. Your phone sends this to the province's consumer protection officers as soon as it has a network."
+        ),
         "complaint_saved": _(
             "Complaint saved on this phone. It is sent with the other records, then its photos."
         ),

@@ -241,6 +241,14 @@ def letter():
     return render_template("letter.html")
 
 
+@bp.get("/complaint")
+def complaint_form():
+    """A consumer's own complaint to the commune, queued offline like quiz answers."""
+    from ..complaint_names import outcome_names
+
+    return render_template("complaint_form.html", outcome_names=outcome_names())
+
+
 @bp.get("/offline")
 def offline():
     return render_template("offline.html")

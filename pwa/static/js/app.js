@@ -23,6 +23,11 @@ if (quizForm) {
     });
 }
 if (document.getElementById('staff')) import('./staff.js');
+const complaintForm = document.querySelector('[data-complaint-form]');
+if (complaintForm) {
+  Promise.all([import('./resident-complaint.js'), loadStrings(lang)])
+    .then(([complaint, strings]) => complaint.enableComplaintForm(complaintForm, strings));
+}
 if (document.querySelector('[data-listen], [data-audio-offline]')) {
   Promise.all([import('./listen.js'), loadStrings(lang)]).then(([listen, strings]) => {
     listen.enhanceListening();
