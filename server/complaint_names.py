@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from . import campaign
+
 
 def step_names() -> dict[str, str]:
     return {
@@ -22,7 +24,7 @@ def transfer_names() -> dict[str, str]:
         "market_board": _("the market management board"),
         "market_surveillance": _("Market Surveillance"),
         "association": _("the consumer association"),
-        "hotline": _("the 1800.6838 hotline"),
+        "hotline": _("the %(hotline)s hotline", hotline=campaign.HOTLINE),
     }
 
 
