@@ -92,7 +92,25 @@ def run_migrations_online():
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
+            before = context.get_context().get_current_revision()
             context.run_migrations()
+            if context.get_context().get_current_revision() != before:
+                after_upgrade(connection)
+                if not context.get_context().impl.transactional_ddl:
+                    connection.commit()  # SQLite: each migration committed on its own; so does this
+
+
+def after_upgrade(connection):
+    """After any migration: (re)make the daily figures' triggers (SQLite's batch migrations
+    rebuild a table without them) and recompute the figures from the records."""
+    import sqlalchemy as sa
+
+    from server import daily_figures
+
+    if "daily_figures" not in sa.inspect(connection).get_table_names():
+        return
+    daily_figures.install_triggers(connection)
+    daily_figures.rebuild(connection)
 
 
 if context.is_offline_mode():

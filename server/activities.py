@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from . import communes
+from . import communes, daily_figures
 from .extensions import db
 from .models import ACTIVITY_KINDS, Activity
 from .reports import ReportFilter
@@ -46,6 +46,13 @@ def _empty() -> dict[str, dict[str, int]]:
 
 def by_kind(flt: ReportFilter) -> dict[str, dict[str, int]]:
     """{kind: {activities, count}} for every kind, zero where none was recorded."""
+    if daily_figures.usable(flt, languages=False):
+        names = [f"{part}_{kind}" for kind in ACTIVITY_KINDS for part in ("activities", "activity_count")]
+        sums = daily_figures.summed(flt, names)[None]
+        return {
+            kind: {"activities": sums[f"activities_{kind}"], "count": sums[f"activity_count_{kind}"]}
+            for kind in ACTIVITY_KINDS
+        }
     query = flt.activities(
         select(Activity.kind, func.count(), func.sum(Activity.count)).group_by(Activity.kind)
     )
@@ -59,25 +66,38 @@ def by_kind(flt: ReportFilter) -> dict[str, dict[str, int]]:
 def by_commune(flt: ReportFilter) -> list[dict]:
     """[{commune_code, commune, province, kinds: {kind: {activities, count}}, activities}],
     the communes with most activities first."""
-    query = flt.activities(
-        select(Activity.commune_code, Activity.kind, func.count(), func.sum(Activity.count)).group_by(
-            Activity.commune_code, Activity.kind
-        )
-    )
     places: dict[int, dict] = {}
-    for code, kind, activities, count in db.session.execute(query):
-        place = places.setdefault(
+
+    def place(code: int, kinds: dict | None = None) -> dict:
+        return places.setdefault(
             code,
             {
                 "commune_code": code,
                 "commune": communes.commune_name(code),
                 "province": communes.province_name_of_commune(code),
-                "kinds": _empty(),
+                "kinds": kinds or _empty(),
                 "activities": 0,
             },
         )
-        place["kinds"][kind] = {"activities": activities, "count": int(count or 0)}
-        place["activities"] += activities
+
+    if daily_figures.usable(flt, languages=False):
+        for (_, code), sums in daily_figures.grid(flt).items():
+            if code and (total := sum(sums[f"activities_{kind}"] for kind in ACTIVITY_KINDS)):
+                kinds = {
+                    kind: {"activities": sums[f"activities_{kind}"], "count": sums[f"activity_count_{kind}"]}
+                    for kind in ACTIVITY_KINDS
+                }
+                place(code, kinds)["activities"] = total
+    else:
+        query = flt.activities(
+            select(Activity.commune_code, Activity.kind, func.count(), func.sum(Activity.count)).group_by(
+                Activity.commune_code, Activity.kind
+            )
+        )
+        for code, kind, activities, count in db.session.execute(query):
+            entry = place(code)
+            entry["kinds"][kind] = {"activities": activities, "count": int(count or 0)}
+            entry["activities"] += activities
     return sorted(
         places.values(), key=lambda r: (-r["activities"], r["province"], communes.fold(r["commune"]))
     )

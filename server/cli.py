@@ -654,5 +654,6 @@ def restore_command(file, yes):
         raise click.ClickException(str(exc)) from None
 
 
-# registers `loa audio ...`, `loa broadcast ...`, `loa complaints ...` and `loa content import|export|...`
-from . import audio_commands, complaint_commands, content_commands  # noqa: E402, F401
+# registers `loa audio ...`, `loa broadcast ...`, `loa complaints ...`, `loa content import|export|...`
+# and `loa figures check|rebuild`
+from . import audio_commands, complaint_commands, content_commands, figure_commands  # noqa: E402, F401

@@ -44,8 +44,10 @@ class CommuneInfo:
         return provinces()[self.province_code]
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lower-case text without diacritics, for searching ('Mường' -> 'muong')."""
+    """Lower-case text without diacritics, for searching and sorting ('Mường' -> 'muong');
+    remembered, as tables of every commune sort by it."""
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()

@@ -3,10 +3,8 @@ resolved or closed, every step dated and signed by the person who took it. A ste
 ahead (advised and resolved on the spot) but never go back, never precede the step before it,
 and nothing follows resolved or closed.
 
-The legal time limits of Law 19/2023 (Art. 57) are shown on each case: a request for help is
-forwarded to the business within 7 working days of being received; once it is forwarded, the
-business negotiates within 7 working days and reports the result within 5 more. A case past
-its limit is overdue. Working days are Monday to Friday (public holidays are not counted out).
+The legal time limits of Law 19/2023 are shown on each case (complaint_deadlines.py); a case
+past its limit is overdue.
 
 The contact is personal data: shown only to the people handling the case (the staff who took
 it) and the organisers of its province, never in exports, and emptied `retention_days` after the
@@ -19,9 +17,12 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import delete, func, select, update
 
+from . import daily_figures
+from .complaint_deadlines import FINAL, RESULT_DAYS, add_working_days
 from .devices import Actor
 from .extensions import db
 from .models import COMPLAINT_STEPS, ORGANISER, Complaint, ComplaintPhoto, ComplaintStep, User, utcnow
@@ -29,29 +30,7 @@ from .reports import ReportFilter
 from .sync_parse import RecordInvalid
 
 RANK = {"received": 0, "advised": 1, "transferred": 2, "resolved": 3, "closed": 3}
-FINAL = ("resolved", "closed")
-FORWARD_DAYS = 7  # working days to advise or forward a request for help (Art. 57)
-RESULT_DAYS = 7 + 5  # working days for the business to negotiate and report, once forwarded
 ADVISED = ("advised", "transferred", "resolved", "closed")  # received and advised (or further)
-
-
-def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
-    """`days` working days (Monday to Friday) after `start`."""
-    moment = start
-    while days:
-        moment += dt.timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
-
-
-def deadline(status: str, status_at: dt.datetime, taken_at: dt.datetime) -> dt.datetime | None:
-    """When the case's next step is due by law (None once it is resolved or closed)."""
-    if status in FINAL:
-        return None
-    if status == "transferred":
-        return add_working_days(status_at, RESULT_DAYS)
-    return add_working_days(taken_at, FORWARD_DAYS)
 
 
 def check_step(step: str, at: dt.datetime, status: str, status_at: dt.datetime) -> None:
@@ -140,6 +119,9 @@ def admit_steps(
         values.update(status=row["step"], status_at=row["taken_at"])
         if row["step"] == "transferred":
             values["transferred_to"] = row["transferred_to"]
+            values["due_at"] = add_working_days(row["taken_at"], RESULT_DAYS)
+        if row["step"] in FINAL:
+            values["due_at"] = None
         if row["step"] == "resolved":
             values["money_recovered"] = row["money_recovered"]
         kept.append(row)
@@ -193,13 +175,12 @@ def listed(
     if status:
         query = query.where(Complaint.status == status)
     now = utcnow()
-    rows = []
-    for case in db.session.execute(query.order_by(Complaint.taken_at.desc()).limit(limit)).scalars():
-        due = deadline(case.status, case.status_at, case.taken_at)
-        if overdue_only and not (due and due < now):
-            continue
-        rows.append({"case": case, "due": due, "overdue": bool(due and due < now)})
-    return rows
+    if overdue_only:
+        query = query.where(Complaint.due_at < now)
+    return [
+        {"case": case, "due": case.due_at, "overdue": bool(case.due_at and case.due_at < now)}
+        for case in db.session.execute(query.order_by(Complaint.taken_at.desc()).limit(limit)).scalars()
+    ]
 
 
 # -- figures ---------------------------------------------------------------------------------
@@ -222,35 +203,71 @@ def filtered(flt: ReportFilter, query):
     return query
 
 
-def figures(flt: ReportFilter) -> dict:
-    """Cases received in the filter's place and period: by status, the shares advised (or
-    further) and resolved, the success rate (resolved of those finished) and money recovered."""
-    query = filtered(flt, select(Complaint.status, func.count(), func.sum(Complaint.money_recovered)))
-    by_status = dict.fromkeys(COMPLAINT_STEPS, 0)
-    recovered = 0
-    for status, count, money in db.session.execute(query.group_by(Complaint.status)):
-        by_status[status] = count
-        recovered += int(money or 0)
+STATUS_FIGURES = tuple(f"complaints_{step}" for step in COMPLAINT_STEPS)
+
+
+def _by_status(flt: ReportFilter, by: Literal["province_code"] | None = None) -> dict[int | None, dict]:
+    """{place: ({status: cases}, money recovered)} of the cases received in the filter's place
+    and period, from the daily figures, or from the cases where they cannot answer."""
+    found: dict[int | None, dict] = {}
+    if daily_figures.usable(flt, topics=False, languages=False):
+        for key, sums in daily_figures.summed(flt, (*STATUS_FIGURES, "money_recovered"), by).items():
+            statuses = {step: sums[f"complaints_{step}"] for step in COMPLAINT_STEPS}
+            found[key] = {"by_status": statuses, "money": sums["money_recovered"]}
+        return found
+    place = [Complaint.province_code] if by else []
+    query = filtered(flt, select(*place, Complaint.status, func.count(), func.sum(Complaint.money_recovered)))
+    if by:
+        query = query.where(Complaint.province_code.is_not(None))
+    for row in db.session.execute(query.group_by(*place, Complaint.status)):
+        key, (status, count, money) = (row[0], row[1:]) if by else (None, row)
+        entry = found.setdefault(key, {"by_status": dict.fromkeys(COMPLAINT_STEPS, 0), "money": 0})
+        entry["by_status"][status] = count
+        entry["money"] += int(money or 0)
+    return found
+
+
+def _overdue(flt: ReportFilter, by: Literal["province_code"] | None = None) -> dict[int | None, int]:
+    """{place: cases past their legal deadline now} (due_at is empty once a case is finished)."""
+    place = [Complaint.province_code] if by else []
+    query = filtered(flt, select(*place, func.count()).select_from(Complaint)).where(
+        Complaint.due_at < utcnow()
+    )
+    if by:
+        query = query.group_by(*place)
+    return {(row[0] if by else None): row[-1] for row in db.session.execute(query)}
+
+
+def _shares(by_status: dict[str, int], money: int, overdue: int) -> dict:
     received = sum(by_status.values())
     advised = sum(by_status[s] for s in ADVISED)
     finished = by_status["resolved"] + by_status["closed"]
-    overdue = sum(
-        1
-        for status, status_at, taken_at in db.session.execute(
-            filtered(flt, select(Complaint.status, Complaint.status_at, Complaint.taken_at)).where(
-                Complaint.status.not_in(FINAL)
-            )
-        )
-        if (due := deadline(status, status_at, taken_at)) and due < utcnow()
-    )
     return {
         "received": received,
         "by_status": by_status,
         "advised_share": round(100 * advised / received) if received else 0,
         "resolved_share": round(100 * by_status["resolved"] / received) if received else 0,
         "success_rate": round(100 * by_status["resolved"] / finished) if finished else 0,
-        "money_recovered": recovered,
+        "money_recovered": money,
         "overdue": overdue,
+    }
+
+
+def figures(flt: ReportFilter) -> dict:
+    """Cases received in the filter's place and period: by status, the shares advised (or
+    further) and resolved, the success rate (resolved of those finished), money recovered and
+    how many are overdue now."""
+    entry = _by_status(flt).get(None, {"by_status": dict.fromkeys(COMPLAINT_STEPS, 0), "money": 0})
+    return _shares(entry["by_status"], entry["money"], _overdue(flt).get(None, 0))
+
+
+def by_province(flt: ReportFilter) -> dict[int, dict]:
+    """{province code: figures()} for every province with cases in the filter's period."""
+    overdue = _overdue(flt, "province_code")
+    return {
+        key: _shares(entry["by_status"], entry["money"], overdue.get(key, 0))
+        for key, entry in _by_status(flt, "province_code").items()
+        if key is not None and sum(entry["by_status"].values())
     }
 
 

@@ -14,7 +14,7 @@ from .content import Content
 from .extensions import db
 from .models import Leaflet
 from .periods import Period
-from .quiz_results import quiz_results
+from .quiz_results import survey
 
 
 def _leaflets_made(province: int | None, period: Period) -> int:
@@ -29,26 +29,6 @@ def _leaflets_made(province: int | None, period: Period) -> int:
     if province is not None:
         query = query.where(Leaflet.province_code == province)
     return int(db.session.execute(query).scalar() or 0)
-
-
-def _survey(flt: reports.ReportFilter, content: Content) -> dict:
-    """The awareness survey: answers, and the average score before and after the talk in the
-    sessions that had both (weighted by sessions)."""
-    answers = sessions = 0
-    pre = post = 0.0
-    for quiz in quiz_results(flt, content):
-        answers += quiz["responses"]
-        gain = quiz["gain"]
-        if gain["sessions"]:
-            sessions += gain["sessions"]
-            pre += gain["pre"] * gain["sessions"]
-            post += gain["post"] * gain["sessions"]
-    return {
-        "answers": answers,
-        "sessions_with_both": sessions,
-        "pre": round(100 * pre / sessions) if sessions else None,
-        "post": round(100 * post / sessions) if sessions else None,
-    }
 
 
 def figures(province: int | None, period: Period, content: Content) -> dict:
@@ -78,7 +58,7 @@ def figures(province: int | None, period: Period, content: Content) -> dict:
         "fair_visitors": kinds["fair"]["count"],
         "trainings": kinds["training"]["activities"],
         "training_participants": kinds["training"]["count"],
-        "survey": _survey(flt, content),
+        "survey": survey(flt),
         "complaints": complaints.figures(flt),
         "broadcasts_by_language": broadcasts.by_language(flt),
     }
@@ -118,19 +98,21 @@ def report(province: int | None, period: Period, content: Content, lang: str) ->
     progress = {p.name: p for p in targets.progress(province, year, content, lang)}
     by_province = []
     if province is None:
+        flt = reports.ReportFilter(start=period.start, end=period.end)
+        participation = {row["province_code"]: row for row in reports.by_province(flt)}
+        cases = complaints.by_province(flt)
         for info in communes.provinces().values():
-            flt = reports.ReportFilter(province=info.code, start=period.start, end=period.end)
-            totals = reports.totals(flt)
-            cases = complaints.figures(flt)
-            if totals["sessions"] or cases["received"]:
+            totals = participation.get(info.code)
+            case = cases.get(info.code)
+            if (totals and totals["sessions"]) or case:
                 by_province.append(
                     {
                         "province": info.name,
-                        "sessions": totals["sessions"],
-                        "participants": totals["attendees"],
-                        "broadcasts": totals["broadcasts"],
-                        "complaints": cases["received"],
-                        "resolved_share": cases["resolved_share"],
+                        "sessions": totals["sessions"] if totals else 0,
+                        "participants": totals["attendees"] if totals else 0,
+                        "broadcasts": totals["broadcasts"] if totals else 0,
+                        "complaints": case["received"] if case else 0,
+                        "resolved_share": case["resolved_share"] if case else 0,
                     }
                 )
     return {

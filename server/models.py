@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -16,7 +17,9 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -446,6 +449,8 @@ class Complaint(Model):
     lang: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="received")
     status_at: Mapped[dt.datetime] = mapped_column(DateTime)  # when the last step was taken
+    # when the next step is due by law (None once resolved or closed): complaint_deadlines.py
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     transferred_to: Mapped[str] = mapped_column(String(24), default="")
     money_recovered: Mapped[int] = mapped_column(BigInteger, default=0)
     photo_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of ComplaintPhoto ids
@@ -465,6 +470,7 @@ class Complaint(Model):
             "hold",
             "status",
             "money_recovered",
+            "due_at",
         ),
         Index("ix_complaints_status_at", "status", "status_at"),
     )
@@ -663,3 +669,52 @@ RECORD_MODELS: dict[str, Any] = {
     "activity": Activity,
     "complaint": Complaint,
 }
+
+
+# -- daily figures ---------------------------------------------------------------------------
+# What every counted record adds to its commune's day and month, kept by database triggers as records
+# arrive, change or are voided (server/daily_figures.py), so the country's figures read a few
+# thousand rows instead of every record. Records with no commune (or province) count under 0.
+PARTICIPATION_FIGURES = (
+    "sessions",
+    "attendees",
+    *ATTENDANCE_PARTS,
+    "quiz_responses",
+    "leaflet_scans",
+    "broadcasts",
+    "broadcast_minutes",
+)
+DAILY_FIGURES = (
+    *PARTICIPATION_FIGURES,
+    *(f"{part}_{kind}" for kind in ACTIVITY_KINDS for part in ("activities", "activity_count")),
+    *(f"complaints_{step}" for step in COMPLAINT_STEPS),
+    "money_recovered",
+    # the awareness survey: quiz answers before and after a talk, their right answers and questions
+    *(f"quiz_{phase}_{part}" for phase in ("pre", "post") for part in ("answers", "right", "asked")),
+)
+
+
+def _figures_table(name: str, period: str) -> Table:
+    return Table(
+        name,
+        Model.metadata,
+        Column("province_code", Integer, primary_key=True),
+        Column("commune_code", Integer, primary_key=True),
+        Column(period, Date, primary_key=True),
+        *(Column(figure, BigInteger, nullable=False, server_default="0") for figure in DAILY_FIGURES),
+        Index(f"ix_{name}_{period}", period),
+        sqlite_with_rowid=False,  # rows stored in key order: a province's rows are read together
+    )
+
+
+# The same figures by day, and by month (`month`: its first day) for long periods.
+daily_figures = _figures_table("daily_figures", "day")
+monthly_figures = _figures_table("monthly_figures", "month")
+
+
+@event.listens_for(Model.metadata, "after_create")
+def _install_daily_figure_triggers(target, connection, **kw) -> None:
+    """Tables made from the models (tests, a first `create_all`) get the triggers too."""
+    from .daily_figures import install_triggers
+
+    install_triggers(connection)

@@ -12,9 +12,9 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from . import quiz_tallies
+from . import daily_figures, quiz_tallies
 from .content import SOURCE_LANG, Content
 from .extensions import db
 from .models import QuizResponse
@@ -125,6 +125,40 @@ def quiz_results(flt: ReportFilter, content: Content) -> list[dict]:
             }
         )
     return results
+
+
+PHASES = ("pre", "post")
+
+
+def survey(flt: ReportFilter) -> dict:
+    """The awareness survey in figures: quiz answers, and for the answers given before and
+    after a talk, how many and the share of their questions answered right (percent)."""
+    names = [f"quiz_{phase}_{part}" for phase in PHASES for part in ("answers", "right", "asked")]
+    if daily_figures.usable(flt):
+        sums = daily_figures.summed(flt, ["quiz_responses", *names])[None]
+    else:
+        sums = dict.fromkeys(["quiz_responses", *names], 0)
+        query = flt.quiz_responses(
+            select(
+                QuizResponse.phase, func.count(), func.sum(QuizResponse.correct), func.sum(QuizResponse.total)
+            )
+        ).group_by(QuizResponse.phase)
+        for phase, answers, right, asked in db.session.execute(query):
+            sums["quiz_responses"] += answers
+            if phase in PHASES:
+                sums.update(
+                    {
+                        f"quiz_{phase}_answers": answers,
+                        f"quiz_{phase}_right": right,
+                        f"quiz_{phase}_asked": asked,
+                    }
+                )
+    found: dict = {"answers": sums["quiz_responses"]}
+    for phase in PHASES:
+        asked = sums[f"quiz_{phase}_asked"]
+        found[f"{phase}_answers"] = sums[f"quiz_{phase}_answers"]
+        found[phase] = round(100 * sums[f"quiz_{phase}_right"] / asked) if asked else None
+    return found
 
 
 RESIDENT_ANSWERS_DAYS = 30  # sessions a staff phone hears about: those it recorded this recently

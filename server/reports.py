@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from flask import g, has_request_context
 from sqlalchemy import func, select
 
-from . import communes
+from . import communes, daily_figures
 from .content import Content
 from .extensions import db
 from .models import (
+    PARTICIPATION_FIGURES,
     Activity,
     Attendance,
     Broadcast,
@@ -31,18 +33,7 @@ from .models import (
     VillageSession,
 )
 
-FIGURES = (
-    "sessions",
-    "attendees",
-    "women",
-    "ethnic_minority",
-    "elderly",
-    "disabled",
-    "quiz_responses",
-    "leaflet_scans",
-    "broadcasts",
-    "broadcast_minutes",
-)
+FIGURES = PARTICIPATION_FIGURES
 
 
 class FilterError(ValueError):
@@ -122,9 +113,9 @@ class ReportFilter:
         )
         query = self._period(query, Attendance.session_starts_at)
         if self.topic:
-            query = query.where(
-                Attendance.session_id.in_(select(VillageSession.id).where(self._topic_clause()))
-            )
+            of_topic = select(VillageSession.id).where(self._topic_clause())
+            of_topic = self._place(of_topic, VillageSession.province_code, VillageSession.commune_code)
+            query = query.where(Attendance.session_id.in_(of_topic))
         return query
 
     def quiz_responses(self, query):
@@ -244,66 +235,52 @@ def parse_filter(args, content: Content) -> ReportFilter:
 
 # -- participation --------------------------------------------------------------------------
 
-GROUP_KEYS = {
-    "province": (
-        VillageSession.province_code,
-        Attendance.province_code,
-        QuizResponse.province_code,
-        LeafletScan.province_code,
-        Broadcast.province_code,
-    ),
-    "commune": (
-        VillageSession.commune_code,
-        Attendance.commune_code,
-        QuizResponse.commune_code,
-        LeafletScan.commune_code,
-        Broadcast.commune_code,
-    ),
-}
+
+def _record_grid(flt: ReportFilter) -> dict[tuple[int, int], dict[str, int]]:
+    """The participation figures counted from the records, as daily_figures.grid() reads them
+    from the daily figures: {(province, commune): {figure: n}}, 0 for a record with none. For
+    what the daily figures cannot answer (a topic, a language, held records). Read once per
+    request."""
+    memo = g.setdefault("record_grid", {}) if has_request_context() else {}
+    if flt in memo:
+        return memo[flt]
+    results: dict[tuple[int, int], dict[str, int]] = {}
+
+    def query(model, *aggregates):
+        place = (func.coalesce(model.province_code, 0), func.coalesce(model.commune_code, 0))
+        return select(*place, *aggregates).select_from(model).group_by(*place)
+
+    def add(statement, names):
+        for province, commune, *values in db.session.execute(statement):
+            entry = results.setdefault((province, commune), dict.fromkeys(FIGURES, 0))
+            for name, value in zip(names, values, strict=True):
+                entry[name] += int(value or 0)
+
+    add(flt.sessions(query(VillageSession, func.count())), ("sessions",))
+    parts = (
+        Attendance.count,
+        Attendance.women,
+        Attendance.ethnic_minority,
+        Attendance.elderly,
+        Attendance.disabled,
+    )
+    add(
+        flt.attendance(query(Attendance, *map(func.sum, parts)).where(Attendance.commune_code.is_not(None))),
+        ("attendees", "women", "ethnic_minority", "elderly", "disabled"),
+    )
+    add(flt.quiz_responses(query(QuizResponse, func.count())), ("quiz_responses",))
+    add(flt.scans(query(LeafletScan, func.count())), ("leaflet_scans",))
+    airtime = func.sum(Broadcast.minutes * Broadcast.repeats)
+    add(flt.broadcasts(query(Broadcast, func.count(), airtime)), ("broadcasts", "broadcast_minutes"))
+    memo[flt] = results
+    return results
 
 
 def _figures_by(flt: ReportFilter, level: Literal["province", "commune"] | None) -> dict:
     """{key: {figure: n}}: key None for the totals (level None), else a province or commune code."""
-    keys = GROUP_KEYS[level] if level is not None else None
-    results: dict = {}
-
-    def query(key, model, *aggregates):
-        if keys is None:
-            return select(*aggregates).select_from(model)
-        return select(key, *aggregates).select_from(model).where(key.is_not(None)).group_by(key)
-
-    def add(statement, names):
-        for row in db.session.execute(statement):
-            key, values = (row[0], row[1:]) if keys else (None, row)
-            entry = results.setdefault(key, dict.fromkeys(FIGURES, 0))
-            for name, value in zip(names, values, strict=False):
-                entry[name] += int(value or 0)
-
-    session_key, attendance_key, quiz_key, scan_key, broadcast_key = keys or (None,) * 5
-    add(flt.sessions(query(session_key, VillageSession, func.count())), ("sessions",))
-    add(
-        flt.attendance(
-            query(
-                attendance_key,
-                Attendance,
-                func.sum(Attendance.count),
-                func.sum(Attendance.women),
-                func.sum(Attendance.ethnic_minority),
-                func.sum(Attendance.elderly),
-                func.sum(Attendance.disabled),
-            ).where(Attendance.commune_code.is_not(None))
-        ),
-        ("attendees", "women", "ethnic_minority", "elderly", "disabled"),
-    )
-    add(flt.quiz_responses(query(quiz_key, QuizResponse, func.count())), ("quiz_responses",))
-    add(flt.scans(query(scan_key, LeafletScan, func.count())), ("leaflet_scans",))
-    add(
-        flt.broadcasts(
-            query(broadcast_key, Broadcast, func.count(), func.sum(Broadcast.minutes * Broadcast.repeats))
-        ),
-        ("broadcasts", "broadcast_minutes"),
-    )
-    return results
+    grid = daily_figures.grid(flt) if daily_figures.usable(flt) else _record_grid(flt)
+    by = {"province": "province_code", "commune": "commune_code", None: None}[level]
+    return daily_figures.roll_up(grid, FIGURES, by)  # type: ignore[arg-type]
 
 
 def totals(flt: ReportFilter) -> dict:
@@ -387,6 +364,10 @@ def by_month(flt: ReportFilter) -> list[dict]:
     def month_of(value) -> str:
         return str(value)[:7]
 
+    if daily_figures.usable(flt):
+        found = daily_figures.by_month(flt, ("sessions", "attendees"))
+        return [{"month": m, **v} for m, v in sorted(found.items()) if v["sessions"] or v["attendees"]]
+
     session_day = func.date(VillageSession.starts_at)
     for value, count in db.session.execute(
         flt.sessions(select(session_day, func.count()).group_by(session_day))
@@ -408,7 +389,13 @@ def reach(flt: ReportFilter, area_communes: dict[str, set[int]] | None = None) -
     """Communes reached (at least one session) and not reached, in the filtered province (or
     in the provinces that had any session), plus the remote and border communes reached and
     the people who came to sessions in them."""
-    reached = set(db.session.execute(flt.sessions(select(VillageSession.commune_code).distinct())).scalars())
+    fast = daily_figures.usable(flt)
+    if fast:
+        reached = daily_figures.communes_with(flt, "sessions")
+    else:
+        reached = set(
+            db.session.execute(flt.sessions(select(VillageSession.commune_code).distinct())).scalars()
+        )
     if flt.commune:
         scope = {flt.commune}
     elif flt.province:
@@ -423,7 +410,10 @@ def reach(flt: ReportFilter, area_communes: dict[str, set[int]] | None = None) -
     )
     areas = {}
     people: dict[int, int] = {}
-    if area_communes:
+    if area_communes and fast:
+        found = daily_figures.summed(flt, ("attendees",), "commune_code")
+        people = {code: figures["attendees"] for code, figures in found.items() if code is not None}
+    elif area_communes:
         query = select(Attendance.commune_code, func.sum(Attendance.count)).where(
             Attendance.commune_code.is_not(None)
         )

@@ -32,7 +32,7 @@ from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import Table, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
 from . import amendments, communes, complaints, provenance, quiz_tallies
@@ -88,7 +88,8 @@ __all__ = [
     "parse_envelope",
     "parse_uuid",
 ]
-RETRIES = 3
+RETRIES = 5
+RETRY_STATES = ("40P01", "40001")  # deadlock detected, serialization failure
 
 
 @dataclass
@@ -595,6 +596,12 @@ def ingest(
             # Another request stored some of these ids just now: try again, they will be duplicates.
             db.session.rollback()
             if attempt == RETRIES - 1:
+                raise
+        except OperationalError as exc:
+            # PostgreSQL broke a deadlock by failing this request: two batches adding to the same
+            # communes' daily figures in opposite orders. Nothing of it was stored; try again.
+            db.session.rollback()
+            if getattr(exc.orig, "sqlstate", None) not in RETRY_STATES or attempt == RETRIES - 1:
                 raise
         except BaseException:
             db.session.rollback()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import communes
+from .complaint_deadlines import FORWARD_DAYS, add_working_days
 from .content import Content, score
 from .devices import RESIDENT, Actor
 from .leaflets.codes import normalize_code
@@ -564,6 +565,7 @@ def _complaint(data: dict, actor: Actor, content: Content, rules: Rules) -> dict
         "lang": _language(data, content),
         "status": "received",
         "status_at": taken_at,
+        "due_at": add_working_days(taken_at, FORWARD_DAYS),
         "transferred_to": "",
         "money_recovered": 0,
         "photo_ids": json.dumps(sorted({parse_uuid(p, "photo_ids") for p in photos})),

@@ -108,6 +108,73 @@ KHOEN_ON = 3640  # Xã Khoen On, Lai Châu
 PASSWORD = "correct horse battery"
 
 
+def _actors():
+    from server.devices import Actor
+
+    staff = Actor(
+        token_id=1,
+        role="staff",
+        user_id=1,
+        username="staff1",
+        commune_codes=frozenset({MUONG_KIM, KHOEN_ON}),
+        device_id=None,
+    )
+    resident = Actor(
+        token_id=2, role="resident", user_id=None, username=None, commune_codes=frozenset(), device_id=None
+    )
+    return staff, resident
+
+
+STAFF, RESIDENT = _actors()  # staff1 (user 1) of Mường Kim and Khoen On; a resident's phone
+
+
+@pytest.fixture
+def ingest(app):
+    """sync.ingest(records, actor=STAFF, **kwargs) as one request, with staff1 created."""
+    create_account(app, "staff1")
+
+    def run(records, actor=STAFF, **kwargs):
+        from server import sync
+
+        with app.app_context():
+            try:
+                return sync.ingest(records, actor, state(app).content, **kwargs)
+            finally:
+                db.session.remove()
+
+    return run
+
+
+def at_once(app, batches: list[list[dict]], actor=None) -> list:
+    """Send each batch as its own request from its own thread, all at the same moment (as two
+    phones would); their results. An exception in any request fails the test."""
+    import threading
+
+    from server import sync
+
+    together = threading.Barrier(len(batches))
+    results: list = []
+    errors: list = []
+
+    def send(records):
+        together.wait(10)
+        with app.app_context():
+            try:
+                results.append(sync.ingest(records, actor or STAFF, state(app).content))
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    return results
+
+
 def create_account(app, username="staff1", role="staff", communes=(MUONG_KIM, KHOEN_ON), province=None):
     from server.accounts import create_user
 

@@ -13,8 +13,16 @@ from server import reports, sync
 from server.extensions import db
 from server.models import Attendance
 from server.state import state
-from tests.conftest import attendance_record, create_account, log_in, rid, session_record, stored_row, when
-from tests.test_sync import STAFF
+from tests.conftest import (
+    STAFF,
+    attendance_record,
+    create_account,
+    log_in,
+    rid,
+    session_record,
+    stored_row,
+    when,
+)
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from tests.conftest import (
     KHOEN_ON,
     LAI_CHAU,
     MUONG_KIM,
+    STAFF,
     attendance_record,
     create_account,
     csrf,
     log_in,
     session_record,
 )
-from tests.test_sync import STAFF
 
 SOURCE = "Quyết định số 12/QĐ-UBND ngày 05/01/2026 của UBND tỉnh Lai Châu"
 

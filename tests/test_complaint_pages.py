@@ -11,9 +11,8 @@ from PIL import Image
 from server import sync
 from server.extensions import db
 from server.state import state
-from tests.conftest import LAI_CHAU, create_account, csrf, log_in, post_sync, rid, token_for
+from tests.conftest import LAI_CHAU, STAFF, create_account, csrf, log_in, post_sync, rid, token_for
 from tests.test_complaints import complaint_record, put
-from tests.test_sync import STAFF
 
 
 def organiser(app, name, province):

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 
 import pytest
 from PIL import Image
 
-from server import complaints, reports, sync
+from server import complaint_deadlines, complaints, reports
 from server.extensions import db
 from server.models import Complaint, ComplaintPhoto, ComplaintStep
-from server.state import state
-from tests.conftest import KHOEN_ON, MUONG_KIM, create_account, post_sync, rid, stored_row, token_for, when
-from tests.test_sync import STAFF
+from tests.conftest import (
+    KHOEN_ON,
+    MUONG_KIM,
+    at_once,
+    create_account,
+    post_sync,
+    rid,
+    stored_row,
+    token_for,
+    when,
+)
 
 
 def complaint_record(record_id=None, **data):
@@ -42,20 +49,6 @@ def complaint_record(record_id=None, **data):
 def step_record(case_id, step, minutes=10, **data):
     payload = {"complaint_id": case_id, "step": step, "taken_at": when(minutes), **data}
     return {"id": rid(), "type": "complaint_step", "created_at": when(minutes), "data": payload}
-
-
-@pytest.fixture
-def ingest(app):
-    create_account(app, "staff1")
-
-    def run(records, actor=STAFF, **kwargs):
-        with app.app_context():
-            try:
-                return sync.ingest(records, actor, state(app).content, **kwargs)
-            finally:
-                db.session.remove()
-
-    return run
 
 
 def case(app, case_id) -> Complaint:
@@ -160,29 +153,11 @@ def test_a_resident_sends_a_complaint_but_no_steps_and_within_a_tight_quota(app,
 def test_two_requests_stepping_the_same_case_at_once_leave_one_consistent_case(app, ingest):
     record = complaint_record()
     ingest([record])
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def send(step):
-        barrier.wait(10)
-        with app.app_context():
-            try:
-                results.append(sync.ingest([step], STAFF, state(app).content))
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
     steps = [
         step_record(record["id"], "resolved", 10, money_recovered=100),
         step_record(record["id"], "closed", 10),
     ]
-    threads = [threading.Thread(target=send, args=(s,)) for s in steps]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = at_once(app, [[step] for step in steps])
     assert sum(len(r.accepted) for r in results) == 1 and sum(len(r.rejected) for r in results) == 1
     with app.app_context():
         assert db.session.query(ComplaintStep).count() == 1
@@ -210,10 +185,10 @@ def test_figures_shares_success_rate_and_money_recovered(app, ingest):
 
 def test_deadlines_count_working_days():
     friday = dt.datetime(2027, 3, 12, 9)
-    assert complaints.add_working_days(friday, 1) == dt.datetime(2027, 3, 15, 9)
-    assert complaints.deadline("received", friday, friday) == dt.datetime(2027, 3, 23, 9)
-    assert complaints.deadline("transferred", friday, friday) == dt.datetime(2027, 3, 30, 9)
-    assert complaints.deadline("resolved", friday, friday) is None
+    assert complaint_deadlines.add_working_days(friday, 1) == dt.datetime(2027, 3, 15, 9)
+    assert complaint_deadlines.deadline("received", friday, friday) == dt.datetime(2027, 3, 23, 9)
+    assert complaint_deadlines.deadline("transferred", friday, friday) == dt.datetime(2027, 3, 30, 9)
+    assert complaint_deadlines.deadline("resolved", friday, friday) is None
 
 
 def test_personal_data_is_deleted_after_the_retention_period(app, ingest):

@@ -14,9 +14,8 @@ from server import periods, sync
 from server.extensions import db
 from server.models import AuditEntry, Signoff
 from server.state import state
-from tests.conftest import LAI_CHAU, attendance_record, create_account, csrf, log_in, session_record
+from tests.conftest import LAI_CHAU, STAFF, attendance_record, create_account, csrf, log_in, session_record
 from tests.test_complaints import complaint_record, step_record
-from tests.test_sync import STAFF
 
 
 def organiser(app, name="lc", province=LAI_CHAU):

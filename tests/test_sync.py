@@ -13,24 +13,14 @@ from server.state import state
 from tests.conftest import (
     KHOEN_ON,
     MUONG_KIM,
+    RESIDENT,
+    STAFF,
     attendance_record,
     quiz_record,
     rid,
     session_record,
     stored_row,
     when,
-)
-
-STAFF = Actor(
-    token_id=1,
-    role="staff",
-    user_id=1,
-    username="staff1",
-    commune_codes=frozenset({MUONG_KIM, KHOEN_ON}),
-    device_id=None,
-)
-RESIDENT = Actor(
-    token_id=2, role="resident", user_id=None, username=None, commune_codes=frozenset(), device_id=None
 )
 
 

@@ -9,19 +9,20 @@ import datetime as dt
 import io
 import sqlite3
 import tempfile
-import threading
 
 import pytest
 from openpyxl import load_workbook
 
-from server import activities, reports, sync
+from server import activities, reports
 from server.extensions import db
 from server.models import Activity
-from server.state import state
 from server.sync_parse import Rules
 from tests.conftest import (
     KHOEN_ON,
     MUONG_KIM,
+    RESIDENT,
+    STAFF,
+    at_once,
     create_account,
     log_in,
     post_sync,
@@ -30,7 +31,6 @@ from tests.conftest import (
     token_for,
     when,
 )
-from tests.test_sync import RESIDENT, STAFF
 
 HANOI_COMMUNE = 4  # a real commune, not one of staff1's
 IN_2027 = Rules(now=dt.datetime(2027, 5, 1), max_age=dt.timedelta(days=3650))
@@ -46,20 +46,6 @@ def activity_record(kind="leaflets", commune=MUONG_KIM, record_id=None, **data):
     }
     payload.update(data)
     return {"id": record_id or rid(), "type": "activity", "created_at": when(), "data": payload}
-
-
-@pytest.fixture
-def ingest(app):
-    create_account(app, "staff1")
-
-    def run(records, actor=STAFF, **kwargs):
-        with app.app_context():
-            try:
-                return sync.ingest(records, actor, state(app).content, **kwargs)
-            finally:
-                db.session.remove()
-
-    return run
 
 
 def kinds(app, **filters) -> dict:
@@ -152,28 +138,11 @@ def test_a_residents_phone_cannot_send_activities(ingest):
     assert [r["code"] for r in ingest([activity_record()], actor=RESIDENT).rejected] == ["resident_cannot"]
 
 
-def test_the_same_activity_from_two_requests_at_once_counts_once(app):
-    create_account(app, "staff1")
-    rounds, results, errors = 8, [], []
-    barrier = threading.Barrier(2)
-
-    def send(record):
-        barrier.wait(10)
-        with app.app_context():
-            try:
-                results.append(sync.ingest([record], STAFF, state(app).content))
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
+def test_the_same_activity_from_two_requests_at_once_counts_once(app, ingest):
+    rounds, results = 8, []
     for record in [activity_record(count=3) for _ in range(rounds)]:
-        threads = [threading.Thread(target=send, args=(record,)) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert not errors and sum(len(r.accepted) for r in results) == rounds
+        results += at_once(app, [[record], [record]])
+    assert sum(len(r.accepted) for r in results) == rounds
     assert kinds(app) == {"leaflets": (rounds, 3 * rounds)}
 
 

@@ -7,19 +7,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import threading
 
 import pytest
 from openpyxl import load_workbook
 
-from server import broadcasts, reports, sync
+from server import broadcasts, reports
 from server.extensions import db
 from server.models import Broadcast, SyncRecord
-from server.state import state
 from server.sync_parse import Rules
 from tests.conftest import (
     KHOEN_ON,
     MUONG_KIM,
+    RESIDENT,
+    STAFF,
+    at_once,
     create_account,
     log_in,
     post_sync,
@@ -28,7 +29,6 @@ from tests.conftest import (
     token_for,
     when,
 )
-from tests.test_sync import RESIDENT, STAFF
 
 HANOI_COMMUNE = 4  # a real commune, not one of staff1's
 IN_2027 = Rules(now=dt.datetime(2027, 5, 1), max_age=dt.timedelta(days=3650))
@@ -46,20 +46,6 @@ def broadcast_record(commune=MUONG_KIM, record_id=None, created=0, **data):
     }
     payload.update(data)
     return {"id": record_id or rid(), "type": "broadcast", "created_at": when(created), "data": payload}
-
-
-@pytest.fixture
-def ingest(app):
-    create_account(app, "staff1")  # user 1: the STAFF actor, who may void their own records
-
-    def run(records, actor=STAFF, **kwargs):
-        with app.app_context():
-            try:
-                return sync.ingest(records, actor, state(app).content, **kwargs)
-            finally:
-                db.session.remove()
-
-    return run
 
 
 def totals(app, **filters) -> dict:
@@ -153,33 +139,12 @@ def test_a_residents_phone_cannot_send_broadcasts(ingest):
     assert [r["code"] for r in result.rejected] == ["resident_cannot"]
 
 
-def test_the_same_broadcast_from_two_requests_at_once_counts_once(app):
+def test_the_same_broadcast_from_two_requests_at_once_counts_once(app, ingest):
     """Two phones (or two tabs) send the same broadcast at the same moment, many times over:
     one stores it, the other hears it is a duplicate."""
-    create_account(app, "staff1")
-    rounds = 10
-    barrier = threading.Barrier(2)
-    results: list = []
-    errors: list = []
-    records = [broadcast_record() for _ in range(rounds)]
-
-    def send(record):
-        barrier.wait(10)
-        with app.app_context():
-            try:
-                results.append(sync.ingest([record], STAFF, state(app).content))
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    for record in records:
-        threads = [threading.Thread(target=send, args=(record,)) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert not errors
+    rounds, results = 10, []
+    for record in [broadcast_record() for _ in range(rounds)]:
+        results += at_once(app, [[record], [record]])
     assert sum(len(r.accepted) for r in results) == rounds
     assert sum(len(r.duplicates) for r in results) == rounds
     assert airtime(app) == (rounds, rounds * 30)

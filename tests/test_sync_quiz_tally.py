@@ -10,13 +10,15 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from server import quiz_tallies, reports, sync
+from server import quiz_tallies, reports
 from server.extensions import db
 from server.models import HOLD_SESSION_VOIDED, QuizTally
 from server.quiz_results import quiz_results
 from server.state import state
 from tests.conftest import (
     MUONG_KIM,
+    RESIDENT,
+    STAFF,
     attendance_record,
     create_account,
     log_in,
@@ -28,7 +30,6 @@ from tests.conftest import (
     token_for,
     when,
 )
-from tests.test_sync import RESIDENT, STAFF
 
 # The complaints quiz: question "acknowledge" (options a, b, c; c is right), "negotiate" (a-d, b).
 RIGHT = "c"
@@ -45,20 +46,6 @@ def tally_record(session, counts=None, question="acknowledge", phase="pre", crea
     }
     payload.update(data)
     return {"id": rid(), "type": "quiz_tally", "created_at": when(created), "data": payload}
-
-
-@pytest.fixture
-def ingest(app):
-    create_account(app, "staff1")  # user 1: the STAFF actor
-
-    def run(records, actor=STAFF, **kwargs):
-        with app.app_context():
-            try:
-                return sync.ingest(records, actor, state(app).content, **kwargs)
-            finally:
-                db.session.remove()
-
-    return run
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from server import sync
 from server.extensions import db
 from server.models import Attendance, QuizResponse, QuizTally
 from server.state import state
-from tests.conftest import MUONG_KIM, attendance_record, quiz_record, session_record
-from tests.test_sync import RESIDENT, STAFF
+from tests.conftest import MUONG_KIM, RESIDENT, STAFF, attendance_record, quiz_record, session_record
 from tests.test_sync_quiz_tally import tally_record
 
 QR_KEY = "k" * 22

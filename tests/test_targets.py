@@ -10,8 +10,7 @@ from server import sync, targets
 from server.extensions import db
 from server.models import AuditEntry, Target
 from server.state import state
-from tests.conftest import LAI_CHAU, attendance_record, create_account, csrf, log_in, session_record
-from tests.test_sync import STAFF
+from tests.conftest import LAI_CHAU, STAFF, attendance_record, create_account, csrf, log_in, session_record
 
 YEAR = dt.datetime.now(dt.UTC).year
 

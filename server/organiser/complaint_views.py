@@ -91,7 +91,7 @@ def complaint_page(case_id: str):
             "organiser/complaint.html",
             case=case,
             steps=complaints.steps_of(case.id),
-            due=complaints.deadline(case.status, case.status_at, case.taken_at),
+            due=case.due_at,
             now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
             personal=personal,
             photos=complaints.photos_of(case) if personal else [],
