@@ -1,12 +1,15 @@
 """A consumer tells the commune about a problem from their own phone with no signal: the form
 opened from a leaflet (with its commune) works offline, refuses a contact without consent, and
-the complaint arrives once the phone has a network, anonymously, for the province's organisers."""
+the complaint and its photo arrive once the phone has a network, anonymously, for the province's
+organisers."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_offline_ready
@@ -14,7 +17,10 @@ from tests.browser.conftest import wait_offline_ready
 pytestmark = pytest.mark.browser
 
 
-def test_a_residents_complaint_queued_offline_arrives_once(server, page):
+def test_a_residents_complaint_queued_offline_arrives_once(server, page, tmp_path):
+    photo = tmp_path / "hoa-don.png"
+    grain = Image.effect_noise((2400, 1800), 12).convert("RGB")  # a big phone photo of a receipt
+    Image.blend(Image.linear_gradient("L").resize((2400, 1800)).convert("RGB"), grain, 0.3).save(photo)
     page.goto(server.url("/vi/"))
     wait_offline_ready(page)
     server.stop()  # no signal
@@ -27,6 +33,10 @@ def test_a_residents_complaint_queued_offline_arrives_once(server, page):
     page.click("[data-complaint-form] button[type=submit]")
     expect(page.locator("[data-complaint-error]")).to_contain_text("đồng ý")
     page.check("[data-complaint-form] input[name=consent]")
+    page.set_input_files("#rc-photos", [str(photo)] * 6)
+    page.click("[data-complaint-form] button[type=submit]")
+    expect(page.locator("[data-complaint-error]")).to_contain_text("5")
+    page.set_input_files("#rc-photos", str(photo))
     page.click("[data-complaint-form] button[type=submit]")
     expect(page.locator("[data-complaint-saved]")).to_contain_text("Cảm ơn")
 
@@ -40,3 +50,14 @@ def test_a_residents_complaint_queued_offline_arrives_once(server, page):
             break
         time.sleep(0.5)
     assert rows == [("resident", 3637, 12, "0987 654 321", "Thuốc trừ sâu")]
+    for _ in range(120):  # the photo goes up after the case, in pieces, from whichever page is open
+        found = server.query("select size, received, complete from complaint_photos")
+        if found and found[0][2]:
+            break
+        time.sleep(0.5)
+    [(size, received, complete)] = found
+    assert (received, complete) == (size, True) and size <= 260 * 1024, (
+        f"compressed on the phone: {size} bytes"
+    )
+    [(photo_ids,)] = server.query("select photo_ids from complaints")
+    assert len(json.loads(photo_ids)) == 1

@@ -3,7 +3,7 @@
 
 import { startContacts } from './contacts.js';
 import { keepAddressInLanguageLinks } from './languages.js';
-import { startSending } from './outbox.js';
+import { onChange, startSending } from './outbox.js';
 import { startPWA } from './pwa.js';
 import { loadStrings } from './strings.js';
 
@@ -12,6 +12,10 @@ const lang = document.body.dataset.lang;
 keepAddressInLanguageLinks();
 startPWA(lang).catch((err) => console.warn('Loa offline support unavailable:', err));
 startSending();
+// Photos of complaints go up after their cases, whichever page is open when the network is back.
+onChange((change) => {
+  if (change && change.type === 'attempted') import('./complaint-photos.js').then((photos) => photos.uploadPhotos());
+});
 startContacts();
 
 const quizForm = document.querySelector('form.quiz');

@@ -160,10 +160,7 @@ function bindOutbox() {
     await download(`loa-unsent-${stamp}.json`, data);
     say(format(strings.exported, { count: data.records.length }));
   });
-  onChange((change) => {
-    refreshOutbox(change);
-    if (change && change.type === 'attempted') complaintLog.uploadPhotos();
-  });
+  onChange(refreshOutbox);  // app.js sends complaints' photos after each attempt
 }
 
 // -- accounts --------------------------------------------------------------------------------
