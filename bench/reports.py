@@ -26,6 +26,8 @@ import sqlite_utils
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from server.daily_figures import SOURCES  # noqa: E402
+
 # The mix of the 1,000,000 records (the rest are sessions); the sync ledger is left out.
 SHARE = {
     "attendance": 0.48,
@@ -263,15 +265,7 @@ def generate(write, total: int, seed: int = 7) -> None:
     write("activities", activity_rows())
 
 
-TABLES = (
-    "sessions",
-    "attendance",
-    "quiz_responses",
-    "leaflet_scans",
-    "broadcasts",
-    "activities",
-    "complaints",
-)
+TABLES = tuple(source.table for source in SOURCES)  # the record tables the figures come from
 
 
 def sqlite_writer(path: Path):

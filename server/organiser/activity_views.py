@@ -13,13 +13,13 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import activities, scope, strings, sync
+from .. import activities, scope, sync
 from ..devices import actor_of_user
 from ..extensions import db
 from ..models import ACTIVITY_KINDS, Activity
 from ..sync_parse import ACTIVITY_FIELDS
 from ..web import get_content
-from . import bp, organiser_required
+from . import bp, organiser_required, problems
 from .forms import ConfirmForm
 from .pickers import PickError, resolve_commune
 
@@ -44,20 +44,6 @@ def _data(form, province: int | None) -> dict:
     if kind == "leaflets":
         data["leaflet_codes"] = [c for c in form.get("leaflet_codes", "").replace(",", " ").split() if c]
     return data
-
-
-def _problem(item: dict) -> str:
-    """A rejected record, said in the organiser's language (the phone's sentences)."""
-    params = item.get("params", {})
-    sentence = strings.js_strings().get(f"problem_{item['code']}")
-    if sentence and item["code"] != "other":
-        try:
-            return sentence % params
-        except (KeyError, TypeError, ValueError):
-            pass
-    if params.get("field"):
-        return _("Not saved: “%(field)s” is not right. Check it and save again.", field=params["field"])
-    return _("Not saved: check the fields and save again.")
 
 
 def _listed(province: int | None) -> list[Activity]:
@@ -90,7 +76,7 @@ def activities_page():
             if result.accepted:
                 flash(_("Activity saved. It counts in the figures now."))
                 return redirect(url_for("organiser.activities_page"))
-            error = _problem((result.rejected or result.conflicts)[0])
+            error = problems.rejection((result.rejected or result.conflicts)[0])
         status = 400
     elif request.method == "POST":
         error, status = _("The form expired. Save again."), 400

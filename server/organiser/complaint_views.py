@@ -11,14 +11,14 @@ import uuid
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from .. import complaints, scope, strings, sync
+from .. import complaints, scope, sync
 from ..complaint_names import outcome_names, step_names, transfer_names
 from ..devices import actor_of_user
 from ..extensions import db
 from ..models import COMPLAINT_STEPS, TRANSFER_TO, Complaint, ComplaintPhoto
 from ..reports import ReportFilter
 from ..web import get_content
-from . import bp, organiser_required
+from . import bp, organiser_required, problems
 from .forms import ConfirmForm
 
 
@@ -116,21 +116,15 @@ def _may_follow(step: str, case: Complaint) -> bool:
 
 
 def _problem(item: dict) -> str:
-    sentences = {
-        "step_out_of_order": _("This step cannot follow the case's last step."),
-        "step_before_previous": _("This step is dated before the case's last step."),
-        "case_finished": _("The case is already resolved or closed: nothing follows."),
-        "bad_choice": _("Choose a step (and where the case was transferred to)."),
-    }
-    sentence = sentences.get(item["code"]) or strings.js_strings().get(f"problem_{item['code']}")
-    try:
-        return (
-            sentence % item.get("params", {})
-            if sentence
-            else _("Not saved: check the fields and save again.")
-        )
-    except (KeyError, TypeError, ValueError):
-        return _("Not saved: check the fields and save again.")
+    return problems.rejection(
+        item,
+        {
+            "step_out_of_order": _("This step cannot follow the case's last step."),
+            "step_before_previous": _("This step is dated before the case's last step."),
+            "case_finished": _("The case is already resolved or closed: nothing follows."),
+            "bad_choice": _("Choose a step (and where the case was transferred to)."),
+        },
+    )
 
 
 @bp.get("/complaints/<case_id>/photos/<photo_id>")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from .. import strings
+
 
 def _sentences() -> dict[str, str]:
     return {
@@ -32,3 +34,19 @@ def say(exc: Exception) -> str:
     where it was made, as pickers' are)."""
     sentence = _sentences().get(getattr(exc, "code", ""))
     return sentence % getattr(exc, "params", {}) if sentence else str(exc)
+
+
+def rejection(item: dict, sentences: dict[str, str] | None = None) -> str:
+    """A record the sync rules rejected ({code, params}), said in the organiser's language: the
+    page's own sentence for its code, else the phone's, else which field to check."""
+    params = item.get("params", {})
+    code = item.get("code", "")
+    sentence = (sentences or {}).get(code) or strings.js_strings().get(f"problem_{code}")
+    if sentence and code != "other":
+        try:
+            return sentence % params
+        except (KeyError, TypeError, ValueError):
+            pass
+    if params.get("field"):
+        return _("Not saved: “%(field)s” is not right. Check it and save again.", field=params["field"])
+    return _("Not saved: check the fields and save again.")

@@ -93,6 +93,23 @@ def wait_offline_ready(page) -> None:
     page.wait_for_selector('#status[data-offline="ready"]', state="attached", timeout=60_000)
 
 
+def uploaded_photo(server) -> int:
+    """Wait for the one complaint photo to be on the server whole (it goes up after its case, in
+    pieces); its size, which the phone's compression keeps to about 250 KB."""
+    import time
+
+    for _ in range(120):
+        found = server.query("select size, received, complete from complaint_photos")
+        if found and found[0][2]:
+            break
+        time.sleep(0.5)
+    [(size, received, complete)] = found
+    assert (received, complete) == (size, True) and size <= 260 * 1024, (
+        f"compressed on the phone: {size} bytes"
+    )
+    return size
+
+
 def staff_login(page, username: str, password: str = PASSWORD) -> None:
     """Log in on the staff screen's login form and wait for the list of sessions."""
     from playwright.sync_api import expect

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_offline_ready
+from tests.browser.conftest import uploaded_photo, wait_offline_ready
 
 pytestmark = pytest.mark.browser
 
@@ -50,14 +50,6 @@ def test_a_residents_complaint_queued_offline_arrives_once(server, page, tmp_pat
             break
         time.sleep(0.5)
     assert rows == [("resident", 3637, 12, "0987 654 321", "Thuốc trừ sâu")]
-    for _ in range(120):  # the photo goes up after the case, in pieces, from whichever page is open
-        found = server.query("select size, received, complete from complaint_photos")
-        if found and found[0][2]:
-            break
-        time.sleep(0.5)
-    [(size, received, complete)] = found
-    assert (received, complete) == (size, True) and size <= 260 * 1024, (
-        f"compressed on the phone: {size} bytes"
-    )
+    uploaded_photo(server)
     [(photo_ids,)] = server.query("select photo_ids from complaints")
     assert len(json.loads(photo_ids)) == 1
