@@ -81,13 +81,25 @@ def fresh_postgres_url(name: str | None = None) -> str:
 
 
 def drop_postgres(url: str) -> None:
+    """Drop the bench's database; after a big load PostgreSQL's autovacuum (a process this
+    role may not stop) can hold it for a while, so try again for up to a minute."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
 
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        for attempt in range(60):
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+                return
+            except DBAPIError:
+                if attempt == 59:
+                    raise
+                time.sleep(1)
+    finally:
+        admin.dispose()
 
 
 class LoaServer:

@@ -694,6 +694,11 @@ DAILY_FIGURES = (
 )
 
 
+# Sums of money (VND) may pass 2^31; the counts stay small, and PostgreSQL sums integers far
+# faster than the numerics its sums of bigints become.
+MONEY_FIGURES = frozenset({"money_recovered"})
+
+
 def _figures_table(name: str, period: str) -> Table:
     return Table(
         name,
@@ -701,7 +706,12 @@ def _figures_table(name: str, period: str) -> Table:
         Column("province_code", Integer, primary_key=True),
         Column("commune_code", Integer, primary_key=True),
         Column(period, Date, primary_key=True),
-        *(Column(figure, BigInteger, nullable=False, server_default="0") for figure in DAILY_FIGURES),
+        *(
+            Column(
+                figure, BigInteger if figure in MONEY_FIGURES else Integer, nullable=False, server_default="0"
+            )
+            for figure in DAILY_FIGURES
+        ),
         Index(f"ix_{name}_{period}", period),
         sqlite_with_rowid=False,  # rows stored in key order: a province's rows are read together
     )

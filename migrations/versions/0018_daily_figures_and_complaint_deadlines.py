@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from server.complaint_deadlines import deadline
-from server.models import DAILY_FIGURES
+from server.models import DAILY_FIGURES, MONEY_FIGURES
 
 RECORD_TABLES = (
     "sessions",
@@ -36,7 +36,15 @@ def upgrade():
             sa.Column("province_code", sa.Integer(), nullable=False),
             sa.Column("commune_code", sa.Integer(), nullable=False),
             sa.Column(period, sa.Date(), nullable=False),
-            *(sa.Column(name, sa.BigInteger(), server_default="0", nullable=False) for name in DAILY_FIGURES),
+            *(
+                sa.Column(
+                    name,
+                    sa.BigInteger() if name in MONEY_FIGURES else sa.Integer(),
+                    server_default="0",
+                    nullable=False,
+                )
+                for name in DAILY_FIGURES
+            ),
             sa.PrimaryKeyConstraint("province_code", "commune_code", period, name=op.f(f"pk_{table}")),
             sqlite_with_rowid=False,
         )
