@@ -288,13 +288,27 @@ def _restrict(flt: ReportFilter, grain: Grain, first: dt.date | None, last: dt.d
     return query
 
 
-def grid(flt: ReportFilter) -> dict[tuple[int, int], dict[str, int]]:
+class Grid(dict[tuple[int, int], dict[str, int]]):
+    """{(province, commune): {figure: sum}}, which adds itself up once for the totals."""
+
+    _total: dict[str, int] | None = None
+
+    def total(self) -> dict[str, int]:
+        if self._total is None:
+            self._total = dict.fromkeys(DAILY_FIGURES, 0)
+            for figures in self.values():
+                for name, value in figures.items():
+                    self._total[name] += value
+        return self._total
+
+
+def grid(flt: ReportFilter) -> Grid:
     """{(province, commune): {figure: sum}} of every figure over the filter's place and days
     (commune 0: records with no commune), from whole months and the days around them. Read
     once per request."""
     memo = g.setdefault("daily_figures", {}) if has_request_context() else {}
     if flt not in memo:
-        found: dict[tuple[int, int], dict[str, int]] = {}
+        found = Grid()
         for grain, first, last in _pieces(flt):
             t = TABLES[grain].c
             sums = (cast(func.sum(t[name]), BigInteger) for name in DAILY_FIGURES)  # int on both engines
@@ -325,6 +339,8 @@ def roll_up(
     by: Literal["province_code", "commune_code"] | None = None,
 ) -> dict[int | None, dict[str, int]]:
     """A grid's figures summed for the whole (key None) or by province or commune."""
+    if by is None and isinstance(grid, Grid):
+        return {None: {name: grid.total()[name] for name in names}}
     found: dict[int | None, dict[str, int]] = {None: dict.fromkeys(names, 0)} if by is None else {}
     for (province, commune), figures in grid.items():
         key = None if by is None else province if by == "province_code" else commune
