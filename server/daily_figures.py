@@ -1,7 +1,7 @@
-"""Daily figures per commune, kept by the database itself.
+"""Daily and monthly figures per commune, kept by the database itself.
 
 Every counted record (hold 0) adds its figures to the row of its commune and day in
-`daily_figures`: a session adds 1 to `sessions`, an attendance line its people, a broadcast its
+`daily_figures`, and of its commune and month in `monthly_figures`: a session adds 1 to `sessions`, an attendance line its people, a broadcast its
 airtime, a complaint 1 to the count of its current step. Triggers on the record tables add a
 record's share when it is stored and take it back when it is voided, corrected, moved to
 another step or deleted, in the same transaction as the change. Bulk updates (voiding a session
@@ -9,18 +9,18 @@ and everything of it, quarantining a device) are covered like single rows. Concu
 add with INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n, which the database applies
 one after the other per row, so nothing is lost to a race.
 
-The country's figures then read one row per commune and day with records instead of every
-record. Filters by topic or language, and figures that include held records, still read the
-records themselves (reports.py).
+The country's figures then read whole months and the days around them, one row per commune
+with records, instead of every record. Filters by topic or language, and figures that include
+held records, still read the records themselves (reports.py).
 
-`loa figures check` compares the table with the records; `loa figures rebuild` recomputes it.
+`loa figures check` compares both tables with the records; `loa figures rebuild` recomputes them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from flask import g, has_request_context
@@ -139,10 +139,10 @@ class _Upsert:
     source: Source
     dialect: str
     grain: Grain
-    columns: list[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "columns", list(self.source.adds))
+    @property
+    def columns(self) -> list[str]:
+        return list(self.source.adds)
 
     def head(self) -> str:
         key = f"province_code, commune_code, {self.grain.column}"
@@ -302,11 +302,17 @@ class Grid(dict[tuple[int, int], dict[str, int]]):
         return self._total
 
 
+def request_memo(name: str) -> dict:
+    """A dict that lives as long as the request (a page reads the same figures several times),
+    or a fresh one outside a request."""
+    return g.setdefault(name, {}) if has_request_context() else {}
+
+
 def grid(flt: ReportFilter) -> Grid:
     """{(province, commune): {figure: sum}} of every figure over the filter's place and days
     (commune 0: records with no commune), from whole months and the days around them. Read
     once per request."""
-    memo = g.setdefault("daily_figures", {}) if has_request_context() else {}
+    memo = request_memo("daily_figures")
     if flt not in memo:
         found = Grid()
         for grain, first, last in _pieces(flt):

@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from flask import g, has_request_context
 from sqlalchemy import func, select
 
 from . import communes, daily_figures
@@ -241,7 +240,7 @@ def _record_grid(flt: ReportFilter) -> dict[tuple[int, int], dict[str, int]]:
     from the daily figures: {(province, commune): {figure: n}}, 0 for a record with none. For
     what the daily figures cannot answer (a topic, a language, held records). Read once per
     request."""
-    memo = g.setdefault("record_grid", {}) if has_request_context() else {}
+    memo = daily_figures.request_memo("record_grid")
     if flt in memo:
         return memo[flt]
     results: dict[tuple[int, int], dict[str, int]] = {}
